@@ -1,0 +1,119 @@
+// Flags of kt events list → a validated request. Pure: "now" is passed in.
+import { UsageError } from '../../errors.js';
+import { parseInstant, isTimeZone, TimeError } from '../../domain/time.js';
+import { AGGREGATES, GROUP_KEYS, type Aggregate, type EventFilter, type GroupKey } from '../../api/events.js';
+
+export interface EventsFilterOptions {
+  since?: string;
+  until?: string;
+  team?: string[];
+  provider?: string[];
+  model?: string[];
+  limit?: string;
+  aggregate?: string;
+  groupBy?: string;
+  tz?: string;
+  chart?: boolean;
+}
+
+function splitList(values: readonly string[] | undefined): string[] | undefined {
+  if (values === undefined) return undefined;
+  const items = values.flatMap((v) => v.split(',')).map((v) => v.trim());
+  if (items.some((v) => v === '')) return undefined;
+  return items;
+}
+
+function listFlag(name: string, values: readonly string[] | undefined): string[] | undefined {
+  if (values === undefined) return undefined;
+  const items = splitList(values);
+  if (items === undefined) throw new UsageError(`invalid --${name} "${values.join(',')}": empty name in the list`);
+  return [...new Set(items)];
+}
+
+function instantFlag(name: string, text: string, now: Date): Date {
+  try {
+    return parseInstant(text, now);
+  } catch (error) {
+    if (error instanceof TimeError) throw new UsageError(`invalid --${name}: ${error.message}`);
+    throw error;
+  }
+}
+
+export interface ParsedEventsList {
+  filter: EventFilter;
+  limit: number | undefined;
+  aggregate: Aggregate | undefined;
+  groupBy: GroupKey[];
+  tz: string | undefined;
+}
+
+/** Flags → a validated request. Every rejection is a UsageError (exit 2). */
+export function parseEventsList(opts: EventsFilterOptions, now: Date): ParsedEventsList {
+  const since = instantFlag('since', opts.since ?? '7d', now);
+  if (since.getTime() > now.getTime()) {
+    throw new UsageError(`invalid --since "${opts.since ?? ''}": ${since.toISOString()} is in the future`, 'use a past date or a duration such as 30d');
+  }
+  let until: Date | undefined;
+  if (opts.until !== undefined) {
+    until = instantFlag('until', opts.until, now);
+    if (since.getTime() >= until.getTime()) {
+      throw new UsageError(
+        `--since (${since.toISOString()}) must be before --until (${until.toISOString()})`,
+        '--until is exclusive: --since 2026-03-01 --until 2026-04-01 is the whole of March',
+      );
+    }
+  }
+
+  let limit: number | undefined;
+  if (opts.limit !== undefined) {
+    const text = opts.limit.trim();
+    limit = /^\d+$/.test(text) ? Number(text) : Number.NaN;
+    if (!Number.isSafeInteger(limit) || limit <= 0) {
+      throw new UsageError(`invalid --limit "${opts.limit}": use a whole number greater than zero`, 'leave --limit out to export every event');
+    }
+  }
+
+  let aggregate: Aggregate | undefined;
+  if (opts.aggregate !== undefined) {
+    if (!(AGGREGATES as readonly string[]).includes(opts.aggregate)) {
+      throw new UsageError(`invalid --aggregate "${opts.aggregate}": use one of ${AGGREGATES.join(', ')}`);
+    }
+    aggregate = opts.aggregate as Aggregate;
+  }
+
+  let groupBy: GroupKey[] = [];
+  if (opts.groupBy !== undefined) {
+    const keys = splitList([opts.groupBy]) ?? [''];
+    const unknown = keys.filter((k) => !(GROUP_KEYS as readonly string[]).includes(k));
+    if (unknown.length > 0) {
+      throw new UsageError(`invalid --group-by "${opts.groupBy}": unknown key ${unknown.map((k) => `"${k}"`).join(', ')}; use ${GROUP_KEYS.join(', ')}`);
+    }
+    groupBy = [...new Set(keys)] as GroupKey[];
+    if (aggregate === undefined && opts.chart !== true) {
+      throw new UsageError('--group-by needs --aggregate', 'e.g. kt events list --aggregate monthly --group-by team');
+    }
+  }
+
+  let tz: string | undefined;
+  if (opts.tz !== undefined) {
+    if (!isTimeZone(opts.tz)) {
+      throw new UsageError(`invalid --tz "${opts.tz}": not an IANA time zone`, 'use a name such as UTC, Europe/Berlin or America/New_York');
+    }
+    tz = opts.tz;
+  }
+
+  return {
+    filter: {
+      since: since.toISOString(),
+      until: until?.toISOString(),
+      teams: listFlag('team', opts.team),
+      providers: listFlag('provider', opts.provider),
+      models: listFlag('model', opts.model),
+    },
+    limit,
+    aggregate,
+    groupBy,
+    tz,
+  };
+}
+
