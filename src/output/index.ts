@@ -1,7 +1,9 @@
 // Rows → table / csv / json / ndjson. Commands describe their columns once
 // and hand over rows (arrays or async iterables); everything about rendering
-// lives here. (Interface fixed here; the implementation is being built in issue 2.)
+// lives here. This file stays light: the writers (and csv-stringify,
+// cli-table3, chalk) load only when rows are written.
 import type { Context } from '../cli/context.js';
+import { UsageError } from '../errors.js';
 
 export const FORMATS = ['table', 'csv', 'json', 'ndjson'] as const;
 export type Format = (typeof FORMATS)[number];
@@ -45,12 +47,70 @@ export interface WriteResult {
  * Picks columns from --fields (comma list, order kept) or the defaults.
  * An unknown field is a UsageError (exit 2) listing the valid ones.
  */
-export declare function selectColumns<R>(all: readonly Column<R>[], fields: string | undefined, defaults: readonly string[]): Column<R>[];
+export function selectColumns<R>(all: readonly Column<R>[], fields: string | undefined, defaults: readonly string[]): Column<R>[] {
+  const byName = new Map(all.map((c) => [c.name, c]));
+  if (fields === undefined) {
+    return defaults.map((name) => {
+      const column = byName.get(name);
+      if (column === undefined) throw new Error(`default field "${name}" is not a column`);
+      return column;
+    });
+  }
+  const names = fields.split(',').map((f) => f.trim());
+  const valid = all.map((c) => c.name).join(', ');
+  if (names.every((n) => n === '')) throw new UsageError(`--fields is empty; valid fields: ${valid}`);
+  const seen = new Set<string>();
+  const picked: Column<R>[] = [];
+  for (const name of names) {
+    if (name === '') throw new UsageError(`--fields "${fields}" has an empty entry; valid fields: ${valid}`);
+    const column = byName.get(name) ?? byName.get(name.toLowerCase());
+    if (column === undefined) {
+      const guess = closest(name, all.map((c) => c.name));
+      throw new UsageError(`unknown field "${name}"; valid fields: ${valid}`, guess === undefined ? undefined : `did you mean "${guess}"?`);
+    }
+    if (seen.has(column.name)) throw new UsageError(`field "${column.name}" is listed twice in --fields`);
+    seen.add(column.name);
+    picked.push(column);
+  }
+  return picked;
+}
 
 /** Streams rows to stdout or the --output file, honouring backpressure. */
-export declare function writeRows<R>(
+export async function writeRows<R>(
   ctx: Context,
   rows: Iterable<R> | AsyncIterable<R>,
   columns: readonly Column<R>[],
   options: WriteOptions,
-): Promise<WriteResult>;
+): Promise<WriteResult> {
+  const { writeRowsImpl } = await import('./write.js');
+  return writeRowsImpl(ctx, rows, columns, options);
+}
+
+/** The nearest name within a small edit distance, for a did-you-mean hint. */
+export function closest(input: string, candidates: readonly string[]): string | undefined {
+  let best: string | undefined;
+  let bestDistance = Infinity;
+  const needle = input.toLowerCase();
+  for (const candidate of candidates) {
+    const distance = editDistance(needle, candidate.toLowerCase());
+    if (distance < bestDistance) {
+      best = candidate;
+      bestDistance = distance;
+    }
+  }
+  const limit = Math.max(1, Math.floor(input.length / 3));
+  return bestDistance <= limit ? best : undefined;
+}
+
+function editDistance(a: string, b: string): number {
+  let previous = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i += 1) {
+    const current = [i];
+    for (let j = 1; j <= b.length; j += 1) {
+      const substitution = (previous[j - 1] ?? 0) + (a[i - 1] === b[j - 1] ? 0 : 1);
+      current.push(Math.min((previous[j] ?? 0) + 1, (current[j - 1] ?? 0) + 1, substitution));
+    }
+    previous = current;
+  }
+  return previous[b.length] ?? 0;
+}

@@ -1,0 +1,194 @@
+// Cell rendering per column kind. Machine formats (csv, json) are exact and
+// stable; table text is for people. Money is always integer micros here.
+import { formatDecimal, formatMoney, microsToJson } from '../domain/money.js';
+import type { CellValue, Column } from './index.js';
+
+/** A text cell a spreadsheet would read as a formula (or a DDE trigger). */
+const FORMULA_START = /^[=+\-@\t\r]/;
+
+export function neutralizeFormula(text: string): string {
+  return FORMULA_START.test(text) ? `'${text}` : text;
+}
+
+export class CellRenderer {
+  private readonly zoneFormat: Intl.DateTimeFormat | undefined;
+
+  constructor(readonly tz: string | undefined) {
+    this.zoneFormat =
+      tz === undefined
+        ? undefined
+        : new Intl.DateTimeFormat('en-US', {
+            timeZone: tz,
+            hourCycle: 'h23',
+            year: 'numeric',
+            month: '2-digit',
+            day: '2-digit',
+            hour: '2-digit',
+            minute: '2-digit',
+            second: '2-digit',
+          });
+  }
+
+  /** CSV field text; null for an empty field. */
+  csv<R>(column: Column<R>, row: R): string {
+    const value = column.get(row);
+    if (value === null || value === undefined) return '';
+    switch (column.kind) {
+      case 'money':
+        return formatDecimal(micros(column, value));
+      case 'int':
+      case 'percent':
+        return typeof value === 'number' ? (Number.isFinite(value) ? String(value) : '') : String(value);
+      case 'time':
+        return this.time(value);
+      case 'date':
+        return this.date(value);
+      case 'bool':
+        return String(Boolean(value));
+      case 'text':
+        return neutralizeFormula(this.text(value));
+    }
+  }
+
+  json<R>(column: Column<R>, row: R): unknown {
+    const value = column.get(row);
+    if (value === null || value === undefined) return null;
+    switch (column.kind) {
+      case 'money':
+        return microsToJson(micros(column, value));
+      case 'int':
+      case 'percent':
+        if (typeof value === 'number') return Number.isFinite(value) ? value : null;
+        return value instanceof Date ? value.getTime() : value;
+      case 'time':
+        return this.time(value);
+      case 'date':
+        return this.date(value);
+      case 'bool':
+        return Boolean(value);
+      case 'text':
+        return this.text(value);
+    }
+  }
+
+  table<R>(column: Column<R>, row: R): string {
+    const value = column.get(row);
+    if (value === null || value === undefined) return '';
+    switch (column.kind) {
+      case 'money':
+        return formatMoney(micros(column, value), column.currency?.(row) ?? 'USD');
+      case 'int':
+        return typeof value === 'number' ? groupThousands(value) : String(value);
+      case 'percent':
+        return typeof value === 'number' ? formatPercent(value) : String(value);
+      case 'time':
+        return this.time(value);
+      case 'date':
+        return this.date(value);
+      case 'bool':
+        return value === true ? 'yes' : value === false ? 'no' : String(value);
+      case 'text':
+        return visibleControls(this.text(value));
+    }
+  }
+
+  /** ISO 8601: `2026-11-28T09:15:00Z`, or with the zone's offset `+01:00` under --tz. */
+  time(value: Exclude<CellValue, null | undefined>): string {
+    const date = toDate(value);
+    if (date === undefined) return String(value);
+    const ms = date.getTime();
+    const millis = ((ms % 1000) + 1000) % 1000;
+    const frac = millis === 0 ? '' : `.${String(millis).padStart(3, '0')}`;
+    if (this.zoneFormat === undefined) {
+      return `${date.toISOString().slice(0, 19)}${frac}Z`;
+    }
+    const wall = this.wallClock(ms - millis);
+    const offsetMinutes = Math.round((wall.utc - (ms - millis)) / 60_000);
+    return `${wall.text}${frac}${formatOffset(offsetMinutes)}`;
+  }
+
+  /** Calendar date `2026-11-28`, in --tz when given. */
+  date(value: Exclude<CellValue, null | undefined>): string {
+    if (typeof value === 'string' && /^\d{4}-\d{2}-\d{2}$/.test(value)) return value;
+    const date = toDate(value);
+    if (date === undefined) return String(value);
+    if (this.zoneFormat === undefined) return date.toISOString().slice(0, 10);
+    return this.wallClock(date.getTime()).text.slice(0, 10);
+  }
+
+  private text(value: Exclude<CellValue, null | undefined>): string {
+    if (value instanceof Date) return this.time(value);
+    return String(value);
+  }
+
+  /** The zone's wall-clock time for an instant (whole seconds), as text and as if it were UTC. */
+  private wallClock(ms: number): { text: string; utc: number } {
+    const parts: Record<string, string> = {};
+    for (const part of (this.zoneFormat as Intl.DateTimeFormat).formatToParts(ms)) parts[part.type] = part.value;
+    const year = Number(parts.year);
+    const month = Number(parts.month);
+    const day = Number(parts.day);
+    const hour = Number(parts.hour) % 24;
+    const minute = Number(parts.minute);
+    const second = Number(parts.second);
+    const utc = Date.UTC(year, month - 1, day, hour, minute, second);
+    const text = `${String(year).padStart(4, '0')}-${pad2(month)}-${pad2(day)}T${pad2(hour)}:${pad2(minute)}:${pad2(second)}`;
+    return { text, utc };
+  }
+}
+
+function micros<R>(column: Column<R>, value: Exclude<CellValue, null | undefined>): number {
+  if (typeof value !== 'number' || !Number.isSafeInteger(value)) {
+    throw new Error(`column "${column.name}": money cell must be integer micros, got ${JSON.stringify(value)}`);
+  }
+  return value;
+}
+
+function toDate(value: Exclude<CellValue, null | undefined>): Date | undefined {
+  let date: Date;
+  if (value instanceof Date) date = value;
+  else if (typeof value === 'string' || typeof value === 'number') date = new Date(value);
+  else return undefined;
+  return Number.isNaN(date.getTime()) ? undefined : date;
+}
+
+function pad2(n: number): string {
+  return String(n).padStart(2, '0');
+}
+
+function formatOffset(minutes: number): string {
+  const sign = minutes < 0 ? '-' : '+';
+  const abs = Math.abs(minutes);
+  return `${sign}${pad2(Math.trunc(abs / 60))}:${pad2(abs % 60)}`;
+}
+
+/** `12,345` (exact digits, no rounding of the integer part). */
+export function groupThousands(value: number): string {
+  if (!Number.isFinite(value)) return String(value);
+  const [whole = '', frac] = String(Math.abs(value)).split('.');
+  const grouped = whole.replace(/\B(?=(\d{3})+(?!\d))/g, ',');
+  return `${value < 0 ? '-' : ''}${grouped}${frac === undefined ? '' : `.${frac}`}`;
+}
+
+/** A fraction as a signed percentage with one decimal: 0.026 → `+2.6%`. */
+export function formatPercent(fraction: number): string {
+  if (!Number.isFinite(fraction)) return fraction > 0 ? '+∞%' : fraction < 0 ? '-∞%' : '';
+  const tenths = Math.round(Math.abs(fraction) * 1000);
+  if (tenths === 0) return '0.0%';
+  const text = `${Math.trunc(tenths / 10)}.${tenths % 10}%`;
+  return `${fraction < 0 ? '-' : '+'}${text}`;
+}
+
+/**
+ * Control characters in table cells would move the cursor or restyle the
+ * terminal (a hostile model name could carry escape codes); show them escaped.
+ */
+export function visibleControls(text: string): string {
+  // eslint-disable-next-line no-control-regex -- matching control characters is the point
+  return text.replace(/[\u0000-\u001f\u007f-\u009f]/g, (ch) => {
+    if (ch === '\n') return '\\n';
+    if (ch === '\t') return '\\t';
+    if (ch === '\r') return '\\r';
+    return `\\u${ch.charCodeAt(0).toString(16).padStart(4, '0')}`;
+  });
+}

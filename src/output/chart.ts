@@ -1,0 +1,102 @@
+// Text charts for terminals: horizontal bars (events --chart, forecast
+// --chart) and a single utilisation bar for wallets. Pure: callers colour
+// and print the lines.
+
+export interface BarRow {
+  label: string;
+  value: number;
+  /** Text printed after the bar instead of the raw value, e.g. `$1,234.56`. */
+  display?: string;
+}
+
+export interface BarChartOptions {
+  /** Total line width in columns (label + bar + value). */
+  width: number;
+  /** Wraps the bar characters, e.g. a chalk colour; identity by default. */
+  color?: (bar: string) => string;
+}
+
+const FULL = '█';
+// Eighth blocks give sub-column resolution on the bar's last cell.
+const PARTIAL = ['', '▏', '▎', '▍', '▌', '▋', '▊', '▉'];
+
+/**
+ * One line per row: label padded to the longest label, a bar scaled to the
+ * largest value, then the value. Negative and non-finite values draw no bar.
+ */
+export function barChart(rows: readonly BarRow[], options: BarChartOptions): string[] {
+  if (rows.length === 0) return [];
+  const color = options.color ?? ((bar: string): string => bar);
+  const labelWidth = Math.max(...rows.map((r) => displayWidth(r.label)));
+  const texts = rows.map((r) => r.display ?? formatPlain(r.value));
+  const valueWidth = Math.max(...texts.map((t) => displayWidth(t)));
+  const barWidth = Math.max(1, options.width - labelWidth - valueWidth - 2);
+  const max = Math.max(0, ...rows.map((r) => (Number.isFinite(r.value) ? r.value : 0)));
+  return rows.map((row, i) => {
+    const eighths = max > 0 && Number.isFinite(row.value) && row.value > 0 ? Math.round((row.value / max) * barWidth * 8) : 0;
+    let bar = FULL.repeat(Math.floor(eighths / 8)) + (PARTIAL[eighths % 8] ?? '');
+    // A positive value never disappears entirely.
+    if (bar === '' && row.value > 0) bar = PARTIAL[1] ?? '';
+    const padding = ' '.repeat(Math.max(0, barWidth - bar.length));
+    const label = row.label + ' '.repeat(labelWidth - displayWidth(row.label));
+    const text = texts[i] ?? '';
+    const styled = bar === '' ? '' : color(bar);
+    return `${label} ${styled}${padding} ${' '.repeat(valueWidth - displayWidth(text))}${text}`.trimEnd();
+  });
+}
+
+export type UtilizationLevel = 'ok' | 'soft' | 'hard';
+
+export interface UtilizationBar {
+  bar: string;
+  level: UtilizationLevel;
+}
+
+/**
+ * `███████░░░` for a used fraction of a cap or budget. Level is `soft` from
+ * 80 % and `hard` from 100 % (the caller picks colours); over 100 % the bar
+ * is full.
+ */
+export function utilizationBar(fraction: number, width: number, thresholds: { soft?: number; hard?: number } = {}): UtilizationBar {
+  const soft = thresholds.soft ?? 0.8;
+  const hard = thresholds.hard ?? 1;
+  const safe = Number.isFinite(fraction) ? Math.max(0, fraction) : 0;
+  const cells = Math.max(1, Math.floor(width));
+  let filled = Math.round(Math.min(1, safe) * cells);
+  // Anything used shows at least one cell; anything short of full leaves one empty.
+  if (safe > 0 && filled === 0) filled = 1;
+  if (safe < 1 && filled === cells && cells > 1) filled = cells - 1;
+  const level: UtilizationLevel = safe >= hard ? 'hard' : safe >= soft ? 'soft' : 'ok';
+  return { bar: FULL.repeat(filled) + '░'.repeat(cells - filled), level };
+}
+
+function formatPlain(value: number): string {
+  if (!Number.isFinite(value)) return String(value);
+  return value.toLocaleString('en-US', { maximumFractionDigits: 2 });
+}
+
+/** Columns a string occupies; wide East Asian characters count two. */
+export function displayWidth(text: string): number {
+  let width = 0;
+  for (const ch of text) {
+    const cp = ch.codePointAt(0) ?? 0;
+    if (cp < 0x20 || (cp >= 0x7f && cp < 0xa0) || (cp >= 0x300 && cp < 0x370) || cp === 0x200d || (cp >= 0xfe00 && cp <= 0xfe0f)) continue;
+    width += isWide(cp) ? 2 : 1;
+  }
+  return width;
+}
+
+function isWide(cp: number): boolean {
+  return (
+    (cp >= 0x1100 && cp <= 0x115f) ||
+    (cp >= 0x2e80 && cp <= 0xa4cf && cp !== 0x303f) ||
+    (cp >= 0xac00 && cp <= 0xd7a3) ||
+    (cp >= 0xf900 && cp <= 0xfaff) ||
+    (cp >= 0xfe30 && cp <= 0xfe4f) ||
+    (cp >= 0xff00 && cp <= 0xff60) ||
+    (cp >= 0xffe0 && cp <= 0xffe6) ||
+    (cp >= 0x1f300 && cp <= 0x1f64f) ||
+    (cp >= 0x1f900 && cp <= 0x1f9ff) ||
+    (cp >= 0x20000 && cp <= 0x3fffd)
+  );
+}

@@ -1,0 +1,46 @@
+// Tables are for people, so they buffer their rows. On a terminal: a box
+// table with bold headers; otherwise plain columns separated by two spaces,
+// no box characters and no colour, so `grep` and `awk` work on them.
+import type { Context } from '../cli/context.js';
+import { displayWidth } from './chart.js';
+import type { Column } from './index.js';
+import { stdoutStyle } from './style.js';
+
+export interface TableInput {
+  headers: string[] | undefined;
+  rows: string[][];
+  rightAligned: boolean[];
+}
+
+export function plainTable(input: TableInput): string {
+  const all = input.headers === undefined ? input.rows : [input.headers, ...input.rows];
+  const widths = input.rightAligned.map((_, i) => Math.max(0, ...all.map((cells) => displayWidth(cells[i] ?? ''))));
+  const lines = all.map((cells) =>
+    cells
+      .map((cell, i) => {
+        const gap = ' '.repeat((widths[i] ?? 0) - displayWidth(cell));
+        return input.rightAligned[i] === true ? gap + cell : cell + gap;
+      })
+      .join('  ')
+      .trimEnd(),
+  );
+  return lines.length === 0 ? '' : `${lines.join('\n')}\n`;
+}
+
+export async function boxTable(ctx: Pick<Context, 'io' | 'env'>, input: TableInput): Promise<string> {
+  const { default: Table } = await import('cli-table3');
+  const style = stdoutStyle(ctx);
+  const table = new Table({
+    ...(input.headers === undefined ? {} : { head: input.headers.map((h) => style.bold(h)) }),
+    colAligns: input.rightAligned.map((right) => (right ? 'right' : 'left')),
+    // No rule between data rows: one line per row reads and scrolls better.
+    chars: { mid: '', 'left-mid': '', 'mid-mid': '', 'right-mid': '' },
+    style: { head: [], border: [] },
+  });
+  for (const row of input.rows) table.push(row);
+  return `${table.toString()}\n`;
+}
+
+export function isRightAligned<R>(column: Column<R>): boolean {
+  return column.kind === 'money' || column.kind === 'int' || column.kind === 'percent';
+}
