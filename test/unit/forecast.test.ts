@@ -1,0 +1,389 @@
+import { describe, expect, it } from 'vitest';
+import {
+  addDays,
+  addMonths,
+  backtest,
+  capCrossingDate,
+  daysInMonth,
+  fitHolt,
+  forecastMonthly,
+  formatVariance,
+  holtForecast,
+  normalQuantile,
+  projectMonth,
+  runRate,
+  toMicros,
+  variance,
+  weekdayOf,
+  weekdayWeights,
+  zForLevel,
+  type DailySpend,
+  type MonthActual,
+} from '../../src/domain/forecast.js';
+
+const M = 1_000_000;
+
+function months(values: number[], start = '2025-01'): MonthActual[] {
+  return values.map((actual, i) => ({ month: addMonths(start, i), actual }));
+}
+
+/** Every number anywhere in a value is finite. */
+function allFinite(value: unknown): boolean {
+  if (typeof value === 'number') return Number.isFinite(value);
+  if (Array.isArray(value)) return value.every(allFinite);
+  if (value !== null && typeof value === 'object') return Object.values(value).every(allFinite);
+  return true;
+}
+
+function isMicros(value: number | null): boolean {
+  return value === null || (Number.isSafeInteger(value) && value >= 0);
+}
+
+describe('variance', () => {
+  it('reproduces the product document: Feb 24,100 vs 23,500 → +2.6%', () => {
+    const v = variance(24_100 * M, 23_500 * M);
+    expect(v).toBeCloseTo(0.025532, 5);
+    expect(formatVariance(v)).toBe('+2.6%');
+  });
+  it('reproduces the product document: Mar 21,800 vs 25,200 → -13.5%', () => {
+    const v = variance(21_800 * M, 25_200 * M);
+    expect(v).toBeCloseTo(-0.134921, 5);
+    expect(formatVariance(v)).toBe('-13.5%');
+  });
+  it('is null when the forecast is zero or missing, or a value is not finite', () => {
+    expect(variance(5, 0)).toBeNull();
+    expect(variance(5, null)).toBeNull();
+    expect(variance(null, 5)).toBeNull();
+    expect(variance(undefined, undefined)).toBeNull();
+    expect(variance(Number.NaN, 5)).toBeNull();
+    expect(variance(5, Infinity)).toBeNull();
+  });
+  it('is exact zero and -100% at the edges', () => {
+    expect(variance(7, 7)).toBe(0);
+    expect(variance(0, 7)).toBe(-1);
+  });
+});
+
+describe('formatVariance', () => {
+  it('signs, rounds to one decimal and never prints -0.0%', () => {
+    expect(formatVariance(0)).toBe('0.0%');
+    expect(formatVariance(-0.0004)).toBe('0.0%');
+    expect(formatVariance(0.1)).toBe('+10.0%');
+    expect(formatVariance(-1)).toBe('-100.0%');
+    expect(formatVariance(2.5)).toBe('+250.0%');
+  });
+  it('is empty for null, undefined and non-finite values', () => {
+    expect(formatVariance(null)).toBe('');
+    expect(formatVariance(undefined)).toBe('');
+    expect(formatVariance(Number.NaN)).toBe('');
+    expect(formatVariance(Infinity)).toBe('');
+  });
+});
+
+describe('normalQuantile / zForLevel', () => {
+  it('matches known quantiles', () => {
+    expect(normalQuantile(0.5)).toBeCloseTo(0, 8);
+    expect(normalQuantile(0.975)).toBeCloseTo(1.959964, 5);
+    expect(normalQuantile(0.9)).toBeCloseTo(1.281552, 5);
+    expect(normalQuantile(0.01)).toBeCloseTo(-2.326348, 5);
+    expect(normalQuantile(0.999)).toBeCloseTo(3.090232, 4);
+  });
+  it('gives z for two-sided levels and stays finite at the extremes', () => {
+    expect(zForLevel(80)).toBeCloseTo(1.281552, 5);
+    expect(zForLevel(95)).toBeCloseTo(1.959964, 5);
+    expect(Number.isFinite(zForLevel(99.9999))).toBe(true);
+    expect(zForLevel(0.0001)).toBeGreaterThanOrEqual(0);
+    expect(zForLevel(Number.NaN)).toBeCloseTo(1.281552, 5);
+  });
+});
+
+describe('Holt damped trend', () => {
+  it('fits a constant series to the constant', () => {
+    const fit = fitHolt(Array.from({ length: 12 }, () => 5000));
+    expect(holtForecast(fit, 1)).toBeCloseTo(5000, 6);
+    expect(holtForecast(fit, 6)).toBeCloseTo(5000, 6);
+    expect(fit.sse).toBeCloseTo(0, 6);
+  });
+  it('forecasts the next point of a linear series within 1%', () => {
+    const series = Array.from({ length: 12 }, (_, i) => 10_000 + 1_500 * i);
+    const fit = fitHolt(series);
+    const next = 10_000 + 1_500 * 12;
+    expect(Math.abs(holtForecast(fit, 1) - next) / next).toBeLessThan(0.01);
+  });
+  it('damps the trend with phi < 1 on a series that flattens', () => {
+    const series = [100, 200, 300, 380, 430, 460, 475, 482, 486, 488, 489, 489.5];
+    const fit = fitHolt(series);
+    expect(fit.params.phi).toBeLessThan(1);
+    // Never beyond the undamped extrapolation of the last step.
+    expect(holtForecast(fit, 3)).toBeLessThan(489.5 + 3 * 50);
+  });
+  it('chooses parameters deterministically', () => {
+    const series = [3, 7, 4, 9, 6, 11, 8, 13];
+    expect(fitHolt(series)).toEqual(fitHolt(series));
+  });
+  it('handles one- and zero-point series', () => {
+    expect(holtForecast(fitHolt([42]), 1)).toBe(42);
+    expect(holtForecast(fitHolt([]), 1)).toBe(0);
+  });
+});
+
+describe('runRate and backtest', () => {
+  it('averages the last three points', () => {
+    expect(runRate([])).toBe(0);
+    expect(runRate([9])).toBe(9);
+    expect(runRate([1, 2, 3, 4])).toBe(3);
+  });
+  it('forecasts each month only from the months before it', () => {
+    const series = [10, 20, 30, 40, 50, 60];
+    const bt = backtest(series);
+    expect(bt[0]).toBeNull();
+    expect(bt[1]).toBe(10);
+    expect(bt[2]).toBe(15);
+    // From month 3 the model sees a perfect line.
+    for (let t = 3; t < series.length; t++) expect(bt[t]).toBeCloseTo(series[t] ?? 0, 6);
+    // Changing a later month cannot change an earlier forecast.
+    expect(backtest([10, 20, 30, 40, 50, 999]).slice(0, 5)).toEqual(bt.slice(0, 5));
+  });
+  it('never forecasts below zero', () => {
+    const bt = backtest([1000, 600, 300, 50, 0]);
+    for (const f of bt) if (f !== null) expect(f).toBeGreaterThanOrEqual(0);
+  });
+});
+
+describe('forecastMonthly', () => {
+  it('a constant series forecasts the constant with a narrow interval', () => {
+    const r = forecastMonthly(months(Array.from({ length: 12 }, () => 20_000 * M)), 3, 80);
+    expect(r.method).toBe('holt-damped');
+    expect(r.future.map((f) => f.month)).toEqual(['2026-01', '2026-02', '2026-03']);
+    for (const f of r.future) {
+      expect(f.forecast).toBe(20_000 * M);
+      expect(f.upper - f.lower).toBeLessThanOrEqual(0.01 * f.forecast);
+      expect(f.lower).toBeLessThanOrEqual(f.forecast);
+      expect(f.upper).toBeGreaterThanOrEqual(f.forecast);
+    }
+    expect(r.past[0]).toMatchObject({ forecast: null, variance: null, lower: null, upper: null });
+    for (const p of r.past.slice(1)) expect(p.variance).toBeCloseTo(0, 9);
+  });
+
+  it('a linear series forecasts the next point within 1% and keeps the trend', () => {
+    const values = Array.from({ length: 12 }, (_, i) => (10_000 + 1_000 * i) * M);
+    const r = forecastMonthly(months(values), 3, 80);
+    const next = 22_000 * M;
+    expect(Math.abs((r.future[0]?.forecast ?? 0) - next) / next).toBeLessThan(0.01);
+    expect(r.future[1]?.forecast ?? 0).toBeGreaterThan(r.future[0]?.forecast ?? 0);
+  });
+
+  it('widens the interval with the horizon and the level', () => {
+    const noisy = [100, 130, 90, 140, 120, 150, 110, 160, 135, 170, 140, 180].map((v) => v * M);
+    const r80 = forecastMonthly(months(noisy), 3, 80);
+    const r95 = forecastMonthly(months(noisy), 3, 95);
+    const width = (f: { lower: number; upper: number } | undefined): number => (f ? f.upper - f.lower : 0);
+    expect(width(r80.future[2])).toBeGreaterThan(width(r80.future[0]));
+    expect(width(r95.future[0])).toBeGreaterThan(width(r80.future[0]));
+    expect(r80.rmse).toBeGreaterThan(0);
+  });
+
+  it('falls back to the run rate under three months of history', () => {
+    const r = forecastMonthly(months([1_000 * M, 2_000 * M]), 2, 80);
+    expect(r.method).toBe('run-rate');
+    expect(r.params).toBeNull();
+    expect(r.future[0]?.forecast).toBe(1_500 * M);
+    expect(r.future[0]?.month).toBe('2025-03');
+    expect(r.past[1]?.forecast).toBe(1_000 * M);
+    expect(r.past[1]?.variance).toBe(1);
+    expect(r.future[0]?.lower).toBeLessThan(r.future[0]?.forecast ?? 0);
+  });
+
+  it('a single month forecasts itself with a relative interval', () => {
+    const r = forecastMonthly(months([5_000 * M]), 1, 80);
+    expect(r.method).toBe('run-rate');
+    expect(r.past).toEqual([{ month: '2025-01', actual: 5_000 * M, forecast: null, lower: null, upper: null, variance: null }]);
+    expect(r.future[0]?.forecast).toBe(5_000 * M);
+    expect(r.future[0]?.upper ?? 0).toBeGreaterThan(5_000 * M);
+  });
+
+  it('no history at all gives zero forecasts, not an error', () => {
+    const r = forecastMonthly([], 2, 80);
+    expect(r.past).toEqual([]);
+    expect(r.future.map((f) => f.forecast)).toEqual([0, 0]);
+    expect(allFinite(r)).toBe(true);
+  });
+
+  it('all-zero history gives zero forecasts and null variances', () => {
+    const r = forecastMonthly(months([0, 0, 0, 0, 0]), 3, 80);
+    expect(r.future.every((f) => f.forecast === 0 && f.lower === 0 && f.upper === 0)).toBe(true);
+    expect(r.past.every((p) => p.variance === null)).toBe(true);
+    expect(allFinite(r)).toBe(true);
+  });
+
+  it('a series dropping to zero is clamped at zero, never negative', () => {
+    const r = forecastMonthly(months([9_000, 6_000, 3_000, 1_000, 0].map((v) => v * M)), 6, 95);
+    for (const f of r.future) {
+      expect(f.forecast).toBeGreaterThanOrEqual(0);
+      expect(f.lower).toBeGreaterThanOrEqual(0);
+    }
+    expect(allFinite(r)).toBe(true);
+  });
+
+  it('huge values stay safe integers with no NaN or Infinity', () => {
+    const huge = Array.from({ length: 24 }, (_, i) => Math.floor(Number.MAX_SAFE_INTEGER / 4) + i * 1e12);
+    const r = forecastMonthly(months(huge), 12, 99.9);
+    expect(allFinite(r)).toBe(true);
+    for (const f of r.future) for (const v of [f.forecast, f.lower, f.upper]) expect(isMicros(v)).toBe(true);
+    for (const p of r.past) for (const v of [p.actual, p.forecast, p.lower, p.upper]) expect(isMicros(v)).toBe(true);
+  });
+
+  it('outputs whole micros, ordered lower ≤ forecast ≤ upper', () => {
+    const r = forecastMonthly(months([1.5, 2.25, 3.75, 2.5, 4.125, 3.333].map((v) => v * M)), 4, 80);
+    for (const f of r.future) {
+      expect(isMicros(f.forecast) && isMicros(f.lower) && isMicros(f.upper)).toBe(true);
+      expect(f.lower).toBeLessThanOrEqual(f.forecast);
+      expect(f.forecast).toBeLessThanOrEqual(f.upper);
+    }
+  });
+
+  it('sanitises negative and non-finite inputs to zero', () => {
+    const r = forecastMonthly(months([-5, Number.NaN, 10 * M, 12 * M]), 1, 80);
+    expect(r.past[0]?.actual).toBe(0);
+    expect(r.past[1]?.actual).toBe(0);
+    expect(allFinite(r)).toBe(true);
+  });
+});
+
+describe('calendar helpers', () => {
+  it('adds months across years', () => {
+    expect(addMonths('2026-11', 1)).toBe('2026-12');
+    expect(addMonths('2026-12', 1)).toBe('2027-01');
+    expect(addMonths('2026-01', -1)).toBe('2025-12');
+    expect(addMonths('2026-03', 14)).toBe('2027-05');
+  });
+  it('knows month lengths, weekdays and day arithmetic', () => {
+    expect(daysInMonth('2024-02')).toBe(29);
+    expect(daysInMonth('2026-02')).toBe(28);
+    expect(daysInMonth('2026-11')).toBe(30);
+    expect(weekdayOf('2026-11-28')).toBe(6);
+    expect(addDays('2026-02-28', 1)).toBe('2026-03-01');
+    expect(addDays('2026-12-31', 1)).toBe('2027-01-01');
+  });
+  it('toMicros rounds and clamps', () => {
+    expect(toMicros(1.6)).toBe(2);
+    expect(toMicros(-3)).toBe(0);
+    expect(toMicros(Number.NaN)).toBe(0);
+    expect(toMicros(Infinity)).toBe(0);
+    expect(toMicros(1e300)).toBe(Number.MAX_SAFE_INTEGER);
+  });
+});
+
+/** Days from `from` for n days, weekdays costing `weekday`, weekends `weekend`. */
+function days(from: string, n: number, weekday: number, weekend: number): DailySpend[] {
+  return Array.from({ length: n }, (_, i) => {
+    const date = addDays(from, i);
+    const w = weekdayOf(date);
+    return { date, cost: w === 0 || w === 6 ? weekend : weekday };
+  });
+}
+
+describe('weekdayWeights', () => {
+  it('is flat with no history or no spend', () => {
+    expect(weekdayWeights([])).toEqual([1, 1, 1, 1, 1, 1, 1]);
+    expect(weekdayWeights(days('2026-10-01', 14, 0, 0))).toEqual([1, 1, 1, 1, 1, 1, 1]);
+  });
+  it('weights weekends down when weekends are quiet, averaging 1', () => {
+    const w = weekdayWeights(days('2026-10-05', 28, 100, 20));
+    expect(w[0]).toBeCloseTo(w[6] ?? 0, 9);
+    expect((w[0] ?? 0) / (w[1] ?? 1)).toBeCloseTo(0.2, 9);
+    expect(w.reduce((a, b) => a + b, 0) / 7).toBeCloseTo(1, 9);
+  });
+});
+
+describe('projectMonth', () => {
+  it('a steady spender projects spend to date plus the same rate', () => {
+    // November 2026, 10 $ a day, noon on the 16th: 15 full days + half of today.
+    const monthDays = days('2026-11-01', 16, 10 * M, 10 * M);
+    monthDays[15] = { date: '2026-11-16', cost: 5 * M };
+    const p = projectMonth({
+      month: '2026-11',
+      today: '2026-11-16',
+      todayElapsed: 0.5,
+      monthDays,
+      historyDays: days('2026-10-01', 31, 10 * M, 10 * M),
+      levelPct: 80,
+    });
+    expect(p.toDate).toBe(155 * M);
+    expect(p.dailyRate).toBe(10 * M);
+    expect(p.projected).toBe(300 * M);
+    // No day-to-day variation: a zero-width interval.
+    expect(p.lower).toBe(300 * M);
+    expect(p.upper).toBe(300 * M);
+  });
+
+  it('uses the weekday pattern for the days left', () => {
+    const history = days('2026-10-05', 28, 100 * M, 0);
+    // Nov 2026: the 1st is a Sunday. Through Friday the 6th: 5 weekdays at 100.
+    const p = projectMonth({
+      month: '2026-11',
+      today: '2026-11-07',
+      todayElapsed: 0,
+      monthDays: days('2026-11-01', 6, 100 * M, 0),
+      historyDays: history,
+      levelPct: 80,
+    });
+    // 30-day November has 21 weekdays: 16 left at 100 each.
+    expect(p.projected).toBe(2_100 * M);
+  });
+
+  it('counts days with no events as zero spend', () => {
+    const p = projectMonth({
+      month: '2026-11',
+      today: '2026-11-11',
+      todayElapsed: 0,
+      monthDays: [{ date: '2026-11-01', cost: 100 * M }],
+      historyDays: [],
+      levelPct: 80,
+    });
+    expect(p.dailyRate).toBe(10 * M);
+    expect(p.projected).toBe(300 * M);
+    expect(p.upper).toBeGreaterThan(p.projected);
+    expect(p.lower).toBeGreaterThanOrEqual(p.toDate);
+  });
+
+  it('on the first day uses history, then the monthly fallback, then zero', () => {
+    const base = { month: '2026-11', today: '2026-11-01', todayElapsed: 0, monthDays: [], levelPct: 80 };
+    expect(projectMonth({ ...base, historyDays: days('2026-10-01', 31, 4 * M, 4 * M) }).projected).toBe(120 * M);
+    expect(projectMonth({ ...base, historyDays: [], fallbackMonthTotal: 300 * M }).projected).toBe(300 * M);
+    const empty = projectMonth({ ...base, historyDays: [] });
+    expect([empty.projected, empty.lower, empty.upper]).toEqual([0, 0, 0]);
+    expect(allFinite(empty)).toBe(true);
+  });
+
+  it('the interval widens with noisy days and lower never drops under spend to date', () => {
+    const noisy: DailySpend[] = Array.from({ length: 30 }, (_, i) => ({ date: addDays('2026-10-01', i), cost: (i % 3 === 0 ? 30 : 5) * M }));
+    const p = projectMonth({ month: '2026-11', today: '2026-11-03', todayElapsed: 0.2, monthDays: noisy.slice(0, 3).map((d, i) => ({ ...d, date: addDays('2026-11-01', i) })), historyDays: noisy, levelPct: 90 });
+    expect(p.upper).toBeGreaterThan(p.projected);
+    expect(p.lower).toBeLessThan(p.projected);
+    expect(p.lower).toBeGreaterThanOrEqual(p.toDate);
+  });
+});
+
+describe('capCrossingDate', () => {
+  const flat = [1, 1, 1, 1, 1, 1, 1];
+  const base = { weights: flat, today: '2026-11-10', todayElapsed: 0, periodLastDay: '2026-11-30' };
+  it('finds the day the projected spend reaches the cap', () => {
+    // 100 spent, 10 a day: today brings 110, … the 15th brings 160.
+    expect(capCrossingDate({ ...base, spent: 100, cap: 160, dailyRate: 10 })).toBe('2026-11-15');
+    expect(capCrossingDate({ ...base, spent: 100, cap: 110, dailyRate: 10 })).toBe('2026-11-10');
+  });
+  it('is today when the cap is already reached', () => {
+    expect(capCrossingDate({ ...base, spent: 500, cap: 400, dailyRate: 0 })).toBe('2026-11-10');
+  });
+  it('is null when not this period, with no cap or no spend rate', () => {
+    expect(capCrossingDate({ ...base, spent: 100, cap: 1_000, dailyRate: 10 })).toBeNull();
+    expect(capCrossingDate({ ...base, spent: 100, cap: null, dailyRate: 10 })).toBeNull();
+    expect(capCrossingDate({ ...base, spent: 100, cap: 200, dailyRate: 0 })).toBeNull();
+  });
+  it('follows the weekday pattern (nothing spent on weekends)', () => {
+    const weights = [0, 1.4, 1.4, 1.4, 1.4, 1.4, 0];
+    // Friday 2026-11-13 completes the cap only on Monday the 16th, skipping the weekend.
+    expect(capCrossingDate({ ...base, weights, today: '2026-11-13', spent: 0, cap: 2.5, dailyRate: 1 })).toBe('2026-11-16');
+  });
+});
