@@ -33,9 +33,8 @@ export async function boxTable(ctx: Pick<Context, 'io' | 'env'>, input: TableInp
   const table = new Table({
     ...(input.headers === undefined ? {} : { head: input.headers.map((h) => style.bold(h)) }),
     colAligns: input.rightAligned.map((right) => (right ? 'right' : 'left')),
-    // No rule between data rows: one line per row reads and scrolls better.
-    chars: { mid: '', 'left-mid': '', 'mid-mid': '', 'right-mid': '' },
-    style: { head: [], border: [] },
+    // compact: a rule under the header only, one line per data row.
+    style: { head: [], border: [], compact: true },
   });
   for (const row of input.rows) table.push(row);
   return `${table.toString()}\n`;

@@ -75,6 +75,8 @@ async function writeCsv<R>(ctx: Context, sink: Sink, rows: Rows<R>, columns: rea
     header,
     columns: columns.map((c) => c.name),
     record_delimiter: '\r\n',
+    // csv-stringify quotes on the record delimiter only; RFC 4180 wants any CR or LF quoted.
+    quoted_match: /[\r\n]/,
     eof: true,
   });
   // Errors surface through the consumer's iteration; this keeps a late one

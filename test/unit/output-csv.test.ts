@@ -1,0 +1,96 @@
+import { parse } from 'csv-parse/sync';
+import { describe, expect, it } from 'vitest';
+import { writeRows, type Column } from '../../src/output/index.js';
+import { neutralizeFormula } from '../../src/output/cells.js';
+import { fakeContext } from './output-fake-context.js';
+
+interface Row {
+  team: string | null;
+  cost: number | null;
+  tokens: number;
+  at: string | Date;
+  cached: boolean;
+}
+
+const columns: Column<Row>[] = [
+  { name: 'team', kind: 'text', get: (r) => r.team },
+  { name: 'cost', kind: 'money', get: (r) => r.cost },
+  { name: 'tokens', kind: 'int', get: (r) => r.tokens },
+  { name: 'at', kind: 'time', get: (r) => r.at },
+  { name: 'cached', kind: 'bool', get: (r) => r.cached },
+];
+
+const base: Row = { team: 'search', cost: 12_500_000, tokens: 1200, at: '2026-11-28T09:15:00Z', cached: false };
+
+async function csv(rows: Row[], header = true): Promise<string> {
+  const f = fakeContext();
+  const result = await writeRows(f.ctx, rows, columns, { format: 'csv', header });
+  expect(result.rows).toBe(rows.length);
+  return f.stdout();
+}
+
+describe('csv', () => {
+  it('writes a header row and CRLF record delimiters', async () => {
+    const text = await csv([base, { ...base, team: 'ads', cached: true }]);
+    expect(text).toBe('team,cost,tokens,at,cached\r\nsearch,12.50,1200,2026-11-28T09:15:00Z,false\r\nads,12.50,1200,2026-11-28T09:15:00Z,true\r\n');
+  });
+
+  it('omits the header with header:false', async () => {
+    expect(await csv([base], false)).toBe('search,12.50,1200,2026-11-28T09:15:00Z,false\r\n');
+  });
+
+  it('writes only the header for no rows, and nothing at all without one', async () => {
+    expect(await csv([])).toBe('team,cost,tokens,at,cached\r\n');
+    expect(await csv([], false)).toBe('');
+  });
+
+  it('quotes commas, quotes and newlines per RFC 4180 and keeps non-Latin text intact', async () => {
+    const teams = ['a,b', 'say "hi"', 'line1\nline2', 'cr\r\nlf', '検索チーム', 'فريق', 'Ωmega 🚀'];
+    const text = await csv(teams.map((team) => ({ ...base, team })));
+    expect(text).toContain('"a,b",');
+    expect(text).toContain('"say ""hi""",');
+    expect(text).toContain('"line1\nline2",');
+    const parsed = parse<Record<string, string>>(text, { columns: true });
+    expect(parsed.map((r) => r.team)).toEqual(teams);
+  });
+
+  it('neutralises text cells a spreadsheet would run as a formula', async () => {
+    const teams = ['=HYPERLINK("http://x")', '+1+1', '-2+3', '@SUM(A1)', '\tx', '\rx', 'ok=fine'];
+    const parsed = parse<Record<string, string>>(await csv(teams.map((team) => ({ ...base, team }))), { columns: true });
+    expect(parsed.map((r) => r.team)).toEqual(["'=HYPERLINK(\"http://x\")", "'+1+1", "'-2+3", "'@SUM(A1)", "'\tx", "'\rx", 'ok=fine']);
+  });
+
+  it('never alters numeric cells, negative money included', async () => {
+    const text = await csv([{ ...base, cost: -3_000_000, tokens: -5 }]);
+    expect(text.split('\r\n')[1]).toBe('search,-3.00,-5,2026-11-28T09:15:00Z,false');
+  });
+
+  it('renders money exactly from micros: sub-cent, large, 0.1 + 0.2', async () => {
+    const costs = [1, 4_200, 100_000 + 200_000, 9_007_199_254_740_991, 0, -1];
+    const parsed = parse<Record<string, string>>(await csv(costs.map((cost) => ({ ...base, cost }))), { columns: true });
+    expect(parsed.map((r) => r.cost)).toEqual(['0.000001', '0.0042', '0.30', '9007199254.740991', '0.00', '-0.000001']);
+  });
+
+  it('writes null and undefined as empty fields', async () => {
+    const text = await csv([{ ...base, team: null, cost: null }]);
+    expect(text.split('\r\n')[1]).toBe(',,1200,2026-11-28T09:15:00Z,false');
+  });
+
+  it('streams from an async iterable', async () => {
+    async function* rows(): AsyncGenerator<Row> {
+      for (let i = 0; i < 3; i += 1) yield { ...base, tokens: i };
+    }
+    const f = fakeContext();
+    const result = await writeRows(f.ctx, rows(), columns, { format: 'csv' });
+    expect(result.rows).toBe(3);
+    expect(f.stdout().split('\r\n').slice(1, 4).map((l) => l.split(',')[2])).toEqual(['0', '1', '2']);
+  });
+});
+
+describe('neutralizeFormula', () => {
+  it('prefixes only the dangerous leading characters', () => {
+    expect(neutralizeFormula('=1')).toBe("'=1");
+    expect(neutralizeFormula('')).toBe('');
+    expect(neutralizeFormula('a-b')).toBe('a-b');
+  });
+});
