@@ -1,0 +1,156 @@
+// kt events list: spend events (or server-side aggregates) streamed to the
+// output layer page by page, so a million-row chargeback export runs in
+// constant memory.
+import type { Context } from '../context.js';
+import { UsageError } from '../../errors.js';
+import { addMicros, formatMoney, microsFromJson, type Micros } from '../../domain/money.js';
+import { GROUP_KEYS, MAX_PAGE_SIZE, aggregateEvents, eventPages, type ApiEvent, type ApiEventBucket, type GroupKey } from '../../api/events.js';
+import { selectColumns, writeRows, type Column } from '../../output/index.js';
+import { barChart } from '../../output/chart.js';
+import { readOutputOptions, type RawOutputOptions } from '../flags.js';
+import { parseEventsList, type EventsFilterOptions } from './options.js';
+
+export interface EventsListOptions extends RawOutputOptions, EventsFilterOptions {}
+
+/** An event with its cost already in micros (parsed once, at the boundary). */
+export interface EventRecord {
+  raw: ApiEvent;
+  cost: Micros;
+}
+
+export interface BucketRecord {
+  raw: ApiEventBucket;
+  cost: Micros;
+}
+
+export const EVENT_COLUMNS: readonly Column<EventRecord>[] = [
+  { name: 'timestamp', kind: 'time', get: (r) => r.raw.timestamp },
+  { name: 'team', kind: 'text', get: (r) => r.raw.team_id },
+  { name: 'user', kind: 'text', get: (r) => r.raw.user_id },
+  { name: 'provider', kind: 'text', get: (r) => r.raw.provider },
+  { name: 'model', kind: 'text', get: (r) => r.raw.model },
+  { name: 'input_tokens', header: 'INPUT', kind: 'int', get: (r) => r.raw.input_tokens },
+  { name: 'output_tokens', header: 'OUTPUT', kind: 'int', get: (r) => r.raw.output_tokens },
+  { name: 'cached', kind: 'bool', get: (r) => r.raw.cached },
+  { name: 'cost', kind: 'money', get: (r) => r.cost, currency: (r) => r.raw.currency },
+  { name: 'currency', kind: 'text', get: (r) => r.raw.currency },
+  { name: 'request_id', kind: 'text', get: (r) => r.raw.request_id },
+  { name: 'id', kind: 'text', get: (r) => r.raw.id },
+];
+
+const EVENT_TABLE_DEFAULT = ['timestamp', 'team', 'provider', 'model', 'input_tokens', 'output_tokens', 'cost'];
+const EVENT_ALL = EVENT_COLUMNS.map((c) => c.name);
+
+const GROUP_FIELD: Record<GroupKey, keyof ApiEventBucket> = { team: 'team_id', provider: 'provider', model: 'model' };
+
+function bucketColumns(groupBy: readonly GroupKey[]): Column<BucketRecord>[] {
+  return [
+    { name: 'period_start', header: 'PERIOD', kind: 'time', get: (r) => r.raw.period_start },
+    ...groupBy.map((key): Column<BucketRecord> => ({ name: key, kind: 'text', get: (r) => r.raw[GROUP_FIELD[key]] })),
+    { name: 'requests', kind: 'int', get: (r) => r.raw.requests },
+    { name: 'input_tokens', header: 'INPUT', kind: 'int', get: (r) => r.raw.input_tokens },
+    { name: 'output_tokens', header: 'OUTPUT', kind: 'int', get: (r) => r.raw.output_tokens },
+    { name: 'cost', kind: 'money', get: (r) => r.cost },
+  ];
+}
+
+/** Lazily maps pages to records, stopping the paging once `limit` rows are out. */
+async function* eventRecords(pages: AsyncGenerator<ApiEvent[], void, undefined>, limit: number | undefined, totals: Totals): AsyncGenerator<EventRecord> {
+  let remaining = limit ?? Number.POSITIVE_INFINITY;
+  for await (const page of pages) {
+    for (const raw of page) {
+      if (remaining <= 0) return;
+      remaining -= 1;
+      const cost = microsFromJson(raw.cost);
+      totals.add(raw.currency, cost);
+      yield { raw, cost };
+    }
+    if (remaining <= 0) return;
+  }
+}
+
+class Totals {
+  rows = 0;
+  readonly cost = new Map<string, Micros>();
+  add(currency: string, micros: Micros): void {
+    this.rows += 1;
+    this.cost.set(currency, addMicros(this.cost.get(currency) ?? 0, micros));
+  }
+  describe(): string {
+    const parts = [...this.cost.entries()].map(([currency, micros]) => formatMoney(micros, currency));
+    return parts.length === 0 ? formatMoney(0) : parts.join(' + ');
+  }
+}
+
+export default async function eventsList(ctx: Context, opts: EventsListOptions): Promise<void> {
+  const started = performance.now();
+  const now = ctx.now();
+  const parsed = parseEventsList(opts, now);
+  const output = readOutputOptions(ctx, opts);
+  const chart = opts.chart === true;
+  const aggregate = parsed.aggregate ?? (chart ? 'daily' : undefined);
+  const drawing = chart && ctx.io.isStdoutTTY && output.output === undefined;
+  if (chart && !drawing) ctx.log.warn('--chart draws on a terminal only; writing the aggregated rows instead');
+  const writeOptions = { format: output.format, header: output.header, output: output.output, tz: parsed.tz };
+  const totals = new Totals();
+
+  if (aggregate === undefined) {
+    const columns = selectColumns(EVENT_COLUMNS, output.fields, output.format === 'table' ? EVENT_TABLE_DEFAULT : EVENT_ALL);
+    const api = await ctx.api();
+    const pageSize = parsed.limit === undefined ? MAX_PAGE_SIZE : Math.min(MAX_PAGE_SIZE, parsed.limit);
+    const records = eventRecords(eventPages(api, parsed.filter, pageSize), parsed.limit, totals);
+    await writeRows(ctx, records, columns, { ...writeOptions, emptyNotice: 'no events' });
+  } else {
+    const all = bucketColumns(parsed.groupBy);
+    checkAggregateFields(output.fields, all, parsed.groupBy);
+    const columns = selectColumns(all, output.fields, all.map((c) => c.name));
+    const api = await ctx.api();
+    const buckets = await aggregateEvents(api, parsed.filter, { aggregate, groupBy: parsed.groupBy, tz: parsed.tz ?? 'UTC' });
+    const limited = parsed.limit === undefined ? buckets : buckets.slice(0, parsed.limit);
+    const records = limited.map((raw): BucketRecord => {
+      const cost = microsFromJson(raw.cost);
+      totals.add('USD', cost);
+      return { raw, cost };
+    });
+    if (drawing) {
+      drawChart(ctx, records);
+    } else {
+      await writeRows(ctx, records, columns, { ...writeOptions, emptyNotice: 'no events' });
+    }
+  }
+
+  if (ctx.io.isStderrTTY && !ctx.globals.quiet) {
+    const seconds = ((performance.now() - started) / 1000).toFixed(1);
+    const noun = aggregate === undefined ? (totals.rows === 1 ? 'event' : 'events') : totals.rows === 1 ? 'bucket' : 'buckets';
+    ctx.io.stderr.write(`${totals.rows.toLocaleString('en-US')} ${noun} · total ${totals.describe()} · ${seconds}s\n`);
+  }
+}
+
+function checkAggregateFields(fields: string | undefined, columns: readonly Column<BucketRecord>[], groupBy: readonly GroupKey[]): void {
+  if (fields === undefined) return;
+  const valid = new Set(columns.map((c) => c.name));
+  for (const field of fields.split(',').map((f) => f.trim())) {
+    if (valid.has(field)) continue;
+    const hint = (GROUP_KEYS as readonly string[]).includes(field) && !groupBy.includes(field as GroupKey) ? ` (add --group-by ${field})` : '';
+    throw new UsageError(
+      `invalid --fields: "${field}" is not a column when aggregating${hint}; use ${[...valid].join(', ')}`,
+      'aggregated rows have the period, the --group-by keys and the measures only',
+    );
+  }
+}
+
+function drawChart(ctx: Context, records: readonly BucketRecord[]): void {
+  if (records.length === 0) {
+    ctx.io.stderr.write('no events\n');
+    return;
+  }
+  // Several groups share a period: the chart shows the period's total.
+  const perPeriod = new Map<string, Micros>();
+  for (const r of records) perPeriod.set(r.raw.period_start, addMicros(perPeriod.get(r.raw.period_start) ?? 0, r.cost));
+  const width = (ctx.io.stdout as { columns?: number }).columns ?? 80;
+  const lines = barChart(
+    [...perPeriod.entries()].map(([period, micros]) => ({ label: period.slice(0, 10), value: micros, display: formatMoney(micros) })),
+    { width: Math.min(width, 120), color: ctx.io.colorStdout ? (bar) => `\u001b[36m${bar}\u001b[39m` : undefined },
+  );
+  ctx.io.stdout.write(`${lines.join('\n')}\n`);
+}
