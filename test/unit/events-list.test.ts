@@ -1,0 +1,175 @@
+// The kt events list handler in-process, with a scripted API client: paging
+// stops at --limit, the TTY summary is exact, --chart draws, failures keep -o intact.
+import { describe, expect, it } from 'vitest';
+import { PassThrough } from 'node:stream';
+import { mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import eventsList, { type EventsListOptions } from '../../src/cli/events/list.js';
+import type { ApiClient, Query } from '../../src/api/client.js';
+import type { Context } from '../../src/cli/context.js';
+import type { ApiEvent, ApiEventBucket } from '../../src/api/events.js';
+
+function apiEvent(i: number, cost: number): ApiEvent {
+  return {
+    id: `evt_${String(i).padStart(6, '0')}`,
+    timestamp: new Date(Date.UTC(2026, 10, 1) + i * 1000).toISOString(),
+    team_id: 'search',
+    user_id: null,
+    provider: 'openai',
+    model: 'gpt-4o',
+    input_tokens: 1,
+    output_tokens: 2,
+    cached: false,
+    cost,
+    currency: 'USD',
+    request_id: null,
+  };
+}
+
+interface Script {
+  events?: ApiEvent[];
+  buckets?: ApiEventBucket[];
+  failAfterPages?: number;
+}
+
+function fakeApi(script: Script): { api: ApiClient; calls: Array<{ query: Query | undefined; pageSize: number | undefined }>; pagesServed: () => number } {
+  const calls: Array<{ query: Query | undefined; pageSize: number | undefined }> = [];
+  let served = 0;
+  const api: ApiClient = {
+    baseUrl: 'http://127.0.0.1:1',
+    get: () => Promise.reject(new Error('unexpected get')),
+    post: () => Promise.reject(new Error('unexpected post')),
+    close: () => Promise.resolve(),
+    async *pages<T>(_path: string, query?: Query, options?: { pageSize?: number }): AsyncGenerator<T[], void, undefined> {
+      calls.push({ query, pageSize: options?.pageSize });
+      if (query?.aggregate !== undefined) {
+        yield (script.buckets ?? []) as T[];
+        return;
+      }
+      const size = options?.pageSize ?? 100;
+      const events = script.events ?? [];
+      for (let i = 0; i < events.length; i += size) {
+        if (script.failAfterPages !== undefined && served >= script.failAfterPages) throw new Error('server went away');
+        served += 1;
+        yield events.slice(i, i + size) as T[];
+      }
+    },
+  };
+  return { api, calls, pagesServed: () => served };
+}
+
+function context(api: ApiClient, tty: { stdout?: boolean; stderr?: boolean } = {}): { ctx: Context; out: () => string; err: () => string } {
+  const stdout = new PassThrough();
+  const stderr = new PassThrough();
+  const outChunks: Buffer[] = [];
+  const errChunks: Buffer[] = [];
+  stdout.on('data', (c: Buffer) => outChunks.push(c));
+  stderr.on('data', (c: Buffer) => errChunks.push(c));
+  const ctx: Context = {
+    io: {
+      stdout,
+      stderr,
+      stdin: new PassThrough(),
+      isStdoutTTY: tty.stdout ?? false,
+      isStderrTTY: tty.stderr ?? false,
+      isStdinTTY: false,
+      colorStdout: false,
+      colorStderr: false,
+      canPrompt: false,
+    },
+    env: {},
+    now: () => new Date('2026-11-28T12:00:00.000Z'),
+    globals: { apiUrl: undefined, profile: undefined, color: false, quiet: false, debug: false, timeoutMs: undefined, retries: undefined, insecure: false },
+    log: { info: (m) => void stderr.write(`${m}\n`), warn: (m) => void stderr.write(`warning: ${m}\n`), debug: () => undefined },
+    signal: new AbortController().signal,
+    config: () => Promise.reject(new Error('no config in this test')),
+    api: () => Promise.resolve(api),
+  };
+  return { ctx, out: () => Buffer.concat(outChunks).toString('utf8'), err: () => Buffer.concat(errChunks).toString('utf8') };
+}
+
+const many = Array.from({ length: 5000 }, (_, i) => apiEvent(i, 0.1));
+
+describe('kt events list handler', () => {
+  it('sends the resolved instants and filters to the API', async () => {
+    const fake = fakeApi({ events: [] });
+    const { ctx } = context(fake.api);
+    const opts: EventsListOptions = { since: '30d', team: ['search,ads'], provider: ['openai'], format: 'csv' };
+    await eventsList(ctx, opts);
+    expect(fake.calls[0]!.query).toMatchObject({ since: '2026-10-29T12:00:00.000Z', team_id: 'search,ads', provider: 'openai' });
+    expect(fake.calls[0]!.pageSize).toBe(1000);
+  });
+
+  it('stops paging once --limit rows are written', async () => {
+    const fake = fakeApi({ events: many });
+    const { ctx, out } = context(fake.api);
+    await eventsList(ctx, { limit: '1500', format: 'csv', fields: 'id' });
+    const lines = out().trimEnd().split('\n');
+    expect(lines.length).toBe(1501);
+    expect(lines[1500]).toBe('evt_001499');
+    expect(fake.pagesServed()).toBe(2);
+  });
+
+  it('asks for small pages when --limit is small', async () => {
+    const fake = fakeApi({ events: many });
+    const { ctx } = context(fake.api);
+    await eventsList(ctx, { limit: '5', format: 'csv' });
+    expect(fake.calls[0]!.pageSize).toBe(5);
+    expect(fake.pagesServed()).toBe(1);
+  });
+
+  it('prints an exact summary on a terminal stderr only', async () => {
+    const fake = fakeApi({ events: many.slice(0, 3) });
+    const tty = context(fake.api, { stderr: true });
+    await eventsList(tty.ctx, { format: 'csv' });
+    // 0.1 + 0.1 + 0.1 summed in micros, never as floats.
+    expect(tty.err()).toMatch(/^3 events · total \$0\.30 · \d+\.\ds\n$/);
+    expect(tty.out()).not.toContain('total');
+
+    const piped = context(fakeApi({ events: many.slice(0, 3) }).api);
+    await eventsList(piped.ctx, { format: 'csv' });
+    expect(piped.err()).toBe('');
+  });
+
+  it('keeps the summary off with --quiet', async () => {
+    const { ctx, err } = context(fakeApi({ events: many.slice(0, 3) }).api, { stderr: true });
+    const quiet: Context = { ...ctx, globals: { ...ctx.globals, quiet: true } };
+    await eventsList(quiet, { format: 'csv' });
+    expect(err()).toBe('');
+  });
+
+  it('draws a bar chart of cost per period on a terminal, daily by default', async () => {
+    const buckets: ApiEventBucket[] = [
+      { period_start: '2026-11-01T00:00:00Z', team_id: 'a', requests: 1, input_tokens: 1, output_tokens: 1, cost: 1 },
+      { period_start: '2026-11-01T00:00:00Z', team_id: 'b', requests: 1, input_tokens: 1, output_tokens: 1, cost: 1.5 },
+      { period_start: '2026-11-02T00:00:00Z', team_id: 'a', requests: 1, input_tokens: 1, output_tokens: 1, cost: 5 },
+    ];
+    const fake = fakeApi({ buckets });
+    const { ctx, out } = context(fake.api, { stdout: true });
+    await eventsList(ctx, { chart: true, groupBy: 'team' });
+    expect(fake.calls[0]!.query).toMatchObject({ aggregate: 'daily', group_by: 'team', tz: 'UTC' });
+    const lines = out().trimEnd().split('\n');
+    expect(lines).toHaveLength(2);
+    expect(lines[0]).toMatch(/^2026-11-01 █+.* \$2\.50$/);
+    expect(lines[1]).toMatch(/^2026-11-02 █+ +\$5\.00$/);
+  });
+
+  it('writes the aggregated rows instead of a chart when stdout is not a terminal', async () => {
+    const buckets: ApiEventBucket[] = [{ period_start: '2026-11-01T00:00:00Z', requests: 2, input_tokens: 3, output_tokens: 4, cost: 0.5 }];
+    const { ctx, out, err } = context(fakeApi({ buckets }).api);
+    await eventsList(ctx, { chart: true, aggregate: 'weekly', format: 'csv' });
+    expect(out()).toBe('period_start,requests,input_tokens,output_tokens,cost\r\n2026-11-01T00:00:00Z,2,3,4,0.50\r\n');
+    expect(err()).toContain('--chart draws on a terminal only');
+  });
+
+  it('fails mid-export without touching the --output file', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'kt-events-unit-'));
+    const target = join(dir, 'out.csv');
+    writeFileSync(target, 'old contents\n');
+    const { ctx } = context(fakeApi({ events: many, failAfterPages: 2 }).api);
+    await expect(eventsList(ctx, { format: 'csv', output: target })).rejects.toThrow('server went away');
+    expect(readFileSync(target, 'utf8')).toBe('old contents\n');
+    expect(readdirSync(dir)).toEqual(['out.csv']);
+  });
+});
