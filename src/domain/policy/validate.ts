@@ -1,0 +1,360 @@
+// The policy check itself: bytes in, findings with positions out. Pure — the
+// caller reads files; this module decodes, parses, validates against the
+// shipped JSON Schema and applies the rules the schema cannot express.
+import { isAlias, isMap, isScalar, isSeq, LineCounter, parseDocument, type Document, type Node } from 'yaml';
+import Ajv2020Module, { type ErrorObject, type ValidateFunction } from 'ajv/dist/2020.js';
+import schema from '../../../schema/policy.schema.json' with { type: 'json' };
+import { pathText, type Diagnostic, type FileReport } from './diagnostic.js';
+import { checkRules, type Path } from './rules.js';
+import { didYouMean } from './suggest.js';
+
+export const POLICY_SCHEMA: unknown = schema;
+
+/** An alias expanded more often than this is treated as a resource-exhaustion attack. */
+export const MAX_ALIAS_COUNT = 1000;
+
+let compiled: ValidateFunction | undefined;
+function schemaValidator(): ValidateFunction {
+  if (compiled === undefined) {
+    // ajv is CommonJS: depending on the loader the class is the module or its .default.
+    const mod = Ajv2020Module as unknown as { default?: typeof Ajv2020Module.default };
+    const Ajv2020 = mod.default ?? Ajv2020Module.default;
+    const ajv = new Ajv2020({ allErrors: true, verbose: true, strict: true });
+    compiled = ajv.compile(schema);
+  }
+  return compiled;
+}
+
+interface Position {
+  line: number;
+  column: number;
+  length: number;
+}
+
+/** Locates the first invalid UTF-8 sequence; -1 when the bytes are valid. */
+export function invalidUtf8Offset(bytes: Uint8Array): number {
+  let i = 0;
+  while (i < bytes.length) {
+    const b = bytes[i]!;
+    let need: number;
+    let min: number;
+    if (b < 0x80) {
+      i++;
+      continue;
+    } else if (b >= 0xc2 && b <= 0xdf) {
+      need = 1;
+      min = 0x80;
+    } else if (b >= 0xe0 && b <= 0xef) {
+      need = 2;
+      min = 0x800;
+    } else if (b >= 0xf0 && b <= 0xf4) {
+      need = 3;
+      min = 0x10000;
+    } else return i;
+    let cp = b & (0x3f >> need);
+    for (let k = 1; k <= need; k++) {
+      const c = bytes[i + k];
+      if (c === undefined || (c & 0xc0) !== 0x80) return i;
+      cp = (cp << 6) | (c & 0x3f);
+    }
+    if (cp < min || cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff)) return i;
+    i += need + 1;
+  }
+  return -1;
+}
+
+function lineColOfByte(bytes: Uint8Array, offset: number): { line: number; column: number } {
+  let line = 1;
+  let start = 0;
+  for (let i = 0; i < offset; i++) {
+    if (bytes[i] === 0x0a) {
+      line++;
+      start = i + 1;
+    }
+  }
+  return { line, column: offset - start + 1 };
+}
+
+function diag(code: string, pos: Position, message: string, suggestion?: string, path = '', severity: 'error' | 'warning' = 'error'): Diagnostic {
+  return { code, severity, path, line: pos.line, column: pos.column, length: Math.max(1, pos.length), message, suggestion };
+}
+
+const START: Position = { line: 1, column: 1, length: 1 };
+
+export function validatePolicy(file: string, input: Uint8Array | string): FileReport {
+  const report = (diagnostics: Diagnostic[], source?: string): FileReport => ({ file, source, unreadable: false, diagnostics });
+  let text: string;
+  if (typeof input === 'string') text = input;
+  else {
+    const nul = input.subarray(0, 8192).indexOf(0);
+    if (nul !== -1) {
+      const at = lineColOfByte(input, nul);
+      return report([diag('E003', { ...at, length: 1 }, `binary data (a NUL byte at offset ${nul}); a policy file is UTF-8 YAML or JSON text`, 'check that the right file was given')]);
+    }
+    const bad = invalidUtf8Offset(input);
+    if (bad !== -1) {
+      const at = lineColOfByte(input, bad);
+      const hex = input[bad]!.toString(16).padStart(2, '0');
+      return report([
+        diag('E003', { ...at, length: 1 }, `invalid UTF-8 byte 0x${hex} at offset ${bad}`, 're-save the file as UTF-8 (e.g. iconv -f latin1 -t utf-8)'),
+      ]);
+    }
+    text = new TextDecoder('utf-8', { fatal: true, ignoreBOM: false }).decode(input);
+  }
+  if (text.startsWith('\uFEFF')) text = text.slice(1);
+  if (text.trim() === '' || stripComments(text).trim() === '') {
+    return report([diag('E004', START, 'the file is empty', 'start from `kt policy schema` or examples/policy-config.yaml')], text);
+  }
+  return validateText(text, report);
+}
+
+function stripComments(text: string): string {
+  return text
+    .split('\n')
+    .filter((l) => !/^\s*#/.test(l) && l.trim() !== '---' && l.trim() !== '...')
+    .join('\n');
+}
+
+function validateText(text: string, report: (d: Diagnostic[], s?: string) => FileReport): FileReport {
+  const lines = new LineCounter();
+  const doc = parseDocument(text, { lineCounter: lines, prettyErrors: false, uniqueKeys: true, strict: true, version: '1.2' });
+  const at = (offset: number, end?: number): Position => {
+    const p = lines.linePos(offset);
+    const lineEnd = text.indexOf('\n', offset);
+    const stop = Math.min(end ?? offset + 1, lineEnd === -1 ? text.length : lineEnd);
+    return { line: p.line, column: p.col, length: Math.max(1, stop - offset) };
+  };
+  const syntax: Diagnostic[] = [];
+  for (const error of doc.errors) {
+    const offset = error.pos[0];
+    const pos = at(offset, error.pos[1]);
+    const lineText = text.split('\n')[pos.line - 1] ?? '';
+    const tab = /^[ ]*\t/.exec(lineText);
+    const message = error.message.split('\n')[0] ?? error.message;
+    if (error.code === 'TAB_AS_INDENT' || (tab !== null && error.code !== 'DUPLICATE_KEY')) {
+      const col = tab !== null ? tab[0].length : pos.column;
+      syntax.push(diag('E006', { line: pos.line, column: col, length: 1 }, 'a tab is used for indentation; YAML indents with spaces only', 'replace the tab with spaces'));
+    } else if (error.code === 'DUPLICATE_KEY') {
+      const key = /^\s*"?([^:"\n]+)"?\s*:/.exec(text.slice(offset, offset + 1100))?.[1]?.trim();
+      syntax.push(diag('E007', { ...pos, length: key?.length ?? 1 }, key !== undefined ? `duplicate key "${key}"` : 'duplicate key', 'remove one of the two entries; YAML keeps only one and the other would be silently lost'));
+    } else {
+      syntax.push(diag('E005', pos, `YAML syntax error: ${lowerFirst(message.replace(/ at line \d+, column \d+:?$/, ''))}`, helpForYaml(error.code)));
+    }
+  }
+  if (syntax.length > 0) return report(dedupeByLine(syntax), text);
+
+  const root = doc.contents;
+  if (root === null || (isScalar(root) && root.value === null)) {
+    return report([diag('E004', START, 'the file has no content (only comments or an empty document)', 'start from examples/policy-config.yaml')], text);
+  }
+  if (!isMap(root)) {
+    const kind = isSeq(root) ? 'a list' : 'a scalar value';
+    const range = root.range ?? [0, 1];
+    return report([diag('E009', at(range[0], range[1]), `the top level is ${kind}; a policy file is a mapping of keys such as spend_controls, model_groups, cache`, 'write `key: value` pairs at the top level')], text);
+  }
+
+  let value: unknown;
+  try {
+    value = doc.toJS({ maxAliasCount: MAX_ALIAS_COUNT });
+  } catch (error) {
+    const message = error instanceof Error ? error.message : String(error);
+    if (/alias/i.test(message)) {
+      const aliasAt = text.search(/\*[A-Za-z0-9_-]/);
+      return report([diag('E008', aliasAt === -1 ? START : at(aliasAt), `aliases expand too many times (more than ${MAX_ALIAS_COUNT}); refusing a possible alias bomb`, 'write the values out, or use fewer nested aliases')], text);
+    }
+    return report([diag('E005', START, `cannot read the YAML document: ${message}`)], text);
+  }
+
+  const locate = (path: Path, atKey = false): Position => {
+    const found = findNode(doc, path);
+    const node = atKey ? (found.key ?? found.value) : (found.value ?? found.key);
+    const range = node?.range ?? root.range ?? [0, 1];
+    return at(range[0], range[1]);
+  };
+
+  const diagnostics: Diagnostic[] = [];
+  const validate = schemaValidator();
+  if (!validate(value)) {
+    for (const error of simplify(validate.errors ?? [])) diagnostics.push(fromAjv(error, value, locate));
+  }
+  for (const finding of checkRules(value as Record<string, unknown>)) {
+    // A cap the schema already rejected (wrong type) gets no second finding.
+    if (diagnostics.some((d) => d.path === pathText(finding.path))) continue;
+    diagnostics.push(diag(finding.code, locate(finding.path, finding.atKey), finding.message, finding.suggestion, pathText(finding.path), finding.severity));
+  }
+  diagnostics.sort((a, b) => a.line - b.line || a.column - b.column || a.code.localeCompare(b.code));
+  return report(diagnostics, text);
+}
+
+function lowerFirst(s: string): string {
+  return s.length > 0 ? s[0]!.toLowerCase() + s.slice(1) : s;
+}
+
+function helpForYaml(code: string): string | undefined {
+  switch (code) {
+    case 'MULTIPLE_DOCS':
+      return 'a policy file holds one document; remove the extra `---`';
+    case 'BAD_INDENT':
+    case 'MISSING_CHAR':
+    case 'UNEXPECTED_TOKEN':
+      return 'check indentation and that each key is followed by `: `';
+    case 'BAD_ALIAS':
+      return 'define the anchor (&name) before using the alias (*name)';
+    default:
+      return undefined;
+  }
+}
+
+function dedupeByLine(list: Diagnostic[]): Diagnostic[] {
+  const seen = new Set<string>();
+  return list.filter((d) => {
+    const key = `${d.code}:${d.line}`;
+    if (seen.has(key)) return false;
+    seen.add(key);
+    return true;
+  });
+}
+
+interface Found {
+  key: Node | undefined;
+  value: Node | undefined;
+}
+
+/** Walks the YAML node tree along a document path; stops at the deepest node that exists. */
+function findNode(doc: Document, path: Path): Found {
+  let value: Node | undefined = (doc.contents ?? undefined);
+  let key: Node | undefined;
+  for (const seg of path) {
+    if (value !== undefined && isAlias(value)) value = (value.resolve(doc) ?? undefined);
+    if (value !== undefined && isMap(value)) {
+      const pair = value.items.find((p) => isScalar(p.key) && String(p.key.value) === String(seg));
+      if (pair === undefined) break;
+      key = pair.key as Node;
+      value = (pair.value ?? undefined) as Node | undefined;
+      if (value === undefined || value.range === undefined || value.range === null) value = key;
+    } else if (value !== undefined && isSeq(value) && typeof seg === 'number') {
+      const item = value.items[seg] as Node | undefined;
+      if (item === undefined) break;
+      key = item;
+      value = item;
+    } else break;
+  }
+  return { key, value };
+}
+
+function pathOf(instancePath: string): Path {
+  if (instancePath === '') return [];
+  return instancePath
+    .slice(1)
+    .split('/')
+    .map((s) => s.replace(/~1/g, '/').replace(/~0/g, '~'))
+    .map((s) => (/^\d+$/.test(s) ? Number(s) : s));
+}
+
+/** Drops errors that only restate another: a failed $ref's inner error already names the fault. */
+function simplify(errors: ErrorObject[]): ErrorObject[] {
+  const seen = new Set<string>();
+  return errors.filter((e) => {
+    if (e.keyword === 'propertyNames') return false;
+    const key = `${e.instancePath}|${e.keyword}|${JSON.stringify(e.params)}`;
+    if (seen.has(key)) return false;
+    seen.add(key);
+    return true;
+  });
+}
+
+function describe(value: unknown): string {
+  if (value === null) return 'null';
+  if (Array.isArray(value)) return 'a list';
+  if (typeof value === 'object') return 'a mapping';
+  if (typeof value === 'string') return `the string ${JSON.stringify(value.length > 40 ? `${value.slice(0, 40)}…` : value)}`;
+  if (typeof value === 'number' || typeof value === 'boolean' || typeof value === 'bigint') return `${typeof value} ${String(value)}`;
+  return typeof value;
+}
+
+function fromAjv(error: ErrorObject, root: unknown, locate: (p: Path, atKey?: boolean) => Position): Diagnostic {
+  const path = pathOf(error.instancePath);
+  const where = pathText(path);
+  const name = where === '' ? 'the top level' : where;
+  const data: unknown = error.data;
+  const parent = error.parentSchema as { properties?: Record<string, unknown>; description?: string } | undefined;
+  switch (error.keyword) {
+    case 'additionalProperties': {
+      const extra = String((error.params as { additionalProperty: string }).additionalProperty);
+      const known = Object.keys(parent?.properties ?? {});
+      const near = didYouMean(extra, known);
+      const keyPath = [...path, extra];
+      if (path[0] === 'policy' && path.length === 1) {
+        return diag('E010', locate(keyPath, true), `"${extra}" is not a valid policy kind name`, 'use lowercase letters, digits, "_" or "-"', pathText(keyPath));
+      }
+      return diag(
+        'E010',
+        locate(keyPath, true),
+        `unknown key "${extra}" in ${name}`,
+        near !== undefined ? `did you mean "${near}"?` : `allowed keys: ${known.join(', ')}`,
+        pathText(keyPath),
+      );
+    }
+    case 'required': {
+      const missing = String((error.params as { missingProperty: string }).missingProperty);
+      return diag('E013', locate(path, path.length > 0 && typeof path[path.length - 1] === 'string'), `${name} is missing the required key "${missing}"`, `add \`${missing}:\``, where);
+    }
+    case 'type': {
+      const expected = String((error.params as { type: string }).type);
+      const noun = expected === 'object' ? 'a mapping' : expected === 'array' ? 'a list' : `${expected === 'integer' ? 'an' : 'a'} ${expected}`;
+      let help: string | undefined;
+      if (typeof data === 'number' && !Number.isFinite(data)) {
+        return diag('E011', locate(path), `${name} is too large a number to represent`, 'use a realistic finite value', where);
+      }
+      if (path[path.length - 1] === 'version' && typeof data === 'number') help = 'quote it and use a semantic version: version: "1.0.0"';
+      else if ((expected === 'number' || expected === 'integer') && typeof data === 'string' && /^[\d.,_ $]+$/.test(data.trim())) {
+        help = `write the number without quotes, separators or symbols: ${data.replace(/[^\d.]/g, '')}`;
+      } else if (expected === 'integer' && typeof data === 'number') help = 'use a whole number';
+      else if (expected === 'boolean' && typeof data === 'string') help = 'use true or false without quotes';
+      return diag('E011', locate(path), `${name} must be ${noun}, got ${describe(data)}`, help, where);
+    }
+    case 'enum': {
+      const allowed = ((error.params as { allowedValues: unknown[] }).allowedValues ?? []).map(String);
+      const near = typeof data === 'string' ? didYouMean(data, allowed) : undefined;
+      return diag(
+        'E012',
+        locate(path),
+        `${name} must be one of ${allowed.join(', ')}; got ${describe(data)}`,
+        near !== undefined ? `did you mean "${near}"?` : undefined,
+        where,
+      );
+    }
+    case 'pattern':
+    case 'minLength':
+    case 'maxLength':
+    case 'minProperties':
+    case 'maxProperties': {
+      let help: string | undefined;
+      const last = path[path.length - 1];
+      if (last === 'secret_key_ref' && (error.keyword === 'minProperties' || error.keyword === 'maxProperties')) {
+        return diag('E014', locate(path), `${name} must name exactly one of env or store`, 'e.g. secret_key_ref: { env: OPENAI_API_KEY }', where);
+      }
+      if (last === 'version') help = 'use a semantic version such as 1.0.0';
+      else if (last === 'secret_key_ref') help = 'give exactly one of env: VAR_NAME or store: secret-name';
+      else if (last === 'env') help = 'an environment variable name such as OPENAI_API_KEY';
+      else if (parent?.description !== undefined) help = parent.description;
+      return diag('E014', locate(path), `${name} is malformed: ${describe(data)} ${error.message ?? ''}`.trim(), help, where);
+    }
+    case 'minimum':
+    case 'maximum':
+    case 'exclusiveMinimum':
+    case 'exclusiveMaximum':
+    case 'minItems':
+    case 'maxItems': {
+      return diag('E015', locate(path), `${name} ${error.message ?? 'is out of range'}, got ${Array.isArray(data) ? `${data.length} items` : String(data)}`, undefined, where);
+    }
+    case 'uniqueItems': {
+      const j = (error.params as { j: number }).j;
+      const dup = [...path, j];
+      return diag('E016', locate(dup), `${name} lists ${describe(Array.isArray(data) ? data[j] : undefined)} twice`, 'remove the duplicate', pathText(dup));
+    }
+    default:
+      void root;
+      return diag('E014', locate(path), `${name} ${error.message ?? 'is invalid'}`, undefined, where);
+  }
+}
