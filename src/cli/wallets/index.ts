@@ -1,5 +1,113 @@
-import type { Command } from 'commander';
+import { Option, type Command } from 'commander';
 import type { ActionFactory } from '../main.js';
+import { addOutputOptions } from '../flags.js';
 
-// Not yet built: this group registers no verbs.
-export function register(_program: Command, _action: ActionFactory): void {}
+const PERIOD_CHOICES = ['monthly', 'quarterly', 'yearly'];
+const WALLET_FIELDS =
+  'team, name, parent, currency, period, allocated, spent, reserved, available, soft_cap, hard_cap, status, utilization, period_start, period_end, unallocated, id';
+
+function examples(lines: string[]): string {
+  return ['Examples:', ...lines.map((l) => `  $ ${l}`), '', ''].join('\n');
+}
+
+/** --yes, --dry-run and --idempotency-key: every command that changes the ledger has them. */
+function addMutationOptions(cmd: Command): Command {
+  return cmd
+    .addOption(new Option('-y, --yes', 'do not ask for confirmation (required when stdin is not a terminal)'))
+    .addOption(new Option('--dry-run', 'print the request that would be sent (method, path, JSON body) and send nothing'))
+    .addOption(new Option('--idempotency-key <key>', 'reuse this key so a retried command applies at most once (default: a new key per run)'));
+}
+
+export function register(program: Command, action: ActionFactory): void {
+  const wallets = program.command('wallets').description('team wallets: balances, the budget hierarchy, allocations and the ledger');
+
+  const balance = wallets
+    .command('balance')
+    .description("a team's wallet and its parent chain, or every wallet; --tree draws the hierarchy")
+    .addHelpText(
+      'before',
+      examples([
+        'kt wallets balance --team search',
+        'kt wallets balance --tree',
+        'kt wallets balance --format csv > wallets.csv',
+        'kt wallets balance --team search --json --fields team,available,status',
+      ]),
+    )
+    .addOption(new Option('--team <team>', 'team id (e.g. search); without it, every wallet'))
+    .addOption(new Option('--tree', 'draw the hierarchy (Organization → Engineering → Search …) with spent, available and bars; table format only'));
+  addOutputOptions(balance, { fields: WALLET_FIELDS });
+  balance.action(action(() => import('./balance.js')));
+
+  const list = wallets
+    .command('list')
+    .description('every wallet, one row each (flat)')
+    .addHelpText('before', examples(['kt wallets list', 'kt wallets list --format csv --fields team,allocated,spent,available']));
+  addOutputOptions(list, { fields: WALLET_FIELDS });
+  list.action(action(() => import('./list.js')));
+
+  const allocate = wallets
+    .command('allocate')
+    .description("set a team's allocation per period (declarative: the same allocation twice changes nothing); creates the wallet if new")
+    .addHelpText(
+      'before',
+      examples([
+        'kt wallets allocate --team org --amount 50000 --yes',
+        'kt wallets allocate --team engineering --amount 25000',
+        'kt wallets allocate --team search --amount 10000 --currency USD --period monthly --parent engineering',
+        'kt wallets allocate --team search --amount 12000 --dry-run',
+      ]),
+    )
+    .addOption(new Option('--team <team>', 'team id; "org" is the organization').makeOptionMandatory())
+    .addOption(new Option('--amount <amount>', 'allocation per period in the major unit, a plain decimal such as 10000 or 2500.50').makeOptionMandatory())
+    .addOption(new Option('--currency <code>', 'currency code (default USD)'))
+    .addOption(new Option('--period <period>', 'budget period (default monthly)').choices(PERIOD_CHOICES))
+    .addOption(new Option('--parent <team>', 'parent team for a new wallet (default org)'))
+    .addOption(new Option('--name <name>', 'display name for a new wallet, e.g. "Search Team"'))
+    .addOption(new Option('--soft-cap <amount>', 'warn past this spend per period'))
+    .addOption(new Option('--hard-cap <amount>', 'block requests past this spend per period'));
+  addMutationOptions(allocate);
+  addOutputOptions(allocate, { fields: WALLET_FIELDS });
+  allocate.action(action(() => import('./allocate.js')));
+
+  const credit = wallets
+    .command('credit')
+    .description("add one-off funds to a team's wallet for the current period (carved from its parent's unallocated budget)")
+    .addHelpText('before', examples(['kt wallets credit --team search --amount 500', 'kt wallets credit --team org --amount 10000 --yes']))
+    .addOption(new Option('--team <team>', 'team id; "org" is the organization').makeOptionMandatory())
+    .addOption(new Option('--amount <amount>', 'amount in the major unit, a plain decimal such as 500 or 12.75').makeOptionMandatory())
+    .addOption(new Option('--currency <code>', "currency code (default: the wallet's)"));
+  addMutationOptions(credit);
+  addOutputOptions(credit, { fields: WALLET_FIELDS });
+  credit.action(action(() => import('./credit.js')));
+
+  const reclaim = wallets
+    .command('reclaim')
+    .description("return a team's unused current-period funds to its parent")
+    .addHelpText('before', examples(['kt wallets reclaim --team search --amount 500', 'kt wallets reclaim --team search --all --yes']))
+    .addOption(new Option('--team <team>', 'team id').makeOptionMandatory())
+    .addOption(new Option('--amount <amount>', 'amount in the major unit, a plain decimal').conflicts('all'))
+    .addOption(new Option('--all', "everything the team has available this period"));
+  addMutationOptions(reclaim);
+  addOutputOptions(reclaim, { fields: WALLET_FIELDS });
+  reclaim.action(action(() => import('./reclaim.js')));
+
+  const transactions = wallets
+    .command('transactions')
+    .description("a team's ledger rows with a running balance (streams every page)")
+    .addHelpText(
+      'before',
+      examples([
+        'kt wallets transactions --team search --since 90d',
+        'kt wallets transactions --team search --type allocate,credit,reclaim --format csv',
+        'kt wallets transactions --team search --since 2026-03-01 --until 2026-04-01 --ndjson',
+      ].map((l) => l.replace('--ndjson', '--format ndjson'))),
+    )
+    .addOption(new Option('--team <team>', 'team id').makeOptionMandatory())
+    .addOption(new Option('--since <when>', 'start (inclusive): a duration back from now (90d, 12h, 6w, 3mo) or an ISO date').default(undefined, '90d'))
+    .addOption(new Option('--until <when>', 'end (exclusive): a duration back from now or an ISO date; default now'))
+    .addOption(new Option('--type <types>', 'only these types (comma list): credit, allocate, reclaim, reserve, settle, release, expire'));
+  addOutputOptions(transactions, {
+    fields: 'id, created_at, team, type, amount, balance_after, reservation_id, event_id, wallet_id',
+  });
+  transactions.action(action(() => import('./transactions.js')));
+}

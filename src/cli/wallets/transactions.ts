@@ -1,0 +1,45 @@
+// kt wallets transactions: a team's ledger rows, streamed page by page, with
+// exact amounts and the running balance (balance_after) the server computed.
+import type { Context } from '../context.js';
+import { transactionPages, walletBalance, type ApiTransaction } from '../../api/wallets.js';
+import { selectColumns, writeRows } from '../../output/index.js';
+import { readOutputOptions, type RawOutputOptions } from '../flags.js';
+import { parseRange, parseTeam, parseTypes } from './options.js';
+import { explainTeamNotFound, TRANSACTION_COLUMNS, TRANSACTION_DEFAULT_FIELDS, TRANSACTION_TABLE_FIELDS, transactionRecord, type TransactionRecord } from './records.js';
+
+export interface TransactionsOptions extends RawOutputOptions {
+  team?: string;
+  since?: string;
+  until?: string;
+  type?: string;
+}
+
+async function* records(pages: AsyncGenerator<ApiTransaction[], void, undefined>, currency: string): AsyncGenerator<TransactionRecord> {
+  for await (const page of pages) {
+    for (const raw of page) yield transactionRecord(raw, currency);
+  }
+}
+
+export default async function walletsTransactions(ctx: Context, opts: TransactionsOptions): Promise<void> {
+  const team = parseTeam(opts.team);
+  const range = parseRange(opts.since, opts.until, ctx.now());
+  const types = parseTypes(opts.type);
+  const output = readOutputOptions(ctx, opts);
+  const columns = selectColumns(TRANSACTION_COLUMNS, output.fields, output.format === 'table' ? TRANSACTION_TABLE_FIELDS : TRANSACTION_DEFAULT_FIELDS);
+  const api = await ctx.api();
+  // Reading the wallet first turns an unknown team into a clear error (an
+  // empty ledger would look like "no transactions") and gives the currency.
+  let currency: string;
+  try {
+    currency = (await walletBalance(api, team)).wallet.currency;
+  } catch (error) {
+    throw explainTeamNotFound(error, team);
+  }
+  const pages = transactionPages(api, { teamId: team, since: range.since, until: range.until, types });
+  await writeRows(ctx, records(pages, currency), columns, {
+    format: output.format,
+    header: output.header,
+    output: output.output,
+    emptyNotice: `no transactions for ${team} since ${range.since}`,
+  });
+}

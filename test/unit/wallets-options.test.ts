@@ -1,0 +1,138 @@
+import { describe, expect, it } from 'vitest';
+import { PassThrough } from 'node:stream';
+import { parseAmountFlag, parseCurrency, parseIdempotencyKey, parsePeriod, parseRange, parseTeam, parseTypes } from '../../src/cli/wallets/options.js';
+import { allocateBody } from '../../src/cli/wallets/allocate.js';
+import { reclaimBody } from '../../src/cli/wallets/reclaim.js';
+import { explainRefusal } from '../../src/cli/wallets/mutate.js';
+import { confirmMutation, requireConfirmable } from '../../src/cli/confirm.js';
+import { ApiError, ExitCode, UsageError } from '../../src/errors.js';
+
+function usage(fn: () => unknown): UsageError {
+  try {
+    fn();
+  } catch (error) {
+    expect(error).toBeInstanceOf(UsageError);
+    return error as UsageError;
+  }
+  throw new Error('expected a UsageError');
+}
+
+describe('wallet flag parsing', () => {
+  it.each([
+    ['0', 'must be greater than zero'],
+    ['-5', 'negative'],
+    ['abc', 'not a number'],
+    ['1.0000001', 'more than 6 decimals'],
+    ['$10', 'currency symbol'],
+    ['10,000', 'thousands separators'],
+  ])('refuses --amount %s naming the accepted form', (text, why) => {
+    const error = usage(() => parseAmountFlag(text));
+    expect(error.message).toContain(`invalid --amount "${text}"`);
+    expect(error.message).toContain(why);
+    expect(error.exitCode).toBe(ExitCode.usage);
+  });
+
+  it('parses amounts to exact micros', () => {
+    expect(parseAmountFlag('10000')).toBe(10_000_000_000);
+    expect(parseAmountFlag('0.000001')).toBe(1);
+    expect(parseAmountFlag('2500.5')).toBe(2_500_500_000);
+  });
+
+  it('validates currency, period, team, idempotency key and types', () => {
+    expect(parseCurrency('usd')).toBe('USD');
+    expect(usage(() => parseCurrency('XYZ')).message).toMatch(/invalid --currency "XYZ": use one of USD, EUR/);
+    expect(parsePeriod(undefined)).toBe('monthly');
+    expect(usage(() => parsePeriod('weekly')).message).toBe('invalid --period "weekly": use one of monthly, quarterly, yearly');
+    expect(parseTeam(' search ')).toBe('search');
+    expect(usage(() => parseTeam('')).message).toBe('--team needs a team id');
+    expect(usage(() => parseTeam('a b')).message).toContain('invalid --team "a b"');
+    expect(usage(() => parseIdempotencyKey('has space')).message).toContain('invalid --idempotency-key');
+    expect(parseTypes('settle,allocate,settle')).toEqual(['settle', 'allocate']);
+    expect(usage(() => parseTypes('settle,spend')).message).toBe(
+      'invalid --type "settle,spend": unknown type "spend"; valid types: credit, allocate, reclaim, reserve, settle, release, expire',
+    );
+  });
+
+  it('parses --since/--until against the given now and refuses an empty range', () => {
+    const now = new Date('2026-11-28T12:00:00Z');
+    expect(parseRange(undefined, undefined, now)).toEqual({ since: '2026-08-30T12:00:00.000Z', until: undefined });
+    expect(parseRange('2026-11-01', '2026-11-02', now)).toEqual({ since: '2026-11-01T00:00:00.000Z', until: '2026-11-02T00:00:00.000Z' });
+    expect(usage(() => parseRange('2026-11-02', '2026-11-01', now)).message).toContain('must be before --until');
+    expect(usage(() => parseRange('yesterday', undefined, now)).message).toContain('invalid --since');
+    expect(usage(() => parseRange('2027-01-01', undefined, now)).message).toContain('is in the future');
+  });
+});
+
+describe('request bodies', () => {
+  it("allocate sends the product document's body verbatim", () => {
+    const { body } = allocateBody({ team: 'search', amount: '10000' });
+    expect(JSON.stringify(body)).toBe('{"team_id":"search","amount":10000,"currency":"USD","period":"monthly"}');
+  });
+
+  it('allocate adds parent_id and caps only when given, as exact JSON numbers', () => {
+    const { body } = allocateBody({ team: 'ml', amount: '7000.123456', parent: 'engineering', period: 'quarterly', softCap: '5000', currency: 'EUR' });
+    expect(body).toEqual({ team_id: 'ml', amount: 7000.123456, currency: 'EUR', period: 'quarterly', parent_id: 'engineering', soft_cap: 5000 });
+  });
+
+  it('reclaim takes exactly one of --amount and --all', () => {
+    expect(reclaimBody({ team: 'search', all: true }).body).toEqual({ team_id: 'search', all: true });
+    expect(reclaimBody({ team: 'search', amount: '12.5' }).body).toEqual({ team_id: 'search', amount: 12.5 });
+    expect(usage(() => reclaimBody({ team: 'search' })).message).toBe('kt wallets reclaim needs --amount N or --all');
+    expect(usage(() => reclaimBody({ team: 'search', all: true, amount: '1' })).message).toBe('pass either --amount or --all, not both');
+  });
+});
+
+describe('ledger refusals', () => {
+  it('puts the requested and unallocated amounts in the message, exit 5', () => {
+    const error = new ApiError({
+      status: 402,
+      code: 'insufficient_parent_funds',
+      message: 'not enough',
+      details: { requested: 30000, parent_unallocated: 25000.5, parent_id: 'org' },
+    });
+    const explained = explainRefusal(error, 'k1', false) as ApiError;
+    expect(explained.exitCode).toBe(ExitCode.refused);
+    expect(explained.message).toBe('refused by the ledger: requested $30,000.00 but org has only $25,000.50 unallocated');
+  });
+
+  it('keeps a currency mismatch at exit 5 and an idempotency conflict at exit 1', () => {
+    const mismatch = explainRefusal(new ApiError({ status: 409, code: 'currency_mismatch', message: 'EUR vs USD' }), 'k', false) as ApiError;
+    expect(mismatch.exitCode).toBe(ExitCode.refused);
+    expect(mismatch.message).toBe('refused by the ledger: EUR vs USD');
+    const conflict = explainRefusal(new ApiError({ status: 409, code: 'idempotency_conflict', message: 'x' }), 'k9', true) as ApiError;
+    expect(conflict.exitCode).toBe(ExitCode.failure);
+    expect(conflict.message).toContain('idempotency key "k9" was already used');
+  });
+});
+
+describe('confirmation', () => {
+  function io(canPrompt: boolean, answer?: string) {
+    const stdin = new PassThrough();
+    const stderr = new PassThrough();
+    let text = '';
+    stderr.on('data', (c: Buffer) => (text += c.toString()));
+    if (answer !== undefined) stdin.end(answer);
+    return { ctx: { io: { canPrompt, stdin, stderr } as never, signal: new AbortController().signal }, text: () => text };
+  }
+
+  it('requires --yes when nobody can answer (exit 2)', async () => {
+    const { ctx } = io(false);
+    expect(() => requireConfirmable(ctx, undefined)).toThrow('refusing to change the ledger without confirmation: pass --yes');
+    await expect(confirmMutation(ctx, 'Allocate?', undefined)).rejects.toMatchObject({ exitCode: ExitCode.usage });
+    await expect(confirmMutation(ctx, 'Allocate?', true)).resolves.toBeUndefined();
+  });
+
+  it('asks on stderr and proceeds on y', async () => {
+    const { ctx, text } = io(true, 'y\n');
+    await confirmMutation(ctx, 'Allocate $10,000.00 to search (monthly)?', undefined);
+    expect(text()).toBe('Allocate $10,000.00 to search (monthly)? [y/N] ');
+  });
+
+  it.each(['n\n', '\n', ''])('cancels on %j with exit 1', async (answer) => {
+    const { ctx } = io(true, answer);
+    await expect(confirmMutation(ctx, 'Allocate?', undefined)).rejects.toMatchObject({
+      exitCode: ExitCode.failure,
+      message: 'cancelled: nothing was sent, the ledger is unchanged',
+    });
+  });
+});
