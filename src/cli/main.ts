@@ -19,7 +19,11 @@ export interface RunOptions {
 }
 
 export type Handler<O = Record<string, unknown>> = (ctx: Context, opts: O, args: string[]) => Promise<void>;
-export type HandlerModule = { default: Handler<never> };
+export type HandlerModule = {
+  default: Handler<never>;
+  /** The handler stops cleanly on SIGINT/SIGTERM itself (a server): a signal is then a normal exit. */
+  handlesInterrupt?: boolean;
+};
 
 /**
  * Wires a commander action to a lazily imported handler module. The module
@@ -67,7 +71,8 @@ export async function run(argv: string[], options: RunOptions = {}): Promise<num
         .map(String);
       const mod = await load();
       const handler = mod.default as Handler;
-      await raceAbort(handler(ctx, command.opts(), positional), controller.signal);
+      const work = handler(ctx, command.opts(), positional);
+      await (mod.handlesInterrupt === true ? work : raceAbort(work, controller.signal));
     });
     try {
       await program.parseAsync(argv, { from: 'user' });

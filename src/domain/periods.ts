@@ -1,0 +1,127 @@
+// Calendar periods in an IANA time zone, DST-correct. Pure: no clock, no I/O.
+// Buckets are local calendar days, weeks (starting Monday) and months; a
+// bucket starts at the first instant whose local date is the bucket's first
+// day — usually local midnight, 01:00 where a zone skips midnight.
+
+export type BucketPeriod = 'daily' | 'weekly' | 'monthly';
+export type WalletPeriod = 'monthly' | 'quarterly' | 'yearly';
+
+export const BUCKET_PERIODS: readonly BucketPeriod[] = ['daily', 'weekly', 'monthly'];
+export const WALLET_PERIODS: readonly WalletPeriod[] = ['monthly', 'quarterly', 'yearly'];
+
+interface LocalParts {
+  year: number;
+  month: number; // 1..12
+  day: number;
+  hour: number;
+  minute: number;
+  second: number;
+}
+
+const formatters = new Map<string, Intl.DateTimeFormat>();
+
+function formatterFor(tz: string): Intl.DateTimeFormat {
+  let f = formatters.get(tz);
+  if (f === undefined) {
+    f = new Intl.DateTimeFormat('en-US', {
+      timeZone: tz,
+      hourCycle: 'h23',
+      year: 'numeric',
+      month: 'numeric',
+      day: 'numeric',
+      hour: 'numeric',
+      minute: 'numeric',
+      second: 'numeric',
+    });
+    formatters.set(tz, f);
+  }
+  return f;
+}
+
+function localParts(ms: number, tz: string): LocalParts {
+  const out: LocalParts = { year: 0, month: 0, day: 0, hour: 0, minute: 0, second: 0 };
+  for (const part of formatterFor(tz).formatToParts(ms)) {
+    if (part.type in out) out[part.type as keyof LocalParts] = Number(part.value);
+  }
+  // some runtimes render midnight as 24 even with h23
+  if (out.hour === 24) out.hour = 0;
+  return out;
+}
+
+/** The zone's offset from UTC at `ms`, in milliseconds (Berlin in winter: +3600000). */
+export function offsetAt(ms: number, tz: string): number {
+  const p = localParts(ms, tz);
+  const asUtc = Date.UTC(p.year, p.month - 1, p.day, p.hour, p.minute, p.second);
+  return asUtc - Math.floor(ms / 1000) * 1000;
+}
+
+/** The first instant of the local calendar day year-month-day in tz. */
+export function startOfLocalDay(year: number, month: number, day: number, tz: string): Date {
+  const guess = Date.UTC(year, month - 1, day);
+  const norm = new Date(guess);
+  const target = [norm.getUTCFullYear(), norm.getUTCMonth() + 1, norm.getUTCDate()];
+  // The two offsets around the guess cover every case: normal, ambiguous midnight
+  // (take the earlier), skipped midnight (the day starts at the transition).
+  const o1 = offsetAt(guess, tz);
+  const o2 = offsetAt(guess - o1, tz);
+  const candidates = [guess - o1, guess - o2].sort((a, b) => a - b);
+  for (const t of candidates) {
+    const p = localParts(t, tz);
+    if (p.year === target[0] && p.month === target[1] && p.day === target[2]) return new Date(t);
+  }
+  // Midnight skipped and the guesses landed on the day before: walk to the transition.
+  let t = candidates[candidates.length - 1] ?? guess;
+  for (let i = 0; i < 48 * 4; i += 1) {
+    t += 15 * 60_000;
+    const p = localParts(t, tz);
+    if (p.year === target[0] && p.month === target[1] && p.day === target[2]) return new Date(t);
+  }
+  return new Date(guess - o1);
+}
+
+/**
+ * Start of the bucket that holds `instant`: the local day, the local week
+ * (Monday) or the local month in `tz`.
+ */
+export function bucketStart(instant: Date, period: BucketPeriod, tz = 'UTC'): Date {
+  const p = localParts(instant.getTime(), tz);
+  if (period === 'daily') return startOfLocalDay(p.year, p.month, p.day, tz);
+  if (period === 'monthly') return startOfLocalDay(p.year, p.month, 1, tz);
+  const weekday = new Date(Date.UTC(p.year, p.month - 1, p.day)).getUTCDay(); // 0 = Sunday
+  const back = (weekday + 6) % 7;
+  return startOfLocalDay(p.year, p.month, p.day - back, tz);
+}
+
+/** Start of the bucket after the one starting at `start`. */
+export function nextBucketStart(start: Date, period: BucketPeriod, tz = 'UTC'): Date {
+  const p = localParts(start.getTime(), tz);
+  if (period === 'daily') return startOfLocalDay(p.year, p.month, p.day + 1, tz);
+  if (period === 'weekly') return startOfLocalDay(p.year, p.month, p.day + 7, tz);
+  return startOfLocalDay(p.year, p.month + 1, 1, tz);
+}
+
+function pad(n: number, width = 2): string {
+  return String(n).padStart(width, '0');
+}
+
+/** ISO-8601 with the zone's offset: `2026-03-29T00:00:00+01:00`. */
+export function formatWithOffset(instant: Date, tz = 'UTC'): string {
+  const ms = instant.getTime();
+  const p = localParts(ms, tz);
+  const offsetMin = Math.round(offsetAt(ms, tz) / 60_000);
+  const sign = offsetMin < 0 ? '-' : '+';
+  const abs = Math.abs(offsetMin);
+  return (
+    `${pad(p.year, 4)}-${pad(p.month)}-${pad(p.day)}T${pad(p.hour)}:${pad(p.minute)}:${pad(p.second)}` +
+    `${sign}${pad(Math.trunc(abs / 60))}:${pad(abs % 60)}`
+  );
+}
+
+/** A wallet's budget period holding `instant`, on the UTC calendar: [start, end). */
+export function walletPeriodBounds(instant: Date, period: WalletPeriod): { start: Date; end: Date } {
+  const year = instant.getUTCFullYear();
+  const month = instant.getUTCMonth();
+  const months = period === 'monthly' ? 1 : period === 'quarterly' ? 3 : 12;
+  const first = period === 'monthly' ? month : period === 'quarterly' ? month - (month % 3) : 0;
+  return { start: new Date(Date.UTC(year, first, 1)), end: new Date(Date.UTC(year, first + months, 1)) };
+}

@@ -1,0 +1,133 @@
+// Opens the database, seeds it, and serves it. Used by `kt emulator start`.
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import type { AddressInfo } from 'node:net';
+import { FailureError } from '../errors.js';
+import { Store } from './store.js';
+import { createEmulatorServer } from './server.js';
+import type { FaultRule } from './faults.js';
+import { seedDemo, importEvents } from './seed.js';
+
+export interface EmulatorOptions {
+  host: string;
+  port: number;
+  db: string;
+  seed: 'demo' | 'none' | undefined;
+  seedEvents: number;
+  importFile: string | undefined;
+  adminToken: string;
+  gatewayToken: string;
+  reservationTtlMs: number;
+  faults: FaultRule[];
+  faultsSeed: number | undefined;
+  now?: () => number;
+}
+
+export interface RunningEmulator {
+  url: string;
+  seeded: { wallets: number; events: number } | undefined;
+  imported: number | undefined;
+  close(): Promise<void>;
+}
+
+async function loadSqlite(): Promise<typeof import('better-sqlite3')> {
+  try {
+    const mod = (await import('better-sqlite3')) as unknown as { default: typeof import('better-sqlite3') };
+    return mod.default;
+  } catch (error) {
+    throw new FailureError(
+      `the emulator needs better-sqlite3, which is not installed (${error instanceof Error ? error.message.split('\n')[0] : String(error)})`,
+      'run: npm install better-sqlite3@12',
+    );
+  }
+}
+
+export async function openEmulator(options: EmulatorOptions): Promise<RunningEmulator> {
+  const Database = await loadSqlite();
+  const now = options.now ?? Date.now;
+  if (options.db !== ':memory:') mkdirSync(dirname(options.db), { recursive: true });
+  let db;
+  try {
+    db = new Database(options.db);
+  } catch (error) {
+    throw new FailureError(`cannot open database ${options.db}: ${error instanceof Error ? error.message : String(error)}`);
+  }
+  try {
+    db.pragma('journal_mode = WAL');
+    db.pragma('synchronous = FULL');
+    db.pragma('foreign_keys = ON');
+    db.pragma('busy_timeout = 5000');
+  } catch (error) {
+    db.close();
+    throw new FailureError(`cannot use database ${options.db}: ${error instanceof Error ? error.message : String(error)}`);
+  }
+  const store = new Store(db, { reservationTtlMs: options.reservationTtlMs, now });
+  let seeded: RunningEmulator['seeded'];
+  let imported: number | undefined;
+  try {
+    const fresh = store.getMeta('initialized') === undefined;
+    if (fresh) {
+      store.tx(() => {
+        const seed = options.seed ?? 'demo';
+        if (seed === 'demo') seeded = seedDemo(store, { events: options.seedEvents, now: now() });
+        else store.createWallet({ team_id: 'org', name: 'Organization', parent_id: null, currency: 'USD', period: 'monthly', allocation: 0, soft_cap: null, hard_cap: null });
+        store.setMeta('initialized', new Date(now()).toISOString());
+      });
+    } else if (options.seed === 'demo') {
+      throw new FailureError(`--seed demo needs a new database; ${options.db} already has data`, 'use --db with a new file, or drop --seed');
+    }
+    if (options.importFile !== undefined) imported = await importEvents(store, options.importFile);
+  } catch (error) {
+    db.close();
+    throw error;
+  }
+
+  const server = createEmulatorServer({
+    store,
+    adminToken: options.adminToken,
+    gatewayToken: options.gatewayToken,
+    faults: options.faults,
+    faultsSeed: options.faultsSeed,
+    now,
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', (error: NodeJS.ErrnoException) => {
+      db.close();
+      reject(
+        new FailureError(
+          error.code === 'EADDRINUSE' ? `port ${options.port} on ${options.host} is already in use` : `cannot listen on ${options.host}:${options.port}: ${error.message}`,
+          error.code === 'EADDRINUSE' ? 'pick another --port, or --port 0 for a free one' : undefined,
+        ),
+      );
+    });
+    server.listen(options.port, options.host, () => resolve());
+  });
+  // Expired holds are also released lazily inside every request; the sweep keeps idle balances current.
+  const sweep = setInterval(() => {
+    try {
+      store.tx(() => store.expireDue());
+    } catch {
+      // the next request expires them instead
+    }
+  }, Math.min(1000, Math.max(100, Math.floor(options.reservationTtlMs / 2))));
+  sweep.unref();
+  const address = server.address() as AddressInfo;
+  const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
+  let closed = false;
+  return {
+    url: `http://${host}:${address.port}`,
+    seeded,
+    imported,
+    close: async () => {
+      if (closed) return;
+      closed = true;
+      clearInterval(sweep);
+      await new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeIdleConnections();
+        setTimeout(() => server.closeAllConnections(), 500).unref();
+      });
+      db.close();
+    },
+  };
+}

@@ -1,0 +1,250 @@
+// Demo data and NDJSON import. The demo is deterministic: the same --seed-events
+// and the same day give the same wallets and events.
+import { createReadStream } from 'node:fs';
+import { createInterface } from 'node:readline';
+import { UsageError, FailureError } from '../errors.js';
+import { AmountError, MICROS_PER_UNIT, microsFromJson, type Micros } from '../domain/money.js';
+import { seededRandom } from './faults.js';
+import { teamName, type EventInput, type Store } from './store.js';
+
+const DAY = 86_400_000;
+const $ = (units: number): Micros => units * MICROS_PER_UNIT;
+
+/** The product document's hierarchy and spend controls. */
+export const DEMO_WALLETS: ReadonlyArray<{
+  team_id: string;
+  name: string;
+  parent_id: string | null;
+  allocation: Micros;
+  soft_cap?: Micros;
+  hard_cap?: Micros;
+}> = [
+  { team_id: 'org', name: 'Organization', parent_id: null, allocation: $(50_000) },
+  { team_id: 'engineering', name: 'Engineering', parent_id: 'org', allocation: $(25_000) },
+  { team_id: 'search', name: 'Search', parent_id: 'engineering', allocation: $(10_000), soft_cap: $(8_000), hard_cap: $(10_000) },
+  { team_id: 'platform', name: 'Platform', parent_id: 'engineering', allocation: $(8_000) },
+  { team_id: 'ml', name: 'ML', parent_id: 'engineering', allocation: $(7_000) },
+  { team_id: 'product', name: 'Product', parent_id: 'org', allocation: $(15_000) },
+  { team_id: 'customer-support', name: 'Customer Support', parent_id: 'product', allocation: $(8_000), soft_cap: $(6_000), hard_cap: $(8_000) },
+  { team_id: 'analytics', name: 'Analytics', parent_id: 'product', allocation: $(7_000) },
+  { team_id: 'operations', name: 'Operations', parent_id: 'org', allocation: $(10_000) },
+  { team_id: 'devops', name: 'DevOps', parent_id: 'operations', allocation: $(5_000) },
+  { team_id: 'security', name: 'Security', parent_id: 'operations', allocation: $(5_000) },
+];
+
+/** Prices per 1M tokens in micros (input, output), from the product document. */
+export const DEMO_MODELS = [
+  { provider: 'openai', model: 'gpt-4o', input: 2_500_000, output: 10_000_000 },
+  { provider: 'openai', model: 'gpt-4o-mini', input: 150_000, output: 600_000 },
+  { provider: 'anthropic', model: 'claude-sonnet', input: 3_000_000, output: 15_000_000 },
+  { provider: 'anthropic', model: 'claude-haiku', input: 250_000, output: 1_250_000 },
+] as const;
+
+/** Exact cost of a request in micros, rounded half up to the micro. */
+export function tokenCost(model: (typeof DEMO_MODELS)[number], inputTokens: number, outputTokens: number): Micros {
+  return Math.round((inputTokens * model.input + outputTokens * model.output) / 1_000_000);
+}
+
+// Leaf teams: share of the monthly allocation spent at the end of the window,
+// and the model mix (weights for gpt-4o, gpt-4o-mini, claude-sonnet, claude-haiku).
+const SPENDERS: ReadonlyArray<{ team: string; share: number; mix: readonly number[] }> = [
+  { team: 'search', share: 0.8, mix: [5, 3, 2, 1] },
+  { team: 'platform', share: 0.6, mix: [3, 4, 1, 2] },
+  { team: 'ml', share: 0.7, mix: [2, 1, 5, 1] },
+  { team: 'customer-support', share: 0.72, mix: [1, 4, 1, 5] },
+  { team: 'analytics', share: 0.5, mix: [2, 3, 3, 2] },
+  { team: 'devops', share: 0.45, mix: [1, 5, 0, 3] },
+  { team: 'security', share: 0.35, mix: [2, 2, 2, 2] },
+];
+
+export const CACHED_SHARE = 0.25;
+export const SEED_DAYS = 120;
+
+function pick(weights: readonly number[], random: () => number): number {
+  const total = weights.reduce((a, b) => a + b, 0);
+  let r = random() * total;
+  for (let i = 0; i < weights.length; i += 1) {
+    r -= weights[i] ?? 0;
+    if (r < 0) return i;
+  }
+  return weights.length - 1;
+}
+
+/**
+ * Creates the demo hierarchy and SEED_DAYS of spend ending at `now`:
+ * weekdays busier than weekends, a gentle upward trend, a quarter of requests
+ * served from cache (cost 0: the provider is not charged), and every month's
+ * spend well inside each wallet's allocation.
+ */
+export function generateDemoEvents(count: number, now: number): EventInput[] {
+  const random = seededRandom(20_260_101);
+  const firstDay = Math.floor(now / DAY) * DAY - (SEED_DAYS - 1) * DAY;
+  const allocation = new Map(DEMO_WALLETS.map((w) => [w.team_id, w.allocation]));
+  // Daily cost targets per (team, day).
+  const cells: Array<{ team: number; day: number; cost: number }> = [];
+  for (let day = 0; day < SEED_DAYS; day += 1) {
+    const start = firstDay + day * DAY;
+    const weekday = new Date(start).getUTCDay();
+    const weekFactor = weekday === 0 || weekday === 6 ? 0.45 : 1.16;
+    const trend = 0.85 + (0.15 * day) / (SEED_DAYS - 1);
+    // today is only partly over
+    const dayFraction = start + DAY > now ? Math.max(0, (now - start) / DAY) : 1;
+    SPENDERS.forEach((s, team) => {
+      const monthly = (allocation.get(s.team) ?? 0) * s.share;
+      const noise = 0.85 + random() * 0.3;
+      cells.push({ team, day, cost: ((monthly * 12) / 365) * weekFactor * trend * noise * dayFraction });
+    });
+  }
+  const totalCost = cells.reduce((a, c) => a + c.cost, 0);
+  // Events per cell in proportion to its cost, exactly `count` in all.
+  const raw = cells.map((c) => (count * c.cost) / totalCost);
+  const counts = raw.map(Math.floor);
+  let missing = count - counts.reduce((a, b) => a + b, 0);
+  const order = raw.map((r, i) => ({ i, frac: r - Math.floor(r) })).sort((a, b) => b.frac - a.frac || a.i - b.i);
+  for (let k = 0; missing > 0 && order.length > 0; k = (k + 1) % order.length, missing -= 1) counts[order[k]?.i ?? 0] = (counts[order[k]?.i ?? 0] ?? 0) + 1;
+
+  const events: EventInput[] = [];
+  let serial = 0;
+  cells.forEach((cell, index) => {
+    const n = counts[index] ?? 0;
+    if (n === 0) return;
+    const spender = SPENDERS[cell.team] as (typeof SPENDERS)[number];
+    const dayStart = firstDay + cell.day * DAY;
+    const span = Math.min(DAY, now - dayStart);
+    const cachedFlags = Array.from({ length: n }, () => random() < CACHED_SHARE);
+    if (cachedFlags.every(Boolean)) cachedFlags[0] = false;
+    const weights = cachedFlags.map((c) => (c ? 0 : 0.5 + random()));
+    const weightSum = weights.reduce((a, b) => a + b, 0);
+    for (let i = 0; i < n; i += 1) {
+      const model = DEMO_MODELS[pick(spender.mix, random)] as (typeof DEMO_MODELS)[number];
+      const ratio = 0.1 + random() * 0.4;
+      let inputTokens: number;
+      let outputTokens: number;
+      let cost: Micros;
+      if (cachedFlags[i] === true) {
+        inputTokens = 500 + Math.floor(random() * 20_000);
+        outputTokens = Math.floor(inputTokens * ratio);
+        cost = 0;
+      } else {
+        const target = (cell.cost * (weights[i] ?? 0)) / weightSum; // micros
+        inputTokens = Math.max(1, Math.round((target * 1_000_000) / (model.input + ratio * model.output)));
+        outputTokens = Math.round(inputTokens * ratio);
+        cost = tokenCost(model, inputTokens, outputTokens);
+      }
+      // office hours are busiest, nights quiet
+      const hourWeight = random() < 0.8 ? 7 + random() * 12 : random() * 24;
+      const ts = span >= DAY ? dayStart + Math.floor(hourWeight * 3_600_000) : dayStart + Math.floor(random() * Math.max(1, span));
+      serial += 1;
+      events.push({
+        ts: Math.min(ts, now - 1),
+        team_id: spender.team,
+        user_id: `${spender.team}-user-${1 + Math.floor(random() * 6)}`,
+        provider: model.provider,
+        model: model.model,
+        input_tokens: inputTokens,
+        output_tokens: outputTokens,
+        cached: cachedFlags[i] === true,
+        cost,
+        currency: 'USD',
+        request_id: `req_seed_${String(serial).padStart(6, '0')}`,
+      });
+    }
+  });
+  events.sort((a, b) => a.ts - b.ts || a.team_id.localeCompare(b.team_id));
+  return events;
+}
+
+export function seedDemo(store: Store, options: { events: number; now: number }): { wallets: number; events: number } {
+  const firstDay = Math.floor(options.now / DAY) * DAY - (SEED_DAYS - 1) * DAY;
+  for (const w of DEMO_WALLETS) {
+    store.createWallet(
+      {
+        team_id: w.team_id,
+        name: w.name,
+        parent_id: w.parent_id,
+        currency: 'USD',
+        period: 'monthly',
+        allocation: w.allocation,
+        soft_cap: w.soft_cap ?? null,
+        hard_cap: w.hard_cap ?? null,
+      },
+      firstDay,
+    );
+  }
+  const events = store.loadHistory(generateDemoEvents(options.events, options.now));
+  return { wallets: DEMO_WALLETS.length, events };
+}
+
+/** `--import FILE`: NDJSON events; unknown teams get a wallet under the organization. */
+export async function importEvents(store: Store, file: string): Promise<number> {
+  const events: EventInput[] = [];
+  let lineNo = 0;
+  try {
+    const lines = createInterface({ input: createReadStream(file, 'utf8'), crlfDelay: Infinity });
+    for await (const line of lines) {
+      lineNo += 1;
+      if (line.trim() === '') continue;
+      events.push(parseImportLine(line, `${file}:${lineNo}`));
+    }
+  } catch (error) {
+    if (error instanceof UsageError) throw error;
+    const code = (error as NodeJS.ErrnoException).code;
+    throw new FailureError(`cannot read --import file ${file}: ${code === 'ENOENT' ? 'no such file' : error instanceof Error ? error.message : String(error)}`);
+  }
+  events.sort((a, b) => a.ts - b.ts);
+  return store.tx(() => {
+    for (const team of new Set(events.map((e) => e.team_id))) {
+      if (!store.hasWallet(team)) {
+        store.createWallet({ team_id: team, name: teamName(team), parent_id: 'org', currency: 'USD', period: 'monthly', allocation: 0, soft_cap: null, hard_cap: null });
+      }
+    }
+    return store.loadHistory(events);
+  });
+}
+
+function parseImportLine(line: string, where: string): EventInput {
+  let value: unknown;
+  try {
+    value = JSON.parse(line);
+  } catch {
+    throw new UsageError(`${where}: not a JSON object`, 'each line of --import is one event: {"timestamp","team_id","provider","model","input_tokens","output_tokens","cached","cost"}');
+  }
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) throw new UsageError(`${where}: not a JSON object`);
+  const o = value as Record<string, unknown>;
+  const text = (field: string): string => {
+    const v = o[field];
+    if (typeof v !== 'string' || v === '') throw new UsageError(`${where}: "${field}" must be a non-empty string`);
+    return v;
+  };
+  const tokens = (field: string): number => {
+    const v = o[field] ?? 0;
+    if (typeof v !== 'number' || !Number.isSafeInteger(v) || v < 0) throw new UsageError(`${where}: "${field}" must be a whole number >= 0`);
+    return v;
+  };
+  const ts = Date.parse(text('timestamp'));
+  if (Number.isNaN(ts)) throw new UsageError(`${where}: "timestamp" is not an ISO-8601 date-time`);
+  const team = text('team_id');
+  if (!/^[a-z0-9][a-z0-9_-]{0,62}$/.test(team)) throw new UsageError(`${where}: invalid team_id "${team}"`);
+  let cost: Micros;
+  try {
+    cost = microsFromJson(o.cost);
+  } catch (error) {
+    if (error instanceof AmountError) throw new UsageError(`${where}: "cost" ${error.message.replace(/^invalid amount /, '')}`);
+    throw error;
+  }
+  if (cost < 0) throw new UsageError(`${where}: "cost" must not be negative`);
+  if (o.cached !== undefined && typeof o.cached !== 'boolean') throw new UsageError(`${where}: "cached" must be true or false`);
+  return {
+    ts,
+    team_id: team,
+    user_id: typeof o.user_id === 'string' ? o.user_id : null,
+    provider: text('provider'),
+    model: text('model'),
+    input_tokens: tokens('input_tokens'),
+    output_tokens: tokens('output_tokens'),
+    cached: o.cached === true,
+    cost,
+    currency: 'USD',
+    request_id: typeof o.request_id === 'string' ? o.request_id : null,
+  };
+}

@@ -1,0 +1,169 @@
+// The emulator's HTTP face: node:http, the error envelope, auth, body limits,
+// idempotency and fault injection; endpoint logic is in api.ts over the store.
+import { createHash, randomBytes } from 'node:crypto';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { ApiFailure } from './failure.js';
+import type { Store } from './store.js';
+import { decideFaults, seededRandom, type FaultRule } from './faults.js';
+import { routeRequest, type Scope } from './api.js';
+
+export const MAX_BODY_BYTES = 1024 * 1024;
+
+export interface ServerOptions {
+  store: Store;
+  adminToken: string;
+  gatewayToken: string;
+  faults: FaultRule[];
+  faultsSeed: number | undefined;
+  now: () => number;
+}
+
+interface Reply {
+  status: number;
+  body: string;
+  headers: Record<string, string>;
+}
+
+export function createEmulatorServer(options: ServerOptions): Server {
+  const random = options.faultsSeed === undefined ? Math.random : seededRandom(options.faultsSeed);
+  const server = createServer({ keepAliveTimeout: 5000 }, (req, res) => {
+    handle(req, res, options, random).catch((error: unknown) => {
+      if (!res.headersSent) {
+        send(res, errorReply(500, 'internal', error instanceof Error ? error.message : String(error), requestIdOf(res)));
+      } else res.destroy();
+    });
+  });
+  return server;
+}
+
+function requestIdOf(res: ServerResponse): string {
+  return String(res.getHeader('X-Request-Id') ?? '');
+}
+
+function errorReply(status: number, code: string, message: string, requestId: string, extra: Record<string, unknown> = {}): Reply {
+  return {
+    status,
+    body: JSON.stringify({ error: { code, message, request_id: requestId, ...extra } }),
+    headers: {},
+  };
+}
+
+function send(res: ServerResponse, reply: Reply): void {
+  res.statusCode = reply.status;
+  for (const [k, v] of Object.entries(reply.headers)) res.setHeader(k, v);
+  res.setHeader('Content-Type', 'application/json');
+  res.setHeader('Content-Length', Buffer.byteLength(reply.body));
+  res.end(reply.body);
+}
+
+const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms).unref());
+
+async function handle(req: IncomingMessage, res: ServerResponse, options: ServerOptions, random: () => number): Promise<void> {
+  const requestId = `req_${randomBytes(8).toString('hex')}`;
+  res.setHeader('X-Request-Id', requestId);
+  const url = new URL(req.url ?? '/', 'http://emulator.local');
+  const method = req.method ?? 'GET';
+  const decision = options.faults.length > 0 ? decideFaults(options.faults, method, url.pathname, random) : { latencyMs: 0, fault: undefined };
+  if (decision.latencyMs > 0) await sleep(decision.latencyMs);
+  const fault = decision.fault;
+  if (fault !== undefined && !fault.commit) {
+    injectFault(req, res, fault, requestId);
+    return;
+  }
+  const reply = await process(req, url, method, options, requestId);
+  if (fault !== undefined) {
+    injectFault(req, res, fault, requestId);
+    return;
+  }
+  send(res, reply);
+}
+
+function injectFault(req: IncomingMessage, res: ServerResponse, fault: FaultRule, requestId: string): void {
+  if (fault.kind === 'drop') {
+    req.socket.destroy();
+    return;
+  }
+  const status = Number(fault.kind);
+  const reply = errorReply(
+    status,
+    status === 429 ? 'rate_limited' : 'service_unavailable',
+    status === 429 ? 'too many requests (injected fault)' : 'service unavailable (injected fault)',
+    requestId,
+  );
+  if (fault.retryAfter !== undefined) reply.headers['Retry-After'] = String(fault.retryAfter);
+  // the request body may still be arriving; drain it so keep-alive stays usable
+  req.resume();
+  send(res, reply);
+}
+
+async function readBody(req: IncomingMessage): Promise<string> {
+  const declared = Number(req.headers['content-length'] ?? '0');
+  if (declared > MAX_BODY_BYTES) throw new ApiFailure(413, 'payload_too_large', `request body over ${MAX_BODY_BYTES} bytes`);
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of req as AsyncIterable<Buffer>) {
+    size += chunk.length;
+    if (size > MAX_BODY_BYTES) throw new ApiFailure(413, 'payload_too_large', `request body over ${MAX_BODY_BYTES} bytes`);
+    chunks.push(chunk);
+  }
+  return Buffer.concat(chunks).toString('utf8');
+}
+
+function authenticate(req: IncomingMessage, options: ServerOptions): Scope {
+  const header = req.headers.authorization ?? '';
+  const match = /^Bearer\s+(\S+)\s*$/i.exec(header);
+  if (match === null) throw new ApiFailure(401, 'unauthorized', 'missing bearer token: send Authorization: Bearer <token>');
+  const token = match[1];
+  if (token === options.adminToken) return 'admin';
+  if (token === options.gatewayToken) return 'gateway';
+  throw new ApiFailure(401, 'unauthorized', 'unknown token');
+}
+
+async function process(req: IncomingMessage, url: URL, method: string, options: ServerOptions, requestId: string): Promise<Reply> {
+  try {
+    const scope = authenticate(req, options);
+    const isGateway = url.pathname.startsWith('/v1/gateway/');
+    if (isGateway && scope !== 'gateway') throw new ApiFailure(403, 'forbidden', 'gateway endpoints need the gateway token');
+    if (!isGateway && scope === 'gateway' && url.pathname !== '/v1/whoami') {
+      throw new ApiFailure(403, 'forbidden', 'the gateway token may only call /v1/gateway/* and /v1/whoami');
+    }
+    let body: unknown = undefined;
+    let raw = '';
+    if (method === 'POST') {
+      raw = await readBody(req);
+      try {
+        body = raw.trim() === '' ? {} : JSON.parse(raw);
+      } catch {
+        throw new ApiFailure(400, 'invalid_json', 'request body is not valid JSON');
+      }
+      if (typeof body !== 'object' || body === null || Array.isArray(body)) {
+        throw new ApiFailure(400, 'invalid_request', 'request body must be a JSON object');
+      }
+    } else {
+      req.resume();
+    }
+    const store = options.store;
+    const keyHeader = req.headers['idempotency-key'];
+    const key = typeof keyHeader === 'string' && keyHeader !== '' && method === 'POST' ? keyHeader : undefined;
+    const fingerprint =
+      key === undefined ? '' : createHash('sha256').update(`${scope} ${method} ${url.pathname}\n${JSON.stringify(body)}`).digest('hex');
+    return store.tx((): Reply => {
+      if (key !== undefined) {
+        const previous = store.idempotent(`${scope}:${key}`);
+        if (previous !== undefined) {
+          if (previous.fingerprint !== fingerprint) {
+            throw new ApiFailure(409, 'idempotency_conflict', 'this Idempotency-Key was already used with a different request');
+          }
+          return { status: previous.status, body: previous.body, headers: { 'Idempotent-Replayed': 'true' } };
+        }
+      }
+      const result = routeRequest(store, scope, method, url, body as Record<string, unknown> | undefined, options.now);
+      const text = JSON.stringify(result.body);
+      if (key !== undefined) store.saveIdempotent(`${scope}:${key}`, fingerprint, result.status, text);
+      return { status: result.status, body: text, headers: {} };
+    });
+  } catch (error) {
+    if (error instanceof ApiFailure) return errorReply(error.status, error.code, error.message, requestId, error.extra);
+    throw error;
+  }
+}
