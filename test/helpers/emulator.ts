@@ -56,7 +56,7 @@ export async function startEmulator(extraArgs: string[] = [], options: { timeout
         try {
           resolve(JSON.parse(out.slice(0, newline)));
         } catch (error) {
-          reject(error as Error);
+          reject(error instanceof Error ? error : new Error(String(error)));
         }
       }
     });
