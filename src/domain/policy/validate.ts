@@ -337,8 +337,10 @@ function fromAjv(error: ErrorObject, root: unknown, locate: (p: Path, atKey?: bo
       if (last === 'version') help = 'use a semantic version such as 1.0.0';
       else if (last === 'secret_key_ref') help = 'give exactly one of env: VAR_NAME or store: secret-name';
       else if (last === 'env') help = 'an environment variable name such as OPENAI_API_KEY';
+      else if (last === 'name' || last === 'team' || last === 'id') help = 'use letters, digits, ".", "_" or "-" (at most 64), starting with a letter or digit';
       else if (parent?.description !== undefined) help = parent.description;
-      return diag('E014', locate(path), `${name} is malformed: ${describe(data)} ${error.message ?? ''}`.trim(), help, where);
+      const why = error.keyword === 'pattern' ? 'is not in the expected form' : (error.message ?? 'is malformed');
+      return diag('E014', locate(path), `${name}: ${describe(data)} ${why}`, help, where);
     }
     case 'minimum':
     case 'maximum':
