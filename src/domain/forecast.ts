@@ -204,7 +204,18 @@ const FALLBACK_RELATIVE_SIGMA = 0.2;
  * `ahead` months after the last one with intervals at `levelPct` from the
  * backtest residuals (normal approximation, RMSE widened by √horizon).
  */
-export function forecastMonthly(history: readonly MonthActual[], ahead: number, levelPct: number): MonthlyForecast {
+export interface MonthlyOptions {
+  /** Label of the first future month when the history is empty (else the month after the last). */
+  firstFutureMonth?: string;
+  /**
+   * With under MIN_MODEL_HISTORY months the run rate is this daily rate times
+   * the days of each month, when given and positive (the current month's pace
+   * says more than one or two full months); else the mean of the months.
+   */
+  dailyRunRate?: Micros | null;
+}
+
+export function forecastMonthly(history: readonly MonthActual[], ahead: number, levelPct: number, options: MonthlyOptions = {}): MonthlyForecast {
   const series = history.map((m) => (Number.isFinite(m.actual) ? Math.max(0, m.actual) : 0));
   const z = zForLevel(levelPct);
   const oneStep = backtest(series);
@@ -241,12 +252,19 @@ export function forecastMonthly(history: readonly MonthActual[], ahead: number, 
     };
   });
   const lastMonth = history[history.length - 1]?.month;
+  const firstFuture = lastMonth === undefined ? (options.firstFutureMonth ?? '') : addMonths(lastMonth, 1);
+  const daily = options.dailyRunRate ?? 0;
   const future: FutureMonthForecast[] = [];
   for (let h = 1; h <= ahead; h++) {
-    const point = Math.max(0, fit !== null ? holtForecast(fit, h) : runRate(series));
+    const month = firstFuture === '' ? '' : addMonths(firstFuture, h - 1);
+    let point: number;
+    if (fit !== null) point = holtForecast(fit, h);
+    else if (Number.isFinite(daily) && daily > 0 && month !== '') point = daily * daysInMonth(month);
+    else point = runRate(series);
+    point = Math.max(0, point);
     const sigma = sigmaFor(point, h);
     future.push({
-      month: lastMonth === undefined ? '' : addMonths(lastMonth, h),
+      month,
       horizon: h,
       forecast: toMicros(point),
       lower: toMicros(point - z * sigma),

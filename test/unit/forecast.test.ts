@@ -194,6 +194,28 @@ describe('forecastMonthly', () => {
     expect(r.future[0]?.lower).toBeLessThan(r.future[0]?.forecast ?? 0);
   });
 
+  it('short history prefers a daily run rate times the days of each month', () => {
+    const r = forecastMonthly(months([1_000 * M]), 3, 80, { dailyRunRate: 10 * M });
+    expect(r.future.map((f) => [f.month, f.forecast])).toEqual([
+      ['2025-02', 280 * M],
+      ['2025-03', 310 * M],
+      ['2025-04', 300 * M],
+    ]);
+  });
+
+  it('labels future months from firstFutureMonth when there is no history', () => {
+    const r = forecastMonthly([], 2, 80, { firstFutureMonth: '2026-11', dailyRunRate: 1 * M });
+    expect(r.future.map((f) => [f.month, f.forecast])).toEqual([
+      ['2026-11', 30 * M],
+      ['2026-12', 31 * M],
+    ]);
+  });
+
+  it('ignores the daily run rate once the model has enough history', () => {
+    const r = forecastMonthly(months([5 * M, 5 * M, 5 * M, 5 * M]), 1, 80, { dailyRunRate: 100 * M });
+    expect(r.future[0]?.forecast).toBe(5 * M);
+  });
+
   it('a single month forecasts itself with a relative interval', () => {
     const r = forecastMonthly(months([5_000 * M]), 1, 80);
     expect(r.method).toBe('run-rate');

@@ -1,0 +1,258 @@
+// kt forecast: monthly actual / forecast / variance for a team (the product
+// document's Budget Forecasting table), intervals, this month's projected
+// end and the dates its caps will be crossed; or one row per team.
+import type { Context } from '../context.js';
+import { ApiError, KtError, ExitCode } from '../../errors.js';
+import { formatMoney, type Micros } from '../../domain/money.js';
+import { addDays, addMonths, MIN_MODEL_HISTORY } from '../../domain/forecast.js';
+import { allWallets, spendBuckets, teamWallet, type ForecastWallet } from '../../api/forecast.js';
+import type { ApiClient } from '../../api/client.js';
+import { selectColumns, writeRows, type Column } from '../../output/index.js';
+import { readOutputOptions, type RawOutputOptions } from '../flags.js';
+import { parseForecastFlags, type ForecastFlags, type ForecastSettings } from './options.js';
+import { buildTeamForecast, PATTERN_DAYS, rollUp, type CapOutlook, type ForecastRow, type TeamForecast } from './report.js';
+import { forecastChart } from './chart.js';
+import { localDate, startOfLocalDay } from './zone.js';
+
+export interface ForecastOptions extends RawOutputOptions, ForecastFlags {}
+
+const MONTH_NAMES = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
+
+/** `2026-04` → `Apr 2026`. */
+export function monthName(month: string): string {
+  const [y, m] = month.split('-');
+  return `${MONTH_NAMES[Number(m) - 1] ?? m} ${y}`;
+}
+
+export function rowLabel(row: ForecastRow): string {
+  if (row.kind === 'projection') return `${monthName(row.month)} (to date)`;
+  if (row.kind === 'forecast') return `${monthName(row.month)} (forecast)`;
+  return monthName(row.month);
+}
+
+function interval(lower: Micros | null, upper: Micros | null, currency: string): string | null {
+  if (lower === null || upper === null) return null;
+  return `${formatMoney(lower, currency)} – ${formatMoney(upper, currency)}`;
+}
+
+/** For tables: the date, or why there is none. */
+function capCell(outlook: CapOutlook): string {
+  if (outlook.status === 'no_cap') return '—';
+  if (outlook.status === 'not_this_period') return 'not this period';
+  return outlook.status === 'crossed' ? `crossed ${outlook.date ?? ''}`.trim() : (outlook.date ?? '');
+}
+
+export const MONTH_COLUMNS: readonly Column<ForecastRow>[] = [
+  { name: 'month', kind: 'text', get: (r) => r.month },
+  { name: 'kind', kind: 'text', get: (r) => r.kind },
+  { name: 'label', header: 'MONTH', kind: 'text', get: rowLabel },
+  { name: 'actual', kind: 'money', get: (r) => r.actual, currency: (r) => r.currency },
+  // In tables the current month's row shows its spend so far in the Actual column (labelled "to date").
+  { name: 'actual_or_to_date', header: 'ACTUAL', kind: 'money', get: (r) => r.actual ?? r.toDate, currency: (r) => r.currency },
+  { name: 'forecast', kind: 'money', get: (r) => r.forecast, currency: (r) => r.currency },
+  { name: 'lower', kind: 'money', get: (r) => r.lower, currency: (r) => r.currency },
+  { name: 'upper', kind: 'money', get: (r) => r.upper, currency: (r) => r.currency },
+  { name: 'variance', kind: 'percent', get: (r) => r.variance },
+  { name: 'interval', kind: 'text', get: (r) => interval(r.lower, r.upper, r.currency) },
+  { name: 'to_date', kind: 'money', get: (r) => r.toDate, currency: (r) => r.currency },
+  { name: 'soft_cap_date', kind: 'text', get: (r) => r.softCapDate },
+  { name: 'soft_cap_status', kind: 'text', get: (r) => r.softCapStatus },
+  { name: 'hard_cap_date', kind: 'text', get: (r) => r.hardCapDate },
+  { name: 'hard_cap_status', kind: 'text', get: (r) => r.hardCapStatus },
+];
+const MONTH_TABLE_DEFAULT = ['label', 'actual_or_to_date', 'forecast', 'variance', 'interval'];
+const MONTH_MACHINE_DEFAULT = [
+  'month',
+  'kind',
+  'actual',
+  'forecast',
+  'lower',
+  'upper',
+  'variance',
+  'to_date',
+  'soft_cap_date',
+  'soft_cap_status',
+  'hard_cap_date',
+  'hard_cap_status',
+];
+
+export const TEAM_COLUMNS: readonly Column<TeamForecast>[] = [
+  { name: 'team', kind: 'text', get: (t) => t.team },
+  { name: 'currency', kind: 'text', get: (t) => t.currency },
+  { name: 'allocated', kind: 'money', get: (t) => t.allocated, currency: (t) => t.currency },
+  { name: 'to_date', header: 'TO DATE', kind: 'money', get: (t) => t.projection.toDate, currency: (t) => t.currency },
+  { name: 'projected', header: 'PROJECTED', kind: 'money', get: (t) => t.projectedPeriodEnd, currency: (t) => t.currency },
+  { name: 'lower', kind: 'money', get: (t) => t.projection.lower, currency: (t) => t.currency },
+  { name: 'upper', kind: 'money', get: (t) => t.projection.upper, currency: (t) => t.currency },
+  { name: 'interval', kind: 'text', get: (t) => interval(t.projection.lower, t.projection.upper, t.currency) },
+  { name: 'overrun', kind: 'money', get: (t) => t.overrun, currency: (t) => t.currency },
+  { name: 'next_month', header: 'NEXT MONTH', kind: 'money', get: (t) => t.rows.find((r) => r.kind === 'forecast')?.forecast ?? null, currency: (t) => t.currency },
+  { name: 'soft_cap', header: 'SOFT CAP', kind: 'text', get: (t) => capCell(t.soft) },
+  { name: 'hard_cap', header: 'HARD CAP', kind: 'text', get: (t) => capCell(t.hard) },
+  { name: 'soft_cap_date', kind: 'text', get: (t) => t.soft.date },
+  { name: 'soft_cap_status', kind: 'text', get: (t) => t.soft.status },
+  { name: 'hard_cap_date', kind: 'text', get: (t) => t.hard.date },
+  { name: 'hard_cap_status', kind: 'text', get: (t) => t.hard.status },
+  { name: 'method', kind: 'text', get: (t) => t.method },
+];
+const TEAM_TABLE_DEFAULT = ['team', 'allocated', 'to_date', 'projected', 'interval', 'overrun', 'soft_cap', 'hard_cap'];
+const TEAM_MACHINE_DEFAULT = [
+  'team',
+  'currency',
+  'allocated',
+  'to_date',
+  'projected',
+  'lower',
+  'upper',
+  'overrun',
+  'next_month',
+  'soft_cap_date',
+  'soft_cap_status',
+  'hard_cap_date',
+  'hard_cap_status',
+  'method',
+];
+
+export default async function forecastCommand(ctx: Context, opts: ForecastOptions): Promise<void> {
+  const settings = parseForecastFlags(opts);
+  const output = readOutputOptions(ctx, opts);
+  const drawing = settings.chart && ctx.io.isStdoutTTY && output.output === undefined && output.format === 'table';
+  if (settings.chart && !drawing) ctx.log.warn('--chart draws on a terminal only (table format); writing the rows instead');
+  const api = await ctx.api();
+  const now = ctx.now();
+  const writeOptions = { format: output.format, header: output.header, output: output.output, tz: settings.tz };
+
+  if (settings.team === null) {
+    const teams = await forecastAllTeams(api, settings, now);
+    for (const t of teams) if (t.historyMonths < MIN_MODEL_HISTORY) fallbackNotice(ctx, t);
+    const columns = selectColumns(TEAM_COLUMNS, output.fields, output.format === 'table' ? TEAM_TABLE_DEFAULT : TEAM_MACHINE_DEFAULT);
+    await writeRows(ctx, teams, columns, { ...writeOptions, emptyNotice: 'no wallets' });
+    return;
+  }
+
+  const team = settings.team;
+  const wallet = await findWallet(api, team);
+  const { monthly, daily } = await fetchSpend(api, settings, now, team);
+  const report = buildTeamForecast({
+    team,
+    wallet,
+    monthly,
+    daily,
+    now,
+    tz: settings.tz,
+    history: settings.history,
+    monthsAhead: settings.monthsAhead,
+    level: settings.level,
+  });
+  if (report.historyMonths < MIN_MODEL_HISTORY) fallbackNotice(ctx, report);
+  const columns = selectColumns(MONTH_COLUMNS, output.fields, output.format === 'table' ? MONTH_TABLE_DEFAULT : MONTH_MACHINE_DEFAULT);
+  await writeRows(ctx, report.rows, columns, writeOptions);
+  if (output.format === 'table') {
+    // The summary belongs to the human table: on stdout with it, unless the table went to a file.
+    const lines = [...(drawing ? ['', ...chartLines(ctx, report)] : []), '', ...summaryLines(report)];
+    const stream = output.output === undefined ? ctx.io.stdout : ctx.io.stderr;
+    stream.write(`${lines.join('\n')}\n`);
+  }
+}
+
+function fallbackNotice(ctx: Context, report: TeamForecast): void {
+  const n = report.historyMonths;
+  ctx.log.warn(
+    `${report.team}: only ${n} full month${n === 1 ? '' : 's'} of history (the trend model needs ${MIN_MODEL_HISTORY}); forecasts use the run rate instead`,
+  );
+}
+
+async function findWallet(api: ApiClient, team: string): Promise<ForecastWallet> {
+  try {
+    return await teamWallet(api, team);
+  } catch (error) {
+    if (error instanceof ApiError && (error.status === 404 || error.code === 'team_not_found')) {
+      throw new KtError(`unknown team "${team}"`, ExitCode.failure, 'list the teams with `kt wallets list`');
+    }
+    throw error;
+  }
+}
+
+/** Start of the history window and of the daily pattern window, as instants in the zone. */
+function windows(settings: ForecastSettings, now: Date): { monthlySince: string; dailySince: string } {
+  const today = localDate(now, settings.tz);
+  const month = today.slice(0, 7);
+  const monthlySince = startOfLocalDay(`${addMonths(month, -settings.history)}-01`, settings.tz).toISOString();
+  const patternStart = addDays(today, -PATTERN_DAYS);
+  const dailyFrom = patternStart < `${month}-01` ? patternStart : `${month}-01`;
+  return { monthlySince, dailySince: startOfLocalDay(dailyFrom, settings.tz).toISOString() };
+}
+
+async function fetchSpend(api: ApiClient, settings: ForecastSettings, now: Date, team: string | undefined): Promise<{ monthly: Awaited<ReturnType<typeof spendBuckets>>; daily: Awaited<ReturnType<typeof spendBuckets>> }> {
+  const { monthlySince, dailySince } = windows(settings, now);
+  const [monthly, daily] = await Promise.all([
+    spendBuckets(api, { aggregate: 'monthly', team, since: monthlySince, tz: settings.tz }),
+    spendBuckets(api, { aggregate: 'daily', team, since: dailySince, tz: settings.tz }),
+  ]);
+  return { monthly, daily };
+}
+
+/** Two aggregate calls for the whole organization, rolled up per subtree: no call per team. */
+async function forecastAllTeams(api: ApiClient, settings: ForecastSettings, now: Date): Promise<TeamForecast[]> {
+  const [wallets, spend] = await Promise.all([allWallets(api), fetchSpend(api, settings, now, undefined)]);
+  const monthlyByTeam = rollUp(wallets, spend.monthly);
+  const dailyByTeam = rollUp(wallets, spend.daily);
+  const teams = wallets.map((wallet) =>
+    buildTeamForecast({
+      team: wallet.team_id,
+      wallet,
+      monthly: monthlyByTeam.get(wallet.team_id) ?? [],
+      daily: dailyByTeam.get(wallet.team_id) ?? [],
+      now,
+      tz: settings.tz,
+      history: settings.history,
+      monthsAhead: settings.monthsAhead,
+      level: settings.level,
+    }),
+  );
+  // Largest projected overrun first; ties by team id so the order is stable.
+  return teams.sort((a, b) => b.overrun - a.overrun || (a.team < b.team ? -1 : a.team > b.team ? 1 : 0));
+}
+
+function capLine(name: string, outlook: CapOutlook, currency: string): string {
+  if (outlook.cap === null) return `${name}: none set`;
+  const cap = formatMoney(outlook.cap, currency);
+  if (outlook.status === 'crossed') return `${name} ${cap}: crossed on ${outlook.date ?? 'an earlier day'}`;
+  if (outlook.status === 'projected') return `${name} ${cap}: projected to be crossed on ${outlook.date ?? ''}`;
+  return `${name} ${cap}: not this period`;
+}
+
+export function summaryLines(report: TeamForecast): string[] {
+  const c = report.currency;
+  const p = report.projection;
+  const method =
+    report.params === null
+      ? `run rate (fewer than ${MIN_MODEL_HISTORY} full months of history)`
+      : `Holt damped trend (alpha ${report.params.alpha}, beta ${report.params.beta}, phi ${report.params.phi}) on ${report.historyMonths} months`;
+  return [
+    `Team: ${report.team}`,
+    `This month (${monthName(p.month)}) to date: ${formatMoney(p.toDate, c)}`,
+    `Projected month-end: ${formatMoney(p.projected, c)} (${report.level}% interval ${formatMoney(p.lower, c)} – ${formatMoney(p.upper, c)})`,
+    `Allocated this period: ${formatMoney(report.allocated, c)}; projected period-end spend ${formatMoney(report.projectedPeriodEnd, c)}`,
+    capLine('Soft cap', report.soft, c),
+    capLine('Hard cap', report.hard, c),
+    `Method: ${method}; variance = (actual − forecast) / forecast`,
+  ];
+}
+
+function chartLines(ctx: Context, report: TeamForecast): string[] {
+  const width = (ctx.io.stdout as { columns?: number }).columns ?? 80;
+  return forecastChart(
+    report.rows.map((r) => ({
+      label: rowLabel(r),
+      actual: r.actual ?? r.toDate,
+      forecast: r.forecast,
+      lower: r.lower,
+      upper: r.upper,
+      display: formatMoney(r.actual ?? r.forecast ?? 0, r.currency),
+    })),
+    width,
+    report.level,
+  );
+}
+

@@ -1,0 +1,319 @@
+// kt forecast in-process: flags → canned API answers → exact rows, summary and notices.
+import { describe, expect, it } from 'vitest';
+import forecastCommand, { monthName, summaryLines, type ForecastOptions } from '../../src/cli/forecast/forecast.js';
+import { parseForecastFlags } from '../../src/cli/forecast/options.js';
+import { buildTeamForecast, rollUp } from '../../src/cli/forecast/report.js';
+import { forecastChart } from '../../src/cli/forecast/chart.js';
+import { dayElapsed, localDate, startOfLocalDay } from '../../src/cli/forecast/zone.js';
+import { ApiError, UsageError } from '../../src/errors.js';
+import type { ApiClient, Query } from '../../src/api/client.js';
+import type { ForecastWallet, SpendBucket } from '../../src/api/forecast.js';
+import { addDays, addMonths } from '../../src/domain/forecast.js';
+import { fakeContext } from './output-fake-context.js';
+
+const NOW = new Date('2026-11-28T09:15:00Z');
+
+function wallet(team: string, parent: string | null, extra: Partial<ForecastWallet> = {}): ForecastWallet {
+  return {
+    id: `wal_${team}`,
+    team_id: team,
+    name: team,
+    parent_id: parent,
+    currency: 'USD',
+    period: 'monthly',
+    allocated: 30_000,
+    spent: 0,
+    reserved: 0,
+    soft_cap: null,
+    hard_cap: null,
+    status: 'healthy',
+    period_start: '2026-11-01T00:00:00.000Z',
+    period_end: '2026-12-01T00:00:00.000Z',
+    ...extra,
+  };
+}
+
+/** Linear monthly history ending October 2026: 10,000, 11,000, … */
+function linearMonths(n: number, team?: string): SpendBucket[] {
+  return Array.from({ length: n }, (_, i) => ({
+    period_start: `${addMonths('2026-10', i - n + 1)}-01T00:00:00+00:00`,
+    cost: 10_000 + 1_000 * (i + (12 - n)),
+    ...(team === undefined ? {} : { team_id: team }),
+  }));
+}
+
+/** 800 a day through the 27th, 300 so far on the 28th. */
+function novemberDays(team?: string): SpendBucket[] {
+  const days: SpendBucket[] = [];
+  for (let date = '2026-11-01'; date <= '2026-11-28'; date = addDays(date, 1)) {
+    days.push({ period_start: `${date}T00:00:00+00:00`, cost: date === '2026-11-28' ? 300 : 800, ...(team === undefined ? {} : { team_id: team }) });
+  }
+  return days;
+}
+
+interface Canned {
+  wallets: ForecastWallet[];
+  monthly: SpendBucket[];
+  daily: SpendBucket[];
+}
+
+function fakeApi(canned: Canned, calls: Query[] = []): ApiClient {
+  return {
+    baseUrl: 'http://fake',
+    get<T>(path: string, query?: Query): Promise<T> {
+      calls.push({ path, ...query });
+      const found = canned.wallets.find((w) => w.team_id === query?.team_id);
+      if (path !== '/v1/wallets/balance' || found === undefined) {
+        return Promise.reject(new ApiError({ status: 404, code: 'team_not_found', message: `team ${String(query?.team_id)} not found` }));
+      }
+      return Promise.resolve({ wallet: found, parents: [] } as T);
+    },
+    post: () => Promise.reject(new Error('forecast never posts')),
+    async *pages<T>(path: string, query?: Query): AsyncGenerator<T[], void, undefined> {
+      calls.push({ path, ...query });
+      await Promise.resolve();
+      if (path === '/v1/wallets') yield canned.wallets as T[];
+      else if (query?.aggregate === 'monthly') yield canned.monthly as T[];
+      else yield canned.daily as T[];
+    },
+    close: () => Promise.resolve(),
+  };
+}
+
+async function runForecast(opts: ForecastOptions, canned: Canned, io: { isStdoutTTY?: boolean } = {}) {
+  const fake = fakeContext({ io });
+  const calls: Query[] = [];
+  const ctx = { ...fake.ctx, api: () => Promise.resolve(fakeApi(canned, calls)) };
+  await forecastCommand(ctx, opts);
+  return { stdout: fake.stdout(), stderr: fake.stderr(), calls };
+}
+
+const SEARCH: Canned = {
+  wallets: [wallet('search', 'org', { spent: 21_900, soft_cap: 20_000, hard_cap: 23_500, allocated: 25_000 })],
+  monthly: linearMonths(12),
+  daily: novemberDays(),
+};
+
+describe('parseForecastFlags', () => {
+  it('has defaults: team org, 3 months ahead, 12 of history, 80% in UTC', () => {
+    expect(parseForecastFlags({})).toEqual({ team: 'org', monthsAhead: 3, history: 12, level: 80, tz: 'UTC', chart: false });
+    expect(parseForecastFlags({ allTeams: true, level: '95%', monthsAhead: '6', tz: 'Europe/Berlin', chart: true })).toEqual({
+      team: null,
+      monthsAhead: 6,
+      history: 12,
+      level: 95,
+      tz: 'Europe/Berlin',
+      chart: true,
+    });
+  });
+  it.each([
+    [{ level: '0' }, 'invalid --level "0": expected a percentage strictly between 0 and 100'],
+    [{ level: '100' }, 'invalid --level "100"'],
+    [{ level: '-5' }, 'invalid --level "-5"'],
+    [{ level: 'abc' }, 'invalid --level "abc"'],
+    [{ monthsAhead: '0' }, 'invalid --months-ahead "0": expected a positive whole number'],
+    [{ monthsAhead: '1.5' }, 'invalid --months-ahead "1.5"'],
+    [{ monthsAhead: '999' }, 'invalid --months-ahead "999": at most 120 months'],
+    [{ history: '-1' }, 'invalid --history "-1"'],
+    [{ history: 'x' }, 'invalid --history "x"'],
+    [{ team: 'a', allTeams: true }, '--team and --all-teams cannot be combined'],
+    [{ team: ' ' }, '--team needs a team id'],
+    [{ tz: 'Mars/Olympus' }, 'invalid --tz "Mars/Olympus"'],
+  ])('refuses %j with exit 2', (flags, message) => {
+    let caught: unknown;
+    try {
+      parseForecastFlags(flags);
+    } catch (error) {
+      caught = error;
+    }
+    expect(caught).toBeInstanceOf(UsageError);
+    expect((caught as UsageError).exitCode).toBe(2);
+    expect((caught as UsageError).message).toContain(message);
+  });
+});
+
+describe('zone helpers', () => {
+  it('finds local dates, day starts and the elapsed part of today', () => {
+    expect(localDate(new Date('2026-11-28T23:30:00Z'), 'Europe/Berlin')).toBe('2026-11-29');
+    expect(startOfLocalDay('2026-03-29', 'Europe/Berlin').toISOString()).toBe('2026-03-28T23:00:00.000Z');
+    expect(startOfLocalDay('2026-03-30', 'Europe/Berlin').toISOString()).toBe('2026-03-29T22:00:00.000Z');
+    expect(dayElapsed(new Date('2026-11-28T06:00:00Z'), 'UTC')).toBe(0.25);
+    // 2026-03-29 in Berlin is 23 hours long; at 11:30 UTC, 12.5 of them have gone.
+    expect(dayElapsed(new Date('2026-03-29T11:30:00Z'), 'Europe/Berlin')).toBeCloseTo(12.5 / 23, 9);
+  });
+});
+
+describe('buildTeamForecast', () => {
+  const base = { team: 'search', now: NOW, tz: 'UTC', history: 12, monthsAhead: 3, level: 80 };
+  it('backtests the past, projects this month and forecasts the months after', () => {
+    const r = buildTeamForecast({ ...base, wallet: SEARCH.wallets[0] as ForecastWallet, monthly: SEARCH.monthly, daily: SEARCH.daily });
+    expect(r.method).toBe('holt-damped');
+    expect(r.rows.map((x) => `${x.kind}:${x.month}`)).toEqual([
+      ...Array.from({ length: 12 }, (_, i) => `actual:${addMonths('2025-11', i)}`),
+      'projection:2026-11',
+      'forecast:2026-12',
+      'forecast:2027-01',
+      'forecast:2027-02',
+    ]);
+    // The linear history continues: December ≈ 23,000 (h = 2 from October).
+    const dec = r.rows.find((x) => x.month === '2026-12');
+    expect(Math.abs((dec?.forecast ?? 0) / 1e6 - 23_000) / 23_000).toBeLessThan(0.01);
+    // 27 days at 800 + 300 today, then 0.6 of today and 2 more days at 800.
+    expect(r.projection.toDate).toBe(21_900_000_000);
+    // 09:15 UTC: 9.25 of 24 hours have gone.
+    expect(r.projection.projected).toBe(21_900_000_000 + Math.round(800e6 * (2 + (1 - 9.25 / 24))));
+    expect(r.soft).toEqual({ cap: 20_000_000_000, date: '2026-11-28', status: 'crossed' });
+    expect(r.hard.status).toBe('projected');
+    expect(r.hard.date).toBe('2026-11-30');
+    expect(r.rows.find((x) => x.kind === 'projection')?.actual).toBeNull();
+  });
+  it('uses the run rate on short history and still forecasts every month', () => {
+    const r = buildTeamForecast({ ...base, wallet: wallet('new', 'org'), monthly: linearMonths(2), daily: novemberDays() });
+    expect(r.method).toBe('run-rate');
+    expect(r.historyMonths).toBe(2);
+    // December at 800 a day, 31 days.
+    expect(r.rows.find((x) => x.month === '2026-12')?.forecast).toBe(24_800_000_000);
+    expect(JSON.stringify(r)).not.toMatch(/NaN|Infinity/);
+  });
+  it('a team with no spend at all forecasts zeros, never NaN', () => {
+    const r = buildTeamForecast({ ...base, wallet: wallet('idle', 'org', { soft_cap: 10, hard_cap: 20 }), monthly: [], daily: [] });
+    expect(r.rows.map((x) => x.forecast)).toEqual([0, 0, 0, 0]);
+    expect(r.soft.status).toBe('not_this_period');
+    expect(JSON.stringify(r)).not.toMatch(/NaN|Infinity/);
+  });
+});
+
+describe('rollUp', () => {
+  it("sums each subtree's own buckets", () => {
+    const wallets = [wallet('org', null), wallet('eng', 'org'), wallet('search', 'eng'), wallet('ops', 'org')];
+    const buckets = [
+      { period_start: 'a', team_id: 'search', cost: 1 },
+      { period_start: 'a', team_id: 'eng', cost: 2 },
+      { period_start: 'a', team_id: 'ops', cost: 4 },
+    ];
+    const sum = (team: string): number => (rollUp(wallets, buckets).get(team) ?? []).reduce((s, b) => s + b.cost, 0);
+    expect([sum('org'), sum('eng'), sum('search'), sum('ops')]).toEqual([7, 3, 1, 4]);
+  });
+});
+
+describe('kt forecast (in-process)', () => {
+  it('asks for the subtree, monthly and daily, in the zone', async () => {
+    const { calls } = await runForecast({ team: 'search', tz: 'Europe/Berlin' }, SEARCH);
+    expect(calls).toContainEqual({ path: '/v1/wallets/balance', team_id: 'search' });
+    expect(calls).toContainEqual({
+      path: '/v1/events',
+      aggregate: 'monthly',
+      team_id: 'search',
+      descendants: 'true',
+      since: '2025-10-31T23:00:00.000Z',
+      tz: 'Europe/Berlin',
+    });
+    expect(calls.some((c) => c.aggregate === 'daily' && c.since === '2026-10-02T22:00:00.000Z')).toBe(true);
+  });
+
+  it('prints the product table with signed variances and the summary on stdout', async () => {
+    const { stdout, stderr } = await runForecast({ team: 'search' }, SEARCH);
+    const lines = stdout.split('\n');
+    expect(lines[0]).toMatch(/MONTH\s+ACTUAL\s+FORECAST\s+VARIANCE\s+INTERVAL/);
+    expect(stdout).toContain('Nov 2025');
+    expect(stdout).toMatch(/Nov 2026 \(to date\)\s+\$21,900\.00/);
+    expect(stdout).toMatch(/Dec 2026 \(forecast\)\s+\$2\d,\d{3}\.\d\d/);
+    expect(stdout).toMatch(/Feb 2026\s+\$13,000\.00\s+\$13,000\.00\s+0\.0%/);
+    expect(stdout).toContain('Soft cap $20,000.00: crossed on 2026-11-28');
+    expect(stdout).toContain('Hard cap $23,500.00: projected to be crossed on 2026-11-30');
+    expect(stdout).toContain('Method: Holt damped trend');
+    expect(stdout).not.toMatch(/NaN|Infinity/);
+    expect(stderr).toBe('');
+  });
+
+  it('json: one row per month with kinds, fractions and nulls', async () => {
+    const { stdout } = await runForecast({ team: 'search', json: true }, SEARCH);
+    const rows = JSON.parse(stdout) as Record<string, unknown>[];
+    expect(rows).toHaveLength(16);
+    expect(rows[0]).toMatchObject({ month: '2025-11', kind: 'actual', actual: 10_000, forecast: null, variance: null });
+    expect(rows[3]).toMatchObject({ month: '2026-02', kind: 'actual', actual: 13_000, forecast: 13_000, variance: 0 });
+    expect(rows[12]).toMatchObject({ month: '2026-11', kind: 'projection', actual: null, to_date: 21_900, soft_cap_status: 'crossed', hard_cap_date: '2026-11-30' });
+    for (const row of rows.slice(13)) {
+      expect(row).toMatchObject({ kind: 'forecast', actual: null, variance: null });
+      expect(row.lower as number).toBeLessThanOrEqual(row.forecast as number);
+      expect(row.upper as number).toBeGreaterThanOrEqual(row.forecast as number);
+    }
+  });
+
+  it('csv is flat with a kind column', async () => {
+    const { stdout } = await runForecast({ team: 'search', format: 'csv' }, SEARCH);
+    const [header, first] = stdout.split(/\r?\n/);
+    expect(header).toBe('month,kind,actual,forecast,lower,upper,variance,to_date,soft_cap_date,soft_cap_status,hard_cap_date,hard_cap_status');
+    expect(first).toBe('2025-11,actual,10000.00,,,,,,,,,');
+  });
+
+  it('says on stderr when it falls back to the run rate, and still answers', async () => {
+    const { stdout, stderr } = await runForecast({ team: 'search', json: true }, { ...SEARCH, monthly: linearMonths(1) });
+    expect(stderr).toContain('search: only 1 full month of history (the trend model needs 3); forecasts use the run rate instead');
+    expect(stdout).not.toMatch(/NaN|Infinity/);
+  });
+
+  it('an unknown team is exit 1 with a hint', async () => {
+    const error = await runForecast({ team: 'nope' }, SEARCH).catch((e: unknown) => e);
+    expect(error).toMatchObject({ exitCode: 1, message: 'unknown team "nope"', hint: 'list the teams with `kt wallets list`' });
+  });
+
+  it('--all-teams: one row per team, largest projected overrun first', async () => {
+    const canned: Canned = {
+      wallets: [
+        wallet('org', null, { allocated: 100_000, spent: 43_800 }),
+        wallet('search', 'org', { allocated: 1_000, spent: 21_900 }),
+        wallet('ops', 'org', { allocated: 90_000, spent: 21_900 }),
+      ],
+      monthly: [...linearMonths(12, 'search'), ...linearMonths(12, 'ops')],
+      daily: [...novemberDays('search'), ...novemberDays('ops')],
+    };
+    const { stdout, calls } = await runForecast({ allTeams: true, json: true }, canned);
+    const rows = JSON.parse(stdout) as { team: string; overrun: number; projected: number; allocated: number }[];
+    expect(rows.map((r) => r.team)).toEqual(['search', 'org', 'ops']);
+    for (const r of rows) expect(r.overrun).toBeCloseTo(r.projected - r.allocated, 6);
+    // Two aggregate calls for the whole organization, none per team.
+    expect(calls.filter((c) => c.path === '/v1/events')).toHaveLength(2);
+    expect(calls.every((c) => c.team_id === undefined)).toBe(true);
+  });
+
+  it('--chart on a terminal draws after the table; elsewhere it says so', async () => {
+    const tty = await runForecast({ team: 'search', chart: true }, SEARCH, { isStdoutTTY: true });
+    expect(tty.stdout).toContain('◆ forecast');
+    const piped = await runForecast({ team: 'search', chart: true }, SEARCH);
+    expect(piped.stdout).not.toContain('◆ forecast');
+    expect(piped.stderr).toContain('--chart draws on a terminal only');
+  });
+});
+
+describe('forecastChart', () => {
+  it('draws bars, intervals and markers on one scale', () => {
+    const lines = forecastChart(
+      [
+        { label: 'Jan', actual: 100, forecast: null, lower: null, upper: null, display: '$100' },
+        { label: 'Feb', actual: null, forecast: 150, lower: 100, upper: 200, display: '$150' },
+      ],
+      40,
+      80,
+    );
+    expect(lines).toHaveLength(3);
+    expect(lines[0]).toMatch(/^Jan █+ +\$100$/);
+    expect(lines[1]).toMatch(/^Feb +─+◆─+ \$150$/);
+    expect(lines[2]).toBe('█ actual  ◆ forecast  ─ 80% interval');
+    expect(forecastChart([], 40, 80)).toEqual([]);
+  });
+  it('survives all-zero values', () => {
+    const lines = forecastChart([{ label: 'Jan', actual: 0, forecast: 0, lower: 0, upper: 0, display: '$0' }], 30, 80);
+    expect(lines[0]).toContain('◆');
+  });
+});
+
+describe('summaryLines', () => {
+  it('names the month and the method', () => {
+    expect(monthName('2026-04')).toBe('Apr 2026');
+    const r = buildTeamForecast({ team: 't', wallet: wallet('t', 'org'), monthly: [], daily: [], now: NOW, tz: 'UTC', history: 12, monthsAhead: 1, level: 80 });
+    const lines = summaryLines(r);
+    expect(lines).toContain('Soft cap: none set');
+    expect(lines.at(-1)).toContain('run rate (fewer than 3 full months of history)');
+  });
+});
