@@ -10,6 +10,8 @@ export function neutralizeFormula(text: string): string {
   return FORMULA_START.test(text) ? `'${text}` : text;
 }
 
+const UTC_ISO = /^(\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2})(?:\.(\d{1,3}))?Z$/;
+
 export class CellRenderer {
   private readonly zoneFormat: Intl.DateTimeFormat | undefined;
 
@@ -94,6 +96,14 @@ export class CellRenderer {
 
   /** ISO 8601: `2026-11-28T09:15:00Z`, or with the zone's offset `+01:00` under --tz. */
   time(value: Exclude<CellValue, null | undefined>): string {
+    if (this.zoneFormat === undefined && typeof value === 'string') {
+      // The API already sends UTC ISO text: normalise it without a Date round trip.
+      const match = UTC_ISO.exec(value);
+      if (match !== null) {
+        const millis = (match[2] ?? '').padEnd(3, '0');
+        return millis === '000' ? `${match[1]}Z` : `${match[1]}.${millis}Z`;
+      }
+    }
     const date = toDate(value);
     if (date === undefined) return String(value);
     const ms = date.getTime();

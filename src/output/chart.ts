@@ -27,11 +27,11 @@ const PARTIAL = ['', '▏', '▎', '▍', '▌', '▋', '▊', '▉'];
 export function barChart(rows: readonly BarRow[], options: BarChartOptions): string[] {
   if (rows.length === 0) return [];
   const color = options.color ?? ((bar: string): string => bar);
-  const labelWidth = Math.max(...rows.map((r) => displayWidth(r.label)));
+  const labelWidth = rows.reduce((w, r) => Math.max(w, displayWidth(r.label)), 0);
   const texts = rows.map((r) => r.display ?? formatPlain(r.value));
-  const valueWidth = Math.max(...texts.map((t) => displayWidth(t)));
+  const valueWidth = texts.reduce((w, t) => Math.max(w, displayWidth(t)), 0);
   const barWidth = Math.max(1, options.width - labelWidth - valueWidth - 2);
-  const max = Math.max(0, ...rows.map((r) => (Number.isFinite(r.value) ? r.value : 0)));
+  const max = rows.reduce((m, r) => (Number.isFinite(r.value) ? Math.max(m, r.value) : m), 0);
   return rows.map((row, i) => {
     const eighths = max > 0 && Number.isFinite(row.value) && row.value > 0 ? Math.round((row.value / max) * barWidth * 8) : 0;
     let bar = FULL.repeat(Math.floor(eighths / 8)) + (PARTIAL[eighths % 8] ?? '');

@@ -18,7 +18,9 @@ export interface Sink {
   readonly broken: boolean;
 }
 
-const FLUSH_AT = 16 * 1024;
+// Rows are batched into writes of about this many characters: one write per
+// row would cost a syscall (or a thread-pool round trip) each.
+const FLUSH_AT = 64 * 1024;
 
 interface StreamState {
   broken: boolean;

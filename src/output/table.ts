@@ -14,7 +14,11 @@ export interface TableInput {
 
 export function plainTable(input: TableInput): string {
   const all = input.headers === undefined ? input.rows : [input.headers, ...input.rows];
-  const widths = input.rightAligned.map((_, i) => Math.max(0, ...all.map((cells) => displayWidth(cells[i] ?? ''))));
+  // A loop, not Math.max(...rows): tables may hold more rows than the call stack has room for arguments.
+  const widths = input.rightAligned.map(() => 0);
+  for (const cells of all) {
+    for (let i = 0; i < widths.length; i += 1) widths[i] = Math.max(widths[i] ?? 0, displayWidth(cells[i] ?? ''));
+  }
   const lines = all.map((cells) =>
     cells
       .map((cell, i) => {

@@ -1,5 +1,5 @@
 // The work behind writeRows: pick a sink, encode rows one at a time for the
-// machine formats (nothing is buffered beyond a 16 KiB write batch), buffer
+// machine formats (nothing is buffered beyond a 64 KiB write batch), buffer
 // only for tables. Loaded lazily by index.ts; csv-stringify and cli-table3
 // are loaded only for their format.
 import type { Writable } from 'node:stream';

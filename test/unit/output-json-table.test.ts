@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { writeRows, type Column } from '../../src/output/index.js';
 import { CellRenderer, formatPercent, groupThousands } from '../../src/output/cells.js';
+import { plainTable } from '../../src/output/table.js';
 import { fakeContext } from './output-fake-context.js';
 
 interface Row {
@@ -76,6 +77,10 @@ describe('time zones', () => {
     expect(cells.time(new Date('2026-11-28T09:15:00Z'))).toBe('2026-11-28T09:15:00Z');
     expect(cells.time('2026-11-28T09:15:00.5Z')).toBe('2026-11-28T09:15:00.500Z');
     expect(cells.time('not a time')).toBe('not a time');
+    expect(cells.time('2026-11-28T09:15:00.000Z')).toBe('2026-11-28T09:15:00Z');
+    expect(cells.time('2026-11-28T09:15:00.12Z')).toBe('2026-11-28T09:15:00.120Z');
+    expect(cells.time('2026-11-28T10:15:00+01:00')).toBe('2026-11-28T09:15:00Z');
+    expect(cells.time(Date.UTC(2026, 10, 28, 9, 15))).toBe('2026-11-28T09:15:00Z');
   });
 
   it('uses the zone offset on each side of a DST change', () => {
@@ -174,6 +179,14 @@ describe('table', () => {
     const result = await writeRows(f.ctx, many, columns, { format: 'table', header: false });
     expect(result.rows).toBe(12_000);
     expect(f.stdout().trimEnd().split('\n')).toHaveLength(12_000);
+  });
+});
+
+describe('plainTable', () => {
+  it('handles more rows than a spread call could take as arguments', () => {
+    const rows = Array.from({ length: 300_000 }, (_, i) => [String(i % 10)]);
+    const text = plainTable({ headers: ['N'], rows, rightAligned: [true] });
+    expect(text.length).toBe(2 * 300_001);
   });
 });
 
