@@ -37,24 +37,31 @@ export default async function walletsAllocate(ctx: Context, opts: AllocateOption
   const key = parseIdempotencyKey(opts.idempotencyKey);
   const team = body.team_id;
   const fmt = (micros: number): string => money(micros, body.currency);
-  const unit = UNIT[body.period] ?? body.period;
+  const unitOf = (): string => UNIT[body.period] ?? body.period;
   await runMutation(ctx, opts, key, {
     team,
     path: WALLET_PATHS.allocate,
     body: { ...body },
+    requested: amount,
     allowsNewWallet: true,
+    prepare: (before) => {
+      // An existing wallet keeps its period and currency unless the flags say otherwise.
+      if (before === undefined) return;
+      if (opts.period === undefined) body.period = before.raw.period;
+      if (opts.currency === undefined) body.currency = before.raw.currency;
+    },
     preview: (before) =>
       before === undefined
-        ? `${team}: new wallet under ${body.parent_id ?? 'org'}, allocation ${fmt(amount)} per ${unit}`
-        : `${team}: allocation ${fmt(before.allocated)} → ${fmt(amount)} per ${unit}${before.allocated === amount ? ' (unchanged)' : ''}`,
+        ? `${team}: new wallet under ${body.parent_id ?? 'org'}, allocation ${fmt(amount)} per ${unitOf()}`
+        : `${team}: allocation ${fmt(before.allocated)} → ${fmt(amount)} per ${unitOf()}${before.allocated === amount ? ' (unchanged)' : ''}`,
     question: () => `Allocate ${fmt(amount)} to ${team} (${body.period})?`,
     send: (api, idempotencyKey) => allocate(api, body, idempotencyKey),
     summary: (_before, result) => {
       const after = result.wallet;
-      if (result.transaction === null) return `no change: ${team} is already allocated ${fmt(amount)} per ${unit}`;
+      if (result.transaction === null) return `no change: ${team} is already allocated ${fmt(amount)} per ${unitOf()}`;
       const previous = result.previous_allocated ?? null;
       const from = previous === null ? 'new wallet' : money(microsFromJson(previous), after.currency);
-      return `allocated: ${team} ${from} → ${money(microsFromJson(after.allocated), after.currency)} per ${unit} · available ${money(microsFromJson(after.available), after.currency)} · transaction ${result.transaction.id}`;
+      return `allocated: ${team} ${from} → ${money(microsFromJson(after.allocated), after.currency)} per ${unitOf()} · available ${money(microsFromJson(after.available), after.currency)} · transaction ${result.transaction.id}`;
     },
   });
 }

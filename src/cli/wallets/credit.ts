@@ -22,6 +22,7 @@ export default async function walletsCredit(ctx: Context, opts: CreditOptions): 
     team,
     path: WALLET_PATHS.credit,
     body: { ...body },
+    requested: amount,
     allowsNewWallet: false,
     preview: (before) => {
       const c = before?.raw.currency ?? currency;

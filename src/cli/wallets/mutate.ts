@@ -31,6 +31,10 @@ export interface MutationPlan {
   body: Record<string, unknown>;
   /** Allocate may create the wallet; credit and reclaim need an existing one. */
   allowsNewWallet: boolean;
+  /** The amount asked for, for a refusal message the server left without numbers. */
+  requested?: number | undefined;
+  /** Fills defaults from the wallet as it is (e.g. its period) before anything is shown or sent. */
+  prepare?(before: WalletRecord | undefined): void;
   /** `search: allocation $8,000.00 → $10,000.00 per month`, shown before asking. */
   preview(before: WalletRecord | undefined): string;
   /** `Allocate $10,000.00 to search (monthly)?` */
@@ -63,6 +67,7 @@ export async function runMutation(ctx: Context, flags: MutationFlags, idempotenc
     if (!(notFound && plan.allowsNewWallet)) throw explainTeamNotFound(error, plan.team);
   }
 
+  plan.prepare?.(before);
   const preview = plan.preview(before);
   // The preview is what the person is agreeing to: it is shown even with --quiet when a prompt follows.
   if (flags.yes !== true) ctx.io.stderr.write(`${preview}\n`);
@@ -75,7 +80,7 @@ export async function runMutation(ctx: Context, flags: MutationFlags, idempotenc
   try {
     result = await plan.send(api, key);
   } catch (error) {
-    throw explainRefusal(explainTeamNotFound(error, plan.team), key, idempotencyKey !== undefined);
+    throw explainRefusal(explainTeamNotFound(error, plan.team), key, idempotencyKey !== undefined, plan.requested);
   }
   ctx.log.info(plan.summary(before, result));
   await writeRows(ctx, [walletRecord(result.wallet)], columns, { format: output.format, header: output.header, output: output.output });
@@ -93,9 +98,9 @@ function detailMicros(details: Record<string, unknown> | undefined, key: string)
 }
 
 /** Ledger refusals (exit 5) get the numbers in the message; an idempotency conflict says why. */
-export function explainRefusal(error: unknown, key: string, keyGiven: boolean): unknown {
+export function explainRefusal(error: unknown, key: string, keyGiven: boolean, requestedMicros?: number): unknown {
   if (!(error instanceof ApiError)) return error;
-  const currency = typeof error.details?.currency === 'string' ? error.details.currency : 'USD';
+  const currency = typeof error.details?.currency === 'string' ? error.details.currency : typeof error.details?.wallet_currency === 'string' ? error.details.wallet_currency : 'USD';
   const fmt = (micros: number): string => formatMoney(micros, currency);
   if (error.code === 'idempotency_conflict') {
     return new ApiError({
@@ -119,7 +124,7 @@ export function explainRefusal(error: unknown, key: string, keyGiven: boolean): 
     }
     hint ??= `raise ${parent}'s allocation first (kt wallets allocate --team ${parent} …) or reclaim funds from a sibling`;
   } else if (error.code === 'insufficient_funds') {
-    const requested = detailMicros(error.details, 'requested');
+    const requested = detailMicros(error.details, 'requested') ?? requestedMicros;
     const available = detailMicros(error.details, 'available');
     if (requested !== undefined && available !== undefined) {
       message = `refused by the ledger: requested ${fmt(requested)} but only ${fmt(available)} is available`;

@@ -31,6 +31,7 @@ export default async function walletsReclaim(ctx: Context, opts: ReclaimOptions)
     team,
     path: WALLET_PATHS.reclaim,
     body: { ...body },
+    requested: amount === 'all' ? undefined : amount,
     allowsNewWallet: false,
     preview: (before) => {
       if (before === undefined) return `${team}: reclaim ${amount === 'all' ? 'all unused funds' : money(amount, undefined)}`;
