@@ -101,7 +101,7 @@ export async function readPolicyFile(file: string, cwd: string): Promise<Loaded>
   }
 }
 
-function ioFailure(file: string, error: unknown): { report: FileReport } {
+export function ioFailure(file: string, error: unknown): { report: FileReport } {
   const code = (error as { code?: unknown }).code;
   switch (code) {
     case 'ENOENT':
