@@ -147,7 +147,7 @@ async function process(req: IncomingMessage, url: URL, method: string, options: 
     const key = typeof keyHeader === 'string' && keyHeader !== '' && method === 'POST' ? keyHeader : undefined;
     const fingerprint =
       key === undefined ? '' : createHash('sha256').update(`${scope} ${method} ${url.pathname}\n${JSON.stringify(body)}`).digest('hex');
-    return store.tx((): Reply => {
+    return await store.txBatched((): Reply => {
       if (key !== undefined) {
         const previous = store.idempotent(`${scope}:${key}`);
         if (previous !== undefined) {
