@@ -175,6 +175,17 @@ describe('buildTeamForecast', () => {
     expect(r.rows.find((x) => x.month === '2026-12')?.forecast).toBe(24_800_000_000);
     expect(JSON.stringify(r)).not.toMatch(/NaN|Infinity/);
   });
+  it('drops a partial first month (spend began mid-month) from the history', () => {
+    const daily = [{ period_start: '2026-07-20T00:00:00+00:00', cost: 50 }, ...novemberDays()];
+    const monthly = [{ period_start: '2026-07-01T00:00:00+00:00', cost: 50 }, ...linearMonths(3)];
+    const r = buildTeamForecast({ ...base, wallet: wallet('t', 'org'), monthly, daily });
+    expect(r.historyMonths).toBe(3);
+    expect(r.rows[0]?.month).toBe('2026-08');
+    // A first month that began on the 1st stays.
+    const r2 = buildTeamForecast({ ...base, wallet: wallet('t', 'org'), monthly, daily: [{ period_start: '2026-07-01T00:00:00+00:00', cost: 50 }] });
+    expect(r2.historyMonths).toBe(4);
+  });
+
   it('a team with no spend at all forecasts zeros, never NaN', () => {
     const r = buildTeamForecast({ ...base, wallet: wallet('idle', 'org', { soft_cap: 10, hard_cap: 20 }), monthly: [], daily: [] });
     expect(r.rows.map((x) => x.forecast)).toEqual([0, 0, 0, 0]);
@@ -208,7 +219,7 @@ describe('kt forecast (in-process)', () => {
       since: '2025-10-31T23:00:00.000Z',
       tz: 'Europe/Berlin',
     });
-    expect(calls.some((c) => c.aggregate === 'daily' && c.since === '2026-10-02T22:00:00.000Z')).toBe(true);
+    expect(calls.some((c) => c.aggregate === 'daily' && c.since === '2025-10-31T23:00:00.000Z')).toBe(true);
   });
 
   it('prints the product table with signed variances and the summary on stdout', async () => {

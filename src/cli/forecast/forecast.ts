@@ -178,8 +178,10 @@ function windows(settings: ForecastSettings, now: Date): { monthlySince: string;
   const today = localDate(now, settings.tz);
   const month = today.slice(0, 7);
   const monthlySince = startOfLocalDay(`${addMonths(month, -settings.history)}-01`, settings.tz).toISOString();
+  // Daily buckets cover the whole window too (a few hundred rows): they show where a team's spend began.
+  const historyStart = `${addMonths(month, -settings.history)}-01`;
   const patternStart = addDays(today, -PATTERN_DAYS);
-  const dailyFrom = patternStart < `${month}-01` ? patternStart : `${month}-01`;
+  const dailyFrom = patternStart < historyStart ? patternStart : historyStart;
   return { monthlySince, dailySince: startOfLocalDay(dailyFrom, settings.tz).toISOString() };
 }
 

@@ -68,6 +68,7 @@ export interface ForecastInput {
   team: string;
   wallet: ForecastWallet;
   monthly: readonly SpendBucket[];
+  /** Daily spend over the whole history window (it finds a partial first month) and this month. */
   daily: readonly SpendBucket[];
   now: Date;
   tz: string;
@@ -108,6 +109,12 @@ export function buildTeamForecast(input: ForecastInput): TeamForecast {
   }
 
   const perDay = sumBy(input.daily, bucketDate);
+  // A team that started mid-month has a partial first month: it is not a month of history.
+  const firstSpendDay = [...perDay.entries()].filter(([, cost]) => cost > 0).map(([date]) => date).sort()[0];
+  const firstMonth = months[0]?.month;
+  if (firstMonth !== undefined && firstSpendDay !== undefined && firstSpendDay.startsWith(firstMonth) && firstSpendDay > `${firstMonth}-01`) {
+    months.shift();
+  }
   const monthDays: DailySpend[] = [...perDay.entries()]
     .filter(([date]) => date.startsWith(month) && date <= today)
     .map(([date, cost]) => ({ date, cost }));
