@@ -240,7 +240,8 @@ export function forecastMonthly(history: readonly MonthActual[], ahead: number, 
   const past: PastMonthForecast[] = history.map((m, t) => {
     const f = oneStep[t] ?? null;
     if (f === null) return { month: m.month, actual: toMicros(series[t] ?? 0), forecast: null, lower: null, upper: null, variance: null };
-    const sigma = sigmaFor(f, 1);
+    // A month forecast by the run rate (too little history before it) gets at least the relative spread.
+    const sigma = t < MIN_MODEL_HISTORY ? Math.max(sigmaFor(f, 1), FALLBACK_RELATIVE_SIGMA * f) : sigmaFor(f, 1);
     const forecast = toMicros(f);
     return {
       month: m.month,
@@ -364,8 +365,12 @@ export function projectMonth(input: MonthProjectionInput): MonthProjection {
   // Days without events are days of zero spend: count every complete day of the month so far.
   const firstDay = `${input.month}-01`;
   let completeWeight = 0;
+  let completeDays = 0;
   let completeSpend = 0;
-  for (let date = firstDay; date < input.today && date.startsWith(input.month); date = addDays(date, 1)) completeWeight += weightOf(date);
+  for (let date = firstDay; date < input.today && date.startsWith(input.month); date = addDays(date, 1)) {
+    completeWeight += weightOf(date);
+    completeDays += 1;
+  }
   for (const d of complete) completeSpend += Math.max(0, d.cost);
   let rate: number;
   if (completeWeight > 0) {
@@ -394,8 +399,12 @@ export function projectMonth(input: MonthProjectionInput): MonthProjection {
   } else {
     sd = FALLBACK_RELATIVE_SIGMA * rate;
   }
+  // Two sources of error: the days left vary around the rate, and the rate itself is an
+  // average of only n days (its standard error sd/√n applies to every remaining day).
+  const rateDays = completeWeight > 0 ? completeDays : input.historyDays.length;
+  const rateVariance = rateDays > 0 ? (remaining * remaining) / rateDays : 0;
   const z = zForLevel(input.levelPct);
-  const half = z * sd * Math.sqrt(remainingSquares);
+  const half = z * sd * Math.sqrt(remainingSquares + rateVariance);
   return {
     month: input.month,
     toDate: toMicros(toDate),

@@ -163,6 +163,9 @@ describe('forecastMonthly', () => {
     }
     expect(r.past[0]).toMatchObject({ forecast: null, variance: null, lower: null, upper: null });
     for (const p of r.past.slice(1)) expect(p.variance).toBeCloseTo(0, 9);
+    // Months the run rate predicted (too little history before them) never claim a zero-width interval.
+    expect((r.past[1]?.upper ?? 0) - (r.past[1]?.lower ?? 0)).toBeGreaterThan(0);
+    expect((r.past[5]?.upper ?? 0) - (r.past[5]?.lower ?? 0)).toBe(0);
   });
 
   it('a linear series forecasts the next point within 1% and keeps the trend', () => {
