@@ -197,7 +197,15 @@ export class Store {
 
   /** Runs `fn` in one transaction (a savepoint when nested). */
   tx<T>(fn: () => T): T {
-    return this.db.transaction(fn)();
+    return this.runInTx(fn) as T;
+  }
+
+  // One wrapper each, built once: better-sqlite3 nests them as savepoints.
+  private readonly runInTx = (fn: () => unknown): unknown => this.txWrapper(fn);
+  private txWrapperCache: ((fn: () => unknown) => unknown) | undefined;
+  private get txWrapper(): (fn: () => unknown) => unknown {
+    this.txWrapperCache ??= this.db.transaction((fn: () => unknown) => fn());
+    return this.txWrapperCache;
   }
 
   private queue: Array<{ fn: () => unknown; resolve: (value: unknown) => void; reject: (error: unknown) => void }> = [];
@@ -221,15 +229,15 @@ export class Store {
     this.queue = [];
     const outcomes: Array<{ ok: boolean; value: unknown }> = [];
     try {
-      this.db.transaction(() => {
+      this.runInTx(() => {
         for (const job of jobs) {
           try {
-            outcomes.push({ ok: true, value: this.db.transaction(job.fn)() });
+            outcomes.push({ ok: true, value: this.runInTx(job.fn) });
           } catch (error) {
             outcomes.push({ ok: false, value: error });
           }
         }
-      })();
+      });
     } catch (error) {
       for (const job of jobs) job.reject(error);
       return;

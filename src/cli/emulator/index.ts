@@ -14,7 +14,7 @@ export function register(program: Command, action: ActionFactory): void {
       [
         'Examples:',
         '  $ kt emulator start                              # demo data, port 8787, prints export lines',
-        '  $ eval "$(kt emulator start --port 8788 &)"      # in a script: start it and export its URL and token',
+        '  $ kt emulator start > emulator.env & sleep 1; . ./emulator.env   # in a script',
         '  $ kt emulator start --port 0 --db :memory: --seed none --json',
         '  $ kt emulator start --import history.ndjson --reservation-ttl 2s',
         '  $ kt emulator start --faults "503 path=/v1/wallets/allocate count=1 commit, drop rate=0.01" --faults-seed 7',
