@@ -385,6 +385,34 @@ describe('kt emulator start: flags and output', () => {
     expect(err).toContain('kt emulator stopped');
   });
 
+  it('without better-sqlite3, says how to install it, and every other command still works', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'kt-nosqlite-'));
+    try {
+      // a module hook that makes better-sqlite3 unresolvable, as when the optional install failed
+      writeFileSync(
+        join(dir, 'hooks.mjs'),
+        `export async function resolve(specifier, context, next) {
+  if (specifier === 'better-sqlite3') throw Object.assign(new Error("Cannot find package 'better-sqlite3'"), { code: 'ERR_MODULE_NOT_FOUND' });
+  return next(specifier, context);
+}\n`,
+      );
+      writeFileSync(join(dir, 'register.mjs'), "import { register } from 'node:module';\nregister('./hooks.mjs', import.meta.url);\n");
+      const env = { NODE_OPTIONS: `--import=${join(dir, 'register.mjs')}` };
+      const res = await runKt(['emulator', 'start', '--port', '0', '--db', ':memory:'], { env });
+      expect(res.code).toBe(1);
+      expect(res.stderr).toContain('the emulator needs better-sqlite3, which is not installed');
+      expect(res.stderr).toContain('npm install better-sqlite3@12');
+      expect(res.stdout).toBe('');
+      const help = await runKt(['emulator', 'start', '--help'], { env });
+      expect(help.code).toBe(0);
+      expect(help.stdout).toContain('Examples:');
+      const other = await runKt(['help', 'exit-codes'], { env });
+      expect(other.code).toBe(0);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   it('rejects bad flag values with exit 2', async () => {
     const cases: Array<[string[], string]> = [
       [['--port', 'http'], 'invalid --port "http"'],
