@@ -269,6 +269,9 @@ function allocate(store: Store, b: Body): unknown {
   const name = str(b, 'name', false);
   const softCap = capField(b, 'soft_cap');
   const hardCap = capField(b, 'hard_cap');
+  if (softCap != null && hardCap != null && softCap > hardCap) {
+    throw invalid(`soft_cap ${microsToJson(softCap)} is above hard_cap ${microsToJson(hardCap)}`, { field: 'soft_cap' });
+  }
   const result = store.allocate({ team_id: teamId, amount, currency, period, parent_id: parentId, name, soft_cap: softCap, hard_cap: hardCap });
   const txn = result.txnSeq === null ? undefined : store.transaction(result.txnSeq);
   return {

@@ -256,6 +256,8 @@ describe('auth, envelope and validation', () => {
       [{ team_id: 'search', currency: 'USD', period: 'monthly' }, 400, 'invalid_request', 'missing field "amount"'],
       [{ ...base, team_id: 'Bad Team' }, 400, 'invalid_request', 'invalid team_id'],
       [[1, 2], 400, 'invalid_request', 'JSON object'],
+      [{ ...base, soft_cap: 9, hard_cap: 8 }, 400, 'invalid_request', 'soft_cap 9 is above hard_cap 8'],
+      [{ ...base, hard_cap: -1 }, 400, 'invalid_request', 'negative'],
     ];
     for (const [body, status, code, message] of cases) {
       const res = await call(emu, 'POST', '/v1/wallets/allocate', body);
