@@ -1,7 +1,7 @@
 // Endpoint logic of the control-plane API v1 (docs/api-contract.md), run
 // synchronously inside the request's transaction.
 import { AmountError, isCurrency, microsFromJson, microsToJson, type Micros } from '../domain/money.js';
-import { bucketStart, formatWithOffset, WALLET_PERIODS, type BucketPeriod, type WalletPeriod } from '../domain/periods.js';
+import { bucketStart, formatWithOffset, nextBucketStart, WALLET_PERIODS, type BucketPeriod, type WalletPeriod } from '../domain/periods.js';
 import { isTimeZone, parseInstant, TimeError } from '../domain/time.js';
 import { ApiFailure, invalid } from './failure.js';
 import { eventId, iso, TRANSACTION_TYPES, txnId, type EventRow, type Store, type TxnRow, type WalletRow } from './store.js';
@@ -416,17 +416,17 @@ function aggregateEvents(store: Store, q: URLSearchParams, now: () => number): u
   }
   const sql = `SELECT ts, team_id, provider, model, input_tokens, output_tokens, cost FROM events${
     where.length > 0 ? ` WHERE ${where.join(' AND ')}` : ''
-  }`;
-  // Zone offsets are whole quarter hours, so every instant in a 15-minute slot shares its bucket.
-  const slotCache = new Map<number, number>();
+  } ORDER BY ts`;
+  // Rows come in time order, so a bucket's bounds are computed once, when the first row passes its end.
+  let start = 0;
+  let end = -Infinity;
   const buckets = new Map<string, { start: number; keys: string[]; requests: number; input: number; output: number; cost: number }>();
   for (const row of store.prepareCached(sql).iterate(...params) as IterableIterator<Record<string, number | string>>) {
     const ts = row.ts as number;
-    const slot = Math.floor(ts / 900_000);
-    let start = slotCache.get(slot);
-    if (start === undefined) {
-      start = bucketStart(new Date(ts), period, tz).getTime();
-      slotCache.set(slot, start);
+    if (ts >= end) {
+      const bucket = bucketStart(new Date(ts), period, tz);
+      start = bucket.getTime();
+      end = nextBucketStart(bucket, period, tz).getTime();
     }
     const keys = groupBy.map((k) => String(row[k]));
     const id = `${start}\u0000${keys.join('\u0000')}`;
@@ -443,14 +443,21 @@ function aggregateEvents(store: Store, q: URLSearchParams, now: () => number): u
   const sorted = [...buckets.values()].sort((a, b) => {
     if (a.start !== b.start) return a.start - b.start;
     for (let i = 0; i < a.keys.length; i += 1) {
-      const c = (a.keys[i] ?? '').localeCompare(b.keys[i] ?? '');
-      if (c !== 0) return c;
+      const x = a.keys[i] ?? '';
+      const y = b.keys[i] ?? '';
+      if (x !== y) return x < y ? -1 : 1;
     }
     return 0;
   });
+  const labels = new Map<number, string>();
   return {
     data: sorted.map((bucket) => {
-      const out: Record<string, unknown> = { period_start: formatWithOffset(new Date(bucket.start), tz) };
+      let label = labels.get(bucket.start);
+      if (label === undefined) {
+        label = formatWithOffset(new Date(bucket.start), tz);
+        labels.set(bucket.start, label);
+      }
+      const out: Record<string, unknown> = { period_start: label };
       groupBy.forEach((k, i) => (out[k] = bucket.keys[i]));
       out.requests = bucket.requests;
       out.input_tokens = bucket.input;
