@@ -460,6 +460,37 @@ describe('kt emulator start: flags and output', () => {
     }
   });
 
+  it('buckets imported events by local day across the DST change (Europe/Berlin)', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'kt-emu-'));
+    const file = join(dir, 'dst.ndjson');
+    const event = (timestamp: string, cost: number): string =>
+      JSON.stringify({ timestamp, team_id: 'search', provider: 'openai', model: 'gpt-4o', input_tokens: 1, output_tokens: 1, cached: false, cost });
+    writeFileSync(
+      file,
+      [event('2026-03-28T22:30:00Z', 1), event('2026-03-28T23:30:00Z', 2), event('2026-03-29T21:59:00Z', 4), event('2026-03-29T22:30:00Z', 8)].join('\n'),
+    );
+    const emu = await startEmulator(['--import', file]);
+    try {
+      const res = await call(emu, 'GET', '/v1/events?since=2026-03-01&until=2026-04-01&aggregate=daily&tz=Europe/Berlin&group_by=team');
+      expect(res.body.data.map((r: Row) => [r.period_start, r.team_id, r.requests, r.cost])).toEqual([
+        ['2026-03-28T00:00:00+01:00', 'search', 1, 1],
+        ['2026-03-29T00:00:00+01:00', 'search', 2, 6],
+        ['2026-03-30T00:00:00+02:00', 'search', 1, 8],
+      ]);
+      const berlinWeeks = await call(emu, 'GET', '/v1/events?since=2026-03-01&until=2026-04-01&aggregate=weekly&tz=Europe/Berlin');
+      expect(berlinWeeks.body.data.map((r: Row) => [r.period_start, r.requests])).toEqual([
+        ['2026-03-23T00:00:00+01:00', 3],
+        ['2026-03-30T00:00:00+02:00', 1],
+      ]);
+      // in UTC all four fall on Sunday the 29th or before: one week
+      const utc = await call(emu, 'GET', '/v1/events?since=2026-03-01&until=2026-04-01&aggregate=weekly');
+      expect(utc.body.data.map((r: Row) => [r.period_start, r.requests, r.cost])).toEqual([['2026-03-23T00:00:00+00:00', 4, 15]]);
+    } finally {
+      await emu.stop();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   it('imports NDJSON history; unknown teams get a wallet under the organization', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'kt-emu-'));
     const file = join(dir, 'history.ndjson');
