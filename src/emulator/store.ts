@@ -340,7 +340,12 @@ export class Store {
     w.spent = spent;
     w.soft_cap_crossed_at = w.soft_cap !== null && spent >= w.soft_cap ? this.now() : null;
     this.save(w);
+    const reserved = w.reserved;
+    // balance_after of the allocate row is the full allocation; holds carried over from the last period follow it
+    w.reserved = 0;
     this.txn(w, 'allocate', w.allocation, null, null, startMs);
+    w.reserved = reserved;
+    if (reserved > 0) this.txn(w, 'reserve', -reserved, null, null, startMs);
     return w;
   }
 

@@ -42,6 +42,20 @@ describe('emulator store', () => {
     expect(rowsSince(store, 'org', org.period_start)).toBe(store.available(org));
   });
 
+  it('carries a hold across the period boundary and keeps the invariant', () => {
+    const { store, clock } = setup('2026-04-30T23:59:30Z');
+    store.allocate({ team_id: 'org', amount: 10_000_000, currency: 'USD', period: 'monthly' });
+    const r = store.reserve('org', 4_000_000, null);
+    clock.t = Date.parse('2026-05-01T00:00:10Z');
+    let w = store.wallet('org');
+    expect([w.reserved, store.available(w)]).toEqual([4_000_000, 6_000_000]);
+    expect(rowsSince(store, 'org', w.period_start)).toBe(6_000_000);
+    store.settle({ reservation_id: r.id, actual: 1_000_000, provider: 'p', model: 'm', input_tokens: 1, output_tokens: 1, cached: false, user_id: null });
+    w = store.wallet('org');
+    expect(store.available(w)).toBe(9_000_000);
+    expect(rowsSince(store, 'org', w.period_start)).toBe(9_000_000);
+  });
+
   it('expires a hold after the TTL on the next access, writing expire rows up the chain', () => {
     const { store, clock } = setup('2026-03-10T08:00:00Z');
     store.allocate({ team_id: 'org', amount: 50_000_000, currency: 'USD', period: 'monthly' });
