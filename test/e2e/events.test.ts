@@ -224,6 +224,18 @@ describe('kt events list (demo data)', () => {
     });
   });
 
+  it('--chart off a terminal warns and writes the daily aggregate instead', async () => {
+    const r = await runKt(['events', 'list', ...RANGE, '--chart', '--format', 'csv', '--fields', 'period_start,requests'], { env });
+    expect(r.code).toBe(0);
+    expect(r.stderr).toContain('warning: --chart draws on a terminal only; writing the aggregated rows instead');
+    const [header, ...rows] = csv(r.stdout);
+    expect(header).toEqual(['period_start', 'requests']);
+    for (const row of rows) expect(row[0]).toMatch(/^\d{4}-\d{2}-\d{2}T00:00:00Z$/);
+    const api = await fetchEvents(emu, { since: '2020-01-01T00:00:00Z', until: '2030-01-01T00:00:00Z' });
+    expect(rows.reduce((sum, row) => sum + Number(row[1]), 0)).toBe(api.length);
+    expect(rows.length).toBe(new Set(api.map((e) => e.timestamp.slice(0, 10))).size);
+  });
+
   it('starts --help with examples, the chargeback line among them', async () => {
     const r = await runKt(['events', 'list', '--help']);
     expect(r.code).toBe(0);
