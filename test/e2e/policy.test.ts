@@ -126,7 +126,7 @@ describe('kt policy validate (built binary)', () => {
     await handle.close();
     const r = await kt(['policy', 'validate', file]);
     expect(r.code).toBe(2);
-    expect(r.stderr).toContain(`${file}:1:1: error[E002]: the file is too large (50.0 MB; the limit is 10 MB)`);
+    expect(r.stderr).toContain(`${file}:1:1: error[E002]: the file is too large (50.0 MB; the limit is 5 MB)`);
   });
 
   it.each([

@@ -70,15 +70,15 @@ describe('reading policy files', () => {
     await handle.close();
     const loaded = await readPolicyFile(file, dir);
     expect('report' in loaded && loaded.report.unreadable).toBe(false);
-    expect('report' in loaded && loaded.report.diagnostics[0]).toMatchObject({ code: 'E002', message: 'the file is too large (50.0 MB; the limit is 10 MB)' });
+    expect('report' in loaded && loaded.report.diagnostics[0]).toMatchObject({ code: 'E002', message: 'the file is too large (50.0 MB; the limit is 5 MB)' });
   });
 
   it('reads stdin and stops at the size limit', async () => {
     const small = await readPolicyStdin(Readable.from([Buffer.from('cache:\n'), Buffer.from('  enabled: true\n')]));
     expect('bytes' in small && Buffer.from(small.bytes).toString()).toBe('cache:\n  enabled: true\n');
-    const chunks = Array.from({ length: 12 }, () => Buffer.alloc(1024 * 1024, 0x61));
+    const chunks = Array.from({ length: 7 }, () => Buffer.alloc(1024 * 1024, 0x61));
     const big = await readPolicyStdin(Readable.from(chunks));
-    expect(MAX_POLICY_BYTES).toBe(10 * 1024 * 1024);
-    expect('report' in big && big.report.diagnostics[0]).toMatchObject({ code: 'E002', message: 'the file is too large (over 10 MB; the limit is 10 MB)' });
+    expect(MAX_POLICY_BYTES).toBe(5 * 1024 * 1024);
+    expect('report' in big && big.report.diagnostics[0]).toMatchObject({ code: 'E002', message: 'the file is too large (over 5 MB; the limit is 5 MB)' });
   });
 });

@@ -1,6 +1,6 @@
 import { readFileSync, readdirSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { invalidUtf8Offset, validatePolicy } from '../../src/domain/policy/validate.js';
+import { invalidUtf8Offset, MAX_DIAGNOSTICS, validatePolicy } from '../../src/domain/policy/validate.js';
 import { hasErrors, promoteWarnings } from '../../src/domain/policy/diagnostic.js';
 
 const fixture = (name: string): Uint8Array => new Uint8Array(readFileSync(new URL(`../fixtures/policy/${name}`, import.meta.url)));
@@ -199,5 +199,29 @@ describe('invalidUtf8Offset', () => {
     [[0xf4, 0x90, 0x80, 0x80], 0],
   ])('%j → %i', (bytes, offset) => {
     expect(invalidUtf8Offset(new Uint8Array(bytes))).toBe(offset);
+  });
+});
+
+describe('large inputs', () => {
+  it('lists at most MAX_DIAGNOSTICS findings per file and counts the rest', () => {
+    const lines = ['cache:'];
+    for (let i = 0; i < 700; i++) lines.push(`  extra${i}: 1`);
+    const r = validatePolicy('many.yaml', `${lines.join('\n')}\n`);
+    expect(r.diagnostics).toHaveLength(MAX_DIAGNOSTICS + 1);
+    expect(r.diagnostics.at(-1)).toMatchObject({ code: 'E017', message: '200 more problems not shown (at most 500 per file)' });
+  });
+});
+
+describe('hostile syntax', () => {
+  it('stops after 100 syntax errors without building the document', () => {
+    const r = validatePolicy('garbage.yaml', `a: [\n${'  - : : ]]\n'.repeat(50_000)}`);
+    expect(r.diagnostics).toHaveLength(101);
+    expect(r.diagnostics[0]).toMatchObject({ code: 'E005', line: 2, column: 10 });
+    expect(r.diagnostics.at(-1)).toMatchObject({ code: 'E017', message: 'more than 100 syntax errors; stopped here' });
+  });
+
+  it('reports absurd nesting as a syntax error, not a crash', () => {
+    const r = validatePolicy('deep.yaml', `a: ${'['.repeat(100_000)}${']'.repeat(100_000)}\n`);
+    expect(r.diagnostics[0]?.code).toBe('E005');
   });
 });

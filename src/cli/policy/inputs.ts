@@ -6,7 +6,7 @@ import type { Readable } from 'node:stream';
 import type { FileReport } from '../../domain/policy/diagnostic.js';
 
 /** Larger inputs are refused before reading: no policy file is anywhere near this. */
-export const MAX_POLICY_BYTES = 10 * 1024 * 1024;
+export const MAX_POLICY_BYTES = 5 * 1024 * 1024;
 
 export type Loaded = { file: string; bytes: Uint8Array } | { report: FileReport };
 

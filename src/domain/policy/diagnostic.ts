@@ -28,6 +28,7 @@ export interface FileReport {
 
 /** Every code kt emits, with a one-line title (used by SARIF rules and the docs). */
 export const CODES: Readonly<Record<string, string>> = {
+  E000: 'internal error',
   E001: 'file cannot be read',
   E002: 'file too large',
   E003: 'not UTF-8 text',
@@ -44,6 +45,7 @@ export const CODES: Readonly<Record<string, string>> = {
   E014: 'malformed value',
   E015: 'value out of range',
   E016: 'duplicate list item',
+  E017: 'too many problems to list',
   E020: 'invalid amount',
   E021: 'soft_cap not below hard_cap',
   E022: 'duplicate spend control',

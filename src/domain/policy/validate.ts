@@ -1,7 +1,7 @@
 // The policy check itself: bytes in, findings with positions out. Pure — the
 // caller reads files; this module decodes, parses, validates against the
 // shipped JSON Schema and applies the rules the schema cannot express.
-import { isAlias, isMap, isScalar, isSeq, LineCounter, parseDocument, type Document, type Node } from 'yaml';
+import { isAlias, isMap, isScalar, isSeq, LineCounter, Parser, parseDocument, type Document, type Node } from 'yaml';
 import Ajv2020Module, { type ErrorObject, type ValidateFunction } from 'ajv/dist/2020.js';
 import schema from '../../../schema/policy.schema.json' with { type: 'json' };
 import { pathText, type Diagnostic, type FileReport } from './diagnostic.js';
@@ -81,8 +81,20 @@ function diag(code: string, pos: Position, message: string, suggestion?: string,
 
 const START: Position = { line: 1, column: 1, length: 1 };
 
+/** Findings reported per file; a machine-generated file can have hundreds of thousands. */
+export const MAX_DIAGNOSTICS = 500;
+
+function capped(diagnostics: Diagnostic[]): Diagnostic[] {
+  if (diagnostics.length <= MAX_DIAGNOSTICS) return diagnostics;
+  const kept = diagnostics.slice(0, MAX_DIAGNOSTICS);
+  const last = kept[kept.length - 1]!;
+  const more = diagnostics.length - MAX_DIAGNOSTICS;
+  kept.push(diag('E017', { line: last.line, column: last.column, length: 1 }, `${more} more problem${more === 1 ? '' : 's'} not shown (at most ${MAX_DIAGNOSTICS} per file)`, 'fix these first and run again'));
+  return kept;
+}
+
 export function validatePolicy(file: string, input: Uint8Array | string): FileReport {
-  const report = (diagnostics: Diagnostic[], source?: string): FileReport => ({ file, source, unreadable: false, diagnostics });
+  const report = (diagnostics: Diagnostic[], source?: string): FileReport => ({ file, source, unreadable: false, diagnostics: capped(diagnostics) });
   let text: string;
   if (typeof input === 'string') text = input;
   else {
@@ -115,9 +127,53 @@ function stripComments(text: string): string {
     .join('\n');
 }
 
+/**
+ * The fast CST pass finds syntax errors that would make building the document
+ * slow and memory-hungry (machine garbage yields hundreds of thousands); with
+ * that many, report the first ones from the CST and skip composing.
+ */
+function cstErrors(text: string, limit: number): Array<{ offset: number; message: string }> {
+  const found: Array<{ offset: number; message: string }> = [];
+  const stack: unknown[] = [];
+  for (const token of new Parser().parse(text)) {
+    stack.push(token);
+    while (stack.length > 0) {
+      const t = stack.pop();
+      if (t === null || typeof t !== 'object') continue;
+      const rec = t as { type?: unknown; offset?: unknown; message?: unknown };
+      if (rec.type === 'error' && typeof rec.offset === 'number') {
+        found.push({ offset: rec.offset, message: String(rec.message) });
+        if (found.length > limit) return found;
+      }
+      for (const v of Object.values(t)) if (v !== null && typeof v === 'object') stack.push(v);
+    }
+  }
+  return found;
+}
+
+const CST_ERROR_LIMIT = 100;
+
 function validateText(text: string, report: (d: Diagnostic[], s?: string) => FileReport): FileReport {
   const lines = new LineCounter();
-  const doc = parseDocument(text, { lineCounter: lines, prettyErrors: false, uniqueKeys: true, strict: true, version: '1.2' });
+  const early = cstErrors(text, CST_ERROR_LIMIT);
+  if (early.length > CST_ERROR_LIMIT) {
+    for (let i = 0; i < text.length; i = text.indexOf('\n', i) + 1 || text.length) lines.addNewLine(i);
+    const shown = early.slice(0, CST_ERROR_LIMIT).sort((a, b) => a.offset - b.offset);
+    const list = shown.map((e) => {
+      const p = lines.linePos(e.offset);
+      return diag('E005', { line: p.line, column: p.col, length: 1 }, `YAML syntax error: ${lowerFirst(e.message)}`);
+    });
+    const last = list[list.length - 1]!;
+    list.push(diag('E017', { line: last.line, column: last.column, length: 1 }, `more than ${CST_ERROR_LIMIT} syntax errors; stopped here`, 'is this really a YAML policy file?'));
+    return report(list, text);
+  }
+  let doc: Document.Parsed;
+  try {
+    doc = parseDocument(text, { lineCounter: lines, prettyErrors: false, uniqueKeys: true, strict: true, version: '1.2' });
+  } catch (error) {
+    if (!(error instanceof RangeError)) throw error;
+    return report([diag('E005', START, 'YAML syntax error: the document nests too deeply to read', 'a policy file needs only a few levels of nesting')], text);
+  }
   const at = (offset: number, end?: number): Position => {
     const p = lines.linePos(offset);
     const lineEnd = text.indexOf('\n', offset);
@@ -125,10 +181,11 @@ function validateText(text: string, report: (d: Diagnostic[], s?: string) => Fil
     return { line: p.line, column: p.col, length: Math.max(1, stop - offset) };
   };
   const syntax: Diagnostic[] = [];
+  const sourceLines = doc.errors.length > 0 ? text.split('\n') : [];
   for (const error of doc.errors) {
     const offset = error.pos[0];
     const pos = at(offset, error.pos[1]);
-    const lineText = text.split('\n')[pos.line - 1] ?? '';
+    const lineText = sourceLines[pos.line - 1] ?? '';
     const tab = /^[ ]*\t/.exec(lineText);
     const message = error.message.split('\n')[0] ?? error.message;
     if (error.code === 'TAB_AS_INDENT' || (tab !== null && error.code !== 'DUPLICATE_KEY')) {
