@@ -381,6 +381,26 @@ describe('projectMonth', () => {
     expect(allFinite(empty)).toBe(true);
   });
 
+  it('the interval adds the error of a rate measured on few days to the day-to-day spread', () => {
+    // Alternate weeks at 10 and 30 a day: every weekday averages 20 (flat weights), daily sd ≈ 10.18.
+    const history: DailySpend[] = Array.from({ length: 28 }, (_, i) => ({ date: addDays('2026-10-05', i), cost: (Math.floor(i / 7) % 2 === 0 ? 10 : 30) * M }));
+    const mean = 20 * M;
+    const sd = Math.sqrt(history.reduce((s, d) => s + (d.cost - mean) ** 2, 0) / 27);
+    const p = projectMonth({
+      month: '2026-11',
+      today: '2026-11-03',
+      todayElapsed: 0,
+      monthDays: [{ date: '2026-11-01', cost: 20 * M }, { date: '2026-11-02', cost: 20 * M }],
+      historyDays: history,
+      levelPct: 80,
+    });
+    // 28 days left, each with variance sd², plus the rate's variance sd²/2 on all 28 of them.
+    const half = zForLevel(80) * sd * Math.sqrt(28 + (28 * 28) / 2);
+    expect(p.projected).toBe(600 * M);
+    expect(Math.abs(p.upper - (600 * M + half))).toBeLessThanOrEqual(1);
+    expect(Math.abs(p.lower - (600 * M - half))).toBeLessThanOrEqual(1);
+  });
+
   it('the interval widens with noisy days and lower never drops under spend to date', () => {
     const noisy: DailySpend[] = Array.from({ length: 30 }, (_, i) => ({ date: addDays('2026-10-01', i), cost: (i % 3 === 0 ? 30 : 5) * M }));
     const p = projectMonth({ month: '2026-11', today: '2026-11-03', todayElapsed: 0.2, monthDays: noisy.slice(0, 3).map((d, i) => ({ ...d, date: addDays('2026-11-01', i) })), historyDays: noisy, levelPct: 90 });
