@@ -1,7 +1,12 @@
-// The one request layer: auth, retries, idempotency keys, errors, pagination.
-// (Interface fixed here; the full implementation is being built in issue 2.)
+// The one request layer: auth, timeouts, retries with backoff, idempotency
+// keys, typed errors and cursor pagination. Loaded lazily (it pulls in undici).
+import { randomUUID } from 'node:crypto';
+import { Agent, EnvHttpProxyAgent, request, type Dispatcher } from 'undici';
 import type { Context } from '../cli/context.js';
 import type { ResolvedConfig } from '../config/resolve.js';
+import { ApiError, AuthError, FailureError, InterruptedError, NetworkError, UsageError } from '../errors.js';
+import { VERSION } from '../cli/main.js';
+import { isRetryableStatus, parseRetryAfter, retryDelayMs } from './retry.js';
 
 export type QueryValue = string | number | boolean | undefined | null | readonly string[];
 export type Query = Readonly<Record<string, QueryValue>>;
@@ -28,6 +33,259 @@ export interface ApiClient {
   close(): Promise<void>;
 }
 
-export function clientFromConfig(_ctx: Context, _config: ResolvedConfig): ApiClient {
-  throw new Error('API client not built yet');
+export interface ClientOptions {
+  baseUrl: string;
+  token: string | undefined;
+  timeoutMs: number;
+  retries: number;
+  insecure?: boolean;
+  env?: Readonly<Record<string, string | undefined>>;
+  signal?: AbortSignal;
+  debug?: (message: string) => void;
+  /** Test hooks: how to wait and where jitter comes from. */
+  sleep?: (ms: number, signal?: AbortSignal) => Promise<void>;
+  random?: () => number;
+  dispatcher?: Dispatcher;
+}
+
+const LOOPBACK = /^(localhost|127(?:\.\d{1,3}){3}|\[::1\]|::1)$/i;
+
+export function clientFromConfig(ctx: Context, config: ResolvedConfig): ApiClient {
+  return createApiClient({
+    baseUrl: config.apiUrl,
+    token: config.token,
+    timeoutMs: config.timeoutMs,
+    retries: config.retries,
+    insecure: config.insecure,
+    env: ctx.env,
+    signal: ctx.signal,
+    debug: ctx.globals.debug ? (message) => ctx.log.debug(message) : undefined,
+  });
+}
+
+/** Refuses to send a token in clear text to anything but this machine. */
+export function checkTransport(baseUrl: string, insecure: boolean): URL {
+  let url: URL;
+  try {
+    url = new URL(baseUrl);
+  } catch {
+    throw new UsageError(`invalid API URL "${baseUrl}"`, 'use e.g. --api-url https://api.keeptrusts.com');
+  }
+  if (url.protocol === 'http:' && !LOOPBACK.test(url.hostname) && !insecure) {
+    throw new UsageError(
+      `refusing to send the API token over plain http to ${url.host}`,
+      'use https://, or pass --insecure if this network is trusted',
+    );
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') {
+    throw new UsageError(`invalid API URL "${baseUrl}": only http and https are supported`);
+  }
+  return url;
+}
+
+function hasProxy(env: Readonly<Record<string, string | undefined>>): boolean {
+  return ['HTTPS_PROXY', 'https_proxy', 'HTTP_PROXY', 'http_proxy'].some((k) => (env[k] ?? '') !== '');
+}
+
+const defaultSleep = (ms: number, signal?: AbortSignal): Promise<void> =>
+  new Promise((resolve, reject) => {
+    if (signal?.aborted === true) {
+      reject(new InterruptedError());
+      return;
+    }
+    const timer = setTimeout(() => {
+      signal?.removeEventListener('abort', onAbort);
+      resolve();
+    }, ms);
+    const onAbort = (): void => {
+      clearTimeout(timer);
+      reject(new InterruptedError());
+    };
+    signal?.addEventListener('abort', onAbort, { once: true });
+  });
+
+export function createApiClient(options: ClientOptions): ApiClient {
+  const base = checkTransport(options.baseUrl, options.insecure === true);
+  const env = options.env ?? {};
+  const timeouts = {
+    connect: { timeout: options.timeoutMs },
+    headersTimeout: options.timeoutMs,
+    bodyTimeout: options.timeoutMs,
+    keepAliveTimeout: 10_000,
+  };
+  const dispatcher =
+    options.dispatcher ??
+    (hasProxy(env)
+      ? new EnvHttpProxyAgent({
+          httpProxy: env.HTTP_PROXY ?? env.http_proxy,
+          httpsProxy: env.HTTPS_PROXY ?? env.https_proxy,
+          noProxy: env.NO_PROXY ?? env.no_proxy,
+          ...timeouts,
+        })
+      : new Agent(timeouts));
+  const sleep = options.sleep ?? defaultSleep;
+  const random = options.random ?? Math.random;
+  const debug = options.debug;
+  const userAgent = `kt/${VERSION} node/${process.version}`;
+  const basePath = base.pathname.replace(/\/+$/, '');
+
+  function urlFor(path: string, query?: Query): URL {
+    const url = new URL(base.origin + basePath + path);
+    for (const [key, value] of Object.entries(query ?? {})) {
+      if (value === undefined || value === null) continue;
+      url.searchParams.set(key, Array.isArray(value) ? value.join(',') : String(value));
+    }
+    return url;
+  }
+
+  async function send<T>(method: 'GET' | 'POST', url: URL, body: string | undefined, idempotencyKey: string | undefined): Promise<T> {
+    if (options.token === undefined || options.token === '') {
+      throw new AuthError('not logged in: no API token configured', 'run `kt auth login` or set KEEPTRUSTS_API_TOKEN');
+    }
+    const headers: Record<string, string> = {
+      authorization: `Bearer ${options.token}`,
+      accept: 'application/json',
+      'user-agent': userAgent,
+    };
+    if (body !== undefined) headers['content-type'] = 'application/json';
+    if (idempotencyKey !== undefined) headers['idempotency-key'] = idempotencyKey;
+    // A POST without a key is never retried: the server could apply it twice.
+    const maxRetries = method === 'GET' || idempotencyKey !== undefined ? options.retries : 0;
+    for (let attempt = 0; ; attempt++) {
+      const started = performance.now();
+      debug?.(`→ ${method} ${url.href}${attempt > 0 ? ` (retry ${attempt})` : ''}${idempotencyKey !== undefined ? ` idempotency-key=${idempotencyKey}` : ''}`);
+      let response: Dispatcher.ResponseData;
+      try {
+        response = await request(url, { method, headers, body, dispatcher, signal: options.signal });
+      } catch (error) {
+        if (options.signal?.aborted === true) throw new InterruptedError();
+        const failure = networkError(error, url);
+        debug?.(`✗ ${method} ${url.href}: ${failure.message}`);
+        if (attempt < maxRetries) {
+          await sleep(retryDelayMs(attempt + 1, undefined, random), options.signal);
+          continue;
+        }
+        throw failure;
+      }
+      const requestId = headerValue(response.headers['x-request-id']);
+      const elapsed = Math.round(performance.now() - started);
+      debug?.(`← ${response.statusCode} in ${elapsed}ms${requestId !== undefined ? ` (request id ${requestId})` : ''}`);
+      if (response.statusCode >= 200 && response.statusCode < 300) {
+        let text: string;
+        try {
+          text = await response.body.text();
+        } catch (error) {
+          if (options.signal?.aborted === true) throw new InterruptedError();
+          const failure = networkError(error, url);
+          if (attempt < maxRetries) {
+            await sleep(retryDelayMs(attempt + 1, undefined, random), options.signal);
+            continue;
+          }
+          throw failure;
+        }
+        return parseJson<T>(text, response, url);
+      }
+      const text = await response.body.text().catch(() => '');
+      if (isRetryableStatus(response.statusCode) && attempt < maxRetries) {
+        const wait = retryDelayMs(attempt + 1, parseRetryAfter(headerValue(response.headers['retry-after']), Date.now()), random);
+        debug?.(`  retrying in ${wait}ms`);
+        await sleep(wait, options.signal);
+        continue;
+      }
+      throw apiError(response, text, url, requestId);
+    }
+  }
+
+  return {
+    baseUrl: base.href,
+    get: <T>(path: string, query?: Query) => send<T>('GET', urlFor(path, query), undefined, undefined),
+    post: <T>(path: string, body: unknown, opts?: { idempotencyKey?: string | undefined }) =>
+      send<T>('POST', urlFor(path), JSON.stringify(body), opts?.idempotencyKey ?? randomUUID()),
+    async *pages<T>(path: string, query?: Query, opts?: { pageSize?: number }): AsyncGenerator<T[], void, undefined> {
+      const limit = opts?.pageSize ?? 1000;
+      let pending: Promise<Page<T>> | undefined = send<Page<T>>('GET', urlFor(path, { ...query, limit }), undefined, undefined);
+      while (pending !== undefined) {
+        const page: Page<T> = await pending;
+        pending = undefined;
+        if (!Array.isArray(page.data)) {
+          throw new FailureError(`unexpected response from ${urlFor(path).href}: no "data" list`);
+        }
+        if (page.next_cursor !== null && page.next_cursor !== undefined && page.next_cursor !== '') {
+          // Ask for the next page now, so the network works while the caller writes this one.
+          pending = send<Page<T>>('GET', urlFor(path, { ...query, limit, cursor: page.next_cursor }), undefined, undefined);
+          pending.catch(() => undefined);
+        }
+        yield page.data;
+      }
+    },
+    close: async () => {
+      if (options.dispatcher === undefined) await dispatcher.close();
+    },
+  };
+}
+
+function headerValue(value: string | string[] | undefined): string | undefined {
+  return Array.isArray(value) ? value[0] : value;
+}
+
+function networkError(error: unknown, url: URL): NetworkError {
+  const code = (error as { code?: string }).code ?? '';
+  const where = url.origin;
+  let reason = error instanceof Error ? error.message : String(error);
+  if (code === 'ENOTFOUND' || code === 'EAI_AGAIN') reason = `cannot resolve host ${url.hostname}`;
+  else if (code === 'ECONNREFUSED') reason = 'connection refused';
+  else if (code === 'ECONNRESET' || code === 'UND_ERR_SOCKET') reason = 'connection reset by the server';
+  else if (code === 'UND_ERR_CONNECT_TIMEOUT') reason = 'timed out connecting';
+  else if (code === 'UND_ERR_HEADERS_TIMEOUT' || code === 'UND_ERR_BODY_TIMEOUT') reason = 'timed out waiting for the server';
+  return new NetworkError(`cannot reach ${where}: ${reason}`, url.href, { cause: error });
+}
+
+function describeBody(text: string, contentType: string | undefined): string {
+  const snippet = text.replace(/\s+/g, ' ').trim().slice(0, 80);
+  return `${contentType ?? 'no content type'}${snippet !== '' ? `: ${snippet}` : ''}`;
+}
+
+function parseJson<T>(text: string, response: Dispatcher.ResponseData, url: URL): T {
+  try {
+    return JSON.parse(text) as T;
+  } catch {
+    const type = headerValue(response.headers['content-type']);
+    throw new FailureError(
+      `expected JSON from ${url.origin}${url.pathname}, got ${describeBody(text, type)} (HTTP ${response.statusCode})`,
+      'is --api-url pointing at the control plane, and not at a proxy or web page?',
+    );
+  }
+}
+
+function apiError(response: Dispatcher.ResponseData, text: string, url: URL, requestId: string | undefined): Error {
+  let envelope: { error?: { code?: unknown; message?: unknown; request_id?: unknown; [k: string]: unknown } } | undefined;
+  try {
+    envelope = JSON.parse(text) as typeof envelope;
+  } catch {
+    envelope = undefined;
+  }
+  const status = response.statusCode;
+  const body = envelope?.error;
+  if (body === undefined || typeof body !== 'object' || body === null) {
+    const type = headerValue(response.headers['content-type']);
+    if (status === 401 || status === 403) {
+      return new AuthError(`${url.origin} refused the token (HTTP ${status})`, 'run `kt auth login` to store a valid token');
+    }
+    return new FailureError(`HTTP ${status} from ${url.origin}${url.pathname}: ${describeBody(text, type)}`);
+  }
+  const code = typeof body.code === 'string' ? body.code : `http_${status}`;
+  const message = typeof body.message === 'string' ? body.message : `HTTP ${status}`;
+  const { code: _c, message: _m, request_id: rid, ...details } = body;
+  let hint: string | undefined;
+  if (status === 401) hint = 'run `kt auth login`, or check KEEPTRUSTS_API_TOKEN';
+  else if (status === 403) hint = 'this token is not allowed to do that; check its scopes with `kt auth status`';
+  else if (code === 'team_not_found') hint = 'run `kt wallets list` to see team ids';
+  return new ApiError({
+    status,
+    code,
+    message,
+    requestId: typeof rid === 'string' ? rid : requestId,
+    details,
+    hint,
+  });
 }
