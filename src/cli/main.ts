@@ -121,6 +121,14 @@ function raceAbort<T>(work: Promise<T>, signal: AbortSignal): Promise<T> {
   });
 }
 
+/**
+ * The full command tree with actions that do nothing: for reading the tree
+ * (shell completions, help checks). Parsing with it runs no handler.
+ */
+export function buildCommandTree(): Command {
+  return buildProgram(makeIO({}, {}), () => () => Promise.resolve());
+}
+
 function buildProgram(io: IO, action: ActionFactory): Command {
   const program = new Command('kt');
   program

@@ -1,0 +1,16 @@
+// `kt completion <shell>`: the script is generated from the live command
+// tree, so a new command or flag is completed without touching this file.
+import type { Context } from '../context.js';
+import { UsageError } from '../../errors.js';
+import { buildCommandTree } from '../main.js';
+import { readTree } from './model.js';
+import { generate, SHELLS, type Shell } from './generate.js';
+
+export default function completion(ctx: Context, _opts: Record<string, never>, args: string[]): Promise<void> {
+  const shell = args[0] ?? '';
+  if (!(SHELLS as readonly string[]).includes(shell)) {
+    throw new UsageError(`unknown shell "${shell}": use one of ${SHELLS.join(', ')}`);
+  }
+  ctx.io.stdout.write(generate(shell as Shell, readTree(buildCommandTree())));
+  return Promise.resolve();
+}
