@@ -1,6 +1,6 @@
 // Effective configuration: flags > environment > profile > defaults.
-// (Interface fixed here; the implementation is being built in issue 2.)
 import type { GlobalOptions } from '../cli/context.js';
+import { openConfigStore } from './store.js';
 
 export const DEFAULT_API_URL = 'https://api.keeptrusts.com';
 export const DEFAULT_TIMEOUT_MS = 30_000;
@@ -21,14 +21,27 @@ export interface ResolvedConfig {
   configPath: string;
 }
 
+const nonEmpty = (value: string | undefined): string | undefined => (value === undefined || value === '' ? undefined : value);
+
 export async function resolveConfig(input: {
   env: Readonly<Record<string, string | undefined>>;
   globals: GlobalOptions;
 }): Promise<ResolvedConfig> {
   const { env, globals } = input;
-  const profile = globals.profile ?? env.KEEPTRUSTS_PROFILE ?? 'default';
-  const apiUrl = globals.apiUrl ?? env.KEEPTRUSTS_API_URL ?? DEFAULT_API_URL;
-  const token = env.KEEPTRUSTS_API_TOKEN;
+  const envProfile = nonEmpty(env.KEEPTRUSTS_PROFILE);
+  const profile = globals.profile ?? envProfile ?? 'default';
+  const store = await openConfigStore(env);
+  const stored = store.profile(profile);
+  const envUrl = nonEmpty(env.KEEPTRUSTS_API_URL);
+  const envToken = nonEmpty(env.KEEPTRUSTS_API_TOKEN);
+  const pick = <T>(flag: T | undefined, fromEnv: T | undefined, fromProfile: T | undefined, fallback: T): [T, Source] => {
+    if (flag !== undefined) return [flag, 'flag'];
+    if (fromEnv !== undefined) return [fromEnv, 'env'];
+    if (fromProfile !== undefined) return [fromProfile, 'profile'];
+    return [fallback, 'default'];
+  };
+  const [apiUrl, apiUrlSource] = pick(globals.apiUrl, envUrl, stored.api_url, DEFAULT_API_URL);
+  const token = envToken ?? stored.token;
   return {
     profile,
     apiUrl,
@@ -37,12 +50,12 @@ export async function resolveConfig(input: {
     retries: globals.retries ?? DEFAULT_RETRIES,
     insecure: globals.insecure,
     sources: {
-      profile: globals.profile !== undefined ? 'flag' : env.KEEPTRUSTS_PROFILE !== undefined ? 'env' : 'default',
-      apiUrl: globals.apiUrl !== undefined ? 'flag' : env.KEEPTRUSTS_API_URL !== undefined ? 'env' : 'default',
-      token: token !== undefined ? 'env' : 'none',
+      profile: globals.profile !== undefined ? 'flag' : envProfile !== undefined ? 'env' : 'default',
+      apiUrl: apiUrlSource,
+      token: envToken !== undefined ? 'env' : stored.token !== undefined ? 'profile' : 'none',
       timeoutMs: globals.timeoutMs !== undefined ? 'flag' : 'default',
       retries: globals.retries !== undefined ? 'flag' : 'default',
     },
-    configPath: '',
+    configPath: store.path,
   };
 }

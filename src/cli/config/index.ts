@@ -1,5 +1,12 @@
-import type { Command } from 'commander';
+import { Command } from 'commander';
 import type { ActionFactory } from '../main.js';
 
-// Not yet built: this group registers no verbs.
-export function register(_program: Command, _action: ActionFactory): void {}
+export function register(program: Command, action: ActionFactory): void {
+  const config = program.command('config').description('inspect the effective configuration');
+  config
+    .command('show')
+    .description('print each effective setting and where it came from')
+    .option('--json', 'print JSON')
+    .addHelpText('before', 'Examples:\n  $ kt config show\n  $ kt config show --json\n  $ KEEPTRUSTS_PROFILE=staging kt config show\n\n')
+    .action(action(() => import('./show.js')));
+}

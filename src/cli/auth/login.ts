@@ -1,0 +1,44 @@
+import type { Context } from '../context.js';
+import { UsageError } from '../../errors.js';
+import { createApiClient } from '../../api/client.js';
+import { fetchWhoami } from '../../api/auth.js';
+import { openConfigStore, redactToken } from '../../config/store.js';
+import { readHidden, readAll } from './secret.js';
+
+export default async function login(ctx: Context, opts: { withToken?: boolean }): Promise<void> {
+  const config = await ctx.config();
+  let token: string;
+  if (opts.withToken === true) {
+    token = (await readAll(ctx.io.stdin)).trim();
+  } else if (ctx.io.canPrompt) {
+    token = (await readHidden(ctx, 'Paste your API token: ')).trim();
+  } else {
+    throw new UsageError('no terminal to prompt for a token', 'pipe the token on stdin with --with-token');
+  }
+  if (token === '') throw new UsageError('the token is empty');
+  if (/\s/.test(token)) throw new UsageError('the token contains whitespace; paste only the token');
+  const client = createApiClient({
+    baseUrl: config.apiUrl,
+    token,
+    timeoutMs: config.timeoutMs,
+    retries: config.retries,
+    insecure: config.insecure,
+    env: ctx.env,
+    signal: ctx.signal,
+    debug: ctx.globals.debug ? (m) => ctx.log.debug(m) : undefined,
+  });
+  let who;
+  try {
+    who = await fetchWhoami(client);
+  } finally {
+    await client.close();
+  }
+  const store = await openConfigStore(ctx.env);
+  const previous = store.profile(config.profile);
+  store.saveProfile(config.profile, {
+    ...previous,
+    ...(config.sources.apiUrl === 'flag' || config.sources.apiUrl === 'env' ? { api_url: config.apiUrl } : {}),
+    token,
+  });
+  ctx.log.info(`Logged in to ${config.apiUrl} as ${who.name} (${who.org}) with token ${redactToken(token)}; saved to profile "${config.profile}" in ${store.path}`);
+}

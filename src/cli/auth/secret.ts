@@ -1,0 +1,38 @@
+// Reading a secret without echoing it, and reading all of stdin.
+import type { Readable } from 'node:stream';
+import type { Context } from '../context.js';
+import { InterruptedError } from '../../errors.js';
+
+export async function readAll(stream: Readable): Promise<string> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of stream) chunks.push(Buffer.isBuffer(chunk) ? chunk : Buffer.from(String(chunk)));
+  return Buffer.concat(chunks).toString('utf8');
+}
+
+/** Prompts on stderr and reads one line from a TTY stdin with echo off. */
+export function readHidden(ctx: Context, prompt: string): Promise<string> {
+  const stdin = ctx.io.stdin as Readable & { isTTY?: boolean; setRawMode?: (raw: boolean) => void };
+  ctx.io.stderr.write(prompt);
+  return new Promise((resolve, reject) => {
+    let value = '';
+    const finish = (error?: Error): void => {
+      stdin.setRawMode?.(false);
+      stdin.off('data', onData);
+      stdin.pause();
+      ctx.io.stderr.write('\n');
+      if (error !== undefined) reject(error);
+      else resolve(value);
+    };
+    const onData = (chunk: Buffer | string): void => {
+      for (const char of chunk.toString()) {
+        if (char === '\r' || char === '\n') return finish();
+        if (char === '\u0003') return finish(new InterruptedError());
+        if (char === '\u007f' || char === '\b') value = value.slice(0, -1);
+        else value += char;
+      }
+    };
+    stdin.setRawMode?.(true);
+    stdin.on('data', onData);
+    stdin.resume();
+  });
+}
