@@ -4,13 +4,17 @@
 function __kt_subs
     switch $argv[1]
     case ''
-      printf '%s\n' events wallets forecast policy completion emulator help
+      printf '%s\n' events wallets forecast policy auth config completion emulator help
     case 'events'
       printf '%s\n' list
     case 'wallets'
       printf '%s\n' balance list allocate credit reclaim transactions
     case 'policy'
       printf '%s\n' validate schema
+    case 'auth'
+      printf '%s\n' login status logout
+    case 'config'
+      printf '%s\n' show
     case 'emulator'
       printf '%s\n' start
     end
@@ -70,6 +74,8 @@ complete -c kt -n '__kt_at \'\'' -a events -d 'spend events: list, filter, aggre
 complete -c kt -n '__kt_at \'\'' -a wallets -d 'team wallets: balances, the budget hierarchy, allocations and the ledger'
 complete -c kt -n '__kt_at \'\'' -a forecast -d 'monthly spend: actual vs forecast with variance, prediction intervals, this month\'s projection and cap-crossing dates'
 complete -c kt -n '__kt_at \'\'' -a policy -d 'check policy-config.yaml files and print their JSON Schema'
+complete -c kt -n '__kt_at \'\'' -a auth -d 'log in, check and remove stored credentials'
+complete -c kt -n '__kt_at \'\'' -a config -d 'inspect the effective configuration'
 complete -c kt -n '__kt_at \'\'' -a completion -d 'print a shell completion script (bash, zsh or fish)'
 complete -c kt -n '__kt_at \'\'' -a emulator -d 'a local control plane (SQLite) for trying kt, testing cron jobs and CI without the hosted API'
 complete -c kt -n '__kt_at \'\'' -a help -d 'show help for a command or a topic (exit-codes, environment)'
@@ -185,6 +191,18 @@ complete -c kt -n '__kt_at \'policy validate\'' -l format -x -a 'text json githu
 complete -c kt -n '__kt_at \'policy validate\'' -l strict -d 'treat warnings as errors'
 complete -c kt -n '__kt_at \'policy validate\'' -l help -s h -d 'display help'
 complete -c kt -n '__kt_at \'policy schema\'' -l help -s h -d 'display help'
+complete -c kt -n '__kt_at \'auth\'' -a login -d 'store an API token for the profile after verifying it'
+complete -c kt -n '__kt_at \'auth\'' -a status -d 'show the profile, API URL and who the token belongs to'
+complete -c kt -n '__kt_at \'auth\'' -a logout -d 'remove the profile\'s stored token'
+complete -c kt -n '__kt_at \'auth\'' -l help -s h -d 'display help'
+complete -c kt -n '__kt_at \'auth login\'' -l with-token -d 'read the token from stdin instead of prompting'
+complete -c kt -n '__kt_at \'auth login\'' -l help -s h -d 'display help'
+complete -c kt -n '__kt_at \'auth status\'' -l help -s h -d 'display help'
+complete -c kt -n '__kt_at \'auth logout\'' -l help -s h -d 'display help'
+complete -c kt -n '__kt_at \'config\'' -a show -d 'print each effective setting and where it came from'
+complete -c kt -n '__kt_at \'config\'' -l help -s h -d 'display help'
+complete -c kt -n '__kt_at \'config show\'' -l json -d 'print JSON'
+complete -c kt -n '__kt_at \'config show\'' -l help -s h -d 'display help'
 complete -c kt -n '__kt_at \'completion\'' -l help -s h -d 'display help'
 complete -c kt -n '__kt_at \'emulator\'' -a start -d 'serve the control-plane API locally until Ctrl-C (needs the optional better-sqlite3)'
 complete -c kt -n '__kt_at \'emulator\'' -l help -s h -d 'display help'

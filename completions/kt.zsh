@@ -6,10 +6,12 @@
 # Subcommands of a command path.
 _kt_subs() {
   case "$1" in
-    '') echo 'events wallets forecast policy completion emulator help' ;;
+    '') echo 'events wallets forecast policy auth config completion emulator help' ;;
     'events') echo 'list' ;;
     'wallets') echo 'balance list allocate credit reclaim transactions' ;;
     'policy') echo 'validate schema' ;;
+    'auth') echo 'login status logout' ;;
+    'config') echo 'show' ;;
     'emulator') echo 'start' ;;
   esac
 }
@@ -31,6 +33,12 @@ _kt_flags() {
     'policy') echo '--help -h --api-url --profile --no-color --quiet -q --debug --timeout --retries --insecure' ;;
     'policy validate') echo '--file --format --strict --help -h --api-url --profile --no-color --quiet -q --debug --timeout --retries --insecure' ;;
     'policy schema') echo '--help -h --api-url --profile --no-color --quiet -q --debug --timeout --retries --insecure' ;;
+    'auth') echo '--help -h --api-url --profile --no-color --quiet -q --debug --timeout --retries --insecure' ;;
+    'auth login') echo '--with-token --help -h --api-url --profile --no-color --quiet -q --debug --timeout --retries --insecure' ;;
+    'auth status') echo '--help -h --api-url --profile --no-color --quiet -q --debug --timeout --retries --insecure' ;;
+    'auth logout') echo '--help -h --api-url --profile --no-color --quiet -q --debug --timeout --retries --insecure' ;;
+    'config') echo '--help -h --api-url --profile --no-color --quiet -q --debug --timeout --retries --insecure' ;;
+    'config show') echo '--json --help -h --api-url --profile --no-color --quiet -q --debug --timeout --retries --insecure' ;;
     'completion') echo '--help -h --api-url --profile --no-color --quiet -q --debug --timeout --retries --insecure' ;;
     'emulator') echo '--help -h --api-url --profile --no-color --quiet -q --debug --timeout --retries --insecure' ;;
     'emulator start') echo '--host --port --db --seed --seed-events --import --admin-token --gateway-token --reservation-ttl --faults --faults-seed --json --help -h --api-url --profile --no-color --quiet -q --debug --timeout --retries --insecure' ;;

@@ -10,8 +10,8 @@ export function register(program: Command, action: ActionFactory): void {
       'before',
       [
         'Examples:',
-        '  $ source <(kt completion bash)',
         '  $ kt completion bash > ~/.local/share/bash-completion/completions/kt',
+        '  $ source <(kt completion bash)',
         '  $ kt completion zsh > "${fpath[1]}/_kt"',
         '  $ kt completion fish > ~/.config/fish/completions/kt.fish',
         '',

@@ -1,0 +1,68 @@
+// Start-up: `kt --version` and `kt --help` parse only the command tree. A
+// module.register resolve hook records every module the process resolves.
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { KT_BIN, ktEnv } from '../helpers/run-kt.js';
+
+const HEAVY = ['undici', 'conf', 'yaml', 'ajv', 'better-sqlite3', 'ora', 'csv-stringify', 'cli-table3', 'chalk'];
+
+let dir: string;
+beforeAll(() => {
+  dir = mkdtempSync(join(tmpdir(), 'kt-startup-'));
+  writeFileSync(
+    join(dir, 'hooks.mjs'),
+    [
+      "import { appendFileSync } from 'node:fs';",
+      'export async function resolve(specifier, context, next) {',
+      '  const result = await next(specifier, context);',
+      '  appendFileSync(process.env.KT_MODULE_LOG, `${specifier}\\t${result.url}\\n`);',
+      '  return result;',
+      '}',
+      '',
+    ].join('\n'),
+  );
+  writeFileSync(
+    join(dir, 'preload.mjs'),
+    `import { register } from 'node:module';\nregister(${JSON.stringify(pathToFileURL(join(dir, 'hooks.mjs')).href)});\n`,
+  );
+});
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+/** Runs kt with the hook; returns the exit code and the packages it resolved. */
+function loadedPackages(args: string[], name: string, env: Record<string, string> = {}): { code: number | null; packages: Set<string> } {
+  const log = join(dir, `${name}.log`);
+  writeFileSync(log, '');
+  const result = spawnSync(process.execPath, ['--import', pathToFileURL(join(dir, 'preload.mjs')).href, KT_BIN, ...args], {
+    env: ktEnv({ KT_MODULE_LOG: log, ...env }),
+    encoding: 'utf8',
+    timeout: 20_000,
+  });
+  const packages = new Set<string>();
+  for (const line of readFileSync(log, 'utf8').split('\n')) {
+    const match = /\/node_modules\/((?:@[^/]+\/)?[^/]+)\//.exec(line.split('\t')[1] ?? '');
+    if (match?.[1] !== undefined) packages.add(match[1]);
+  }
+  return { code: result.status, packages };
+}
+
+describe('start-up', () => {
+  it.each([['--version'], ['--help'], ['wallets', '--help'], ['help', 'exit-codes']])('kt %s loads no network, config or YAML module', (...args) => {
+    const { code, packages } = loadedPackages(args, args.join('-'));
+    expect(code).toBe(0);
+    expect(packages.has('commander')).toBe(true);
+    for (const heavy of HEAVY) expect(packages, `${heavy} loaded`).not.toContain(heavy);
+  });
+
+  it('the hook sees heavy modules when a command really needs them', () => {
+    const { packages } = loadedPackages(['wallets', 'list', '--retries', '0', '--timeout', '1s'], 'wallets-list', {
+      KEEPTRUSTS_API_URL: 'http://127.0.0.1:9',
+      KEEPTRUSTS_API_TOKEN: 'kt_test_token',
+      KT_CONFIG_DIR: dir,
+    });
+    expect(packages).toContain('undici');
+  });
+});
