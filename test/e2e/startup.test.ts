@@ -53,8 +53,18 @@ describe('start-up', () => {
   it.each([['--version'], ['--help'], ['wallets', '--help'], ['help', 'exit-codes']])('kt %s loads no network, config or YAML module', (...args) => {
     const { code, packages } = loadedPackages(args, args.join('-'));
     expect(code).toBe(0);
-    expect(packages.has('commander')).toBe(true);
+    // --version takes the launcher's fast path and does not even load commander.
+    expect(packages.has('commander')).toBe(args[0] !== '--version');
     for (const heavy of HEAVY) expect(packages, `${heavy} loaded`).not.toContain(heavy);
+  });
+
+  it('kt --version and kt -V print the package version', () => {
+    const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
+    for (const flag of ['--version', '-V']) {
+      const result = spawnSync(process.execPath, [KT_BIN, flag], { env: ktEnv(), encoding: 'utf8' });
+      expect(result.status).toBe(0);
+      expect(result.stdout).toBe(`${pkg.version}\n`);
+    }
   });
 
   it('the hook sees heavy modules when a command really needs them', () => {
