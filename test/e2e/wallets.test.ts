@@ -241,7 +241,10 @@ describe('kt wallets on the demo seed', () => {
     }
     const settles = json(await kt(em, ['wallets', 'transactions', '--team', 'search', '--since', '120d', '--type', 'settle,reserve', '--json']));
     expect(settles.length).toBeGreaterThan(0);
-    expect(new Set(settles.map((r: Json) => r.type))).toEqual(new Set(['settle', 'reserve']));
+    // Seeded history is settled spend; only live gateway traffic leaves reserve rows.
+    const types = new Set(settles.map((r: Json) => r.type));
+    expect(types.has('settle')).toBe(true);
+    for (const type of types) expect(['settle', 'reserve']).toContain(type);
 
     const csv = await kt(em, ['wallets', 'transactions', '--team', 'search', '--since', '120d', '--format', 'csv']);
     expect(csv.code).toBe(0);
@@ -321,7 +324,8 @@ describe('kt wallets allocate, credit and reclaim', () => {
       const args = ['wallets', 'allocate', '--team', team, '--amount', amount, '--name', name, '--yes'];
       if (parent !== undefined) args.push('--parent', parent);
       const r = await kt(em, args);
-      expect(r.stderr, team).toContain(`allocated: ${team} new wallet → $`);
+      // The emulator always has the organization wallet (unfunded until allocated).
+      expect(r.stderr, team).toContain(team === 'org' ? 'allocated: org $0.00 → $50,000.00' : `allocated: ${team} new wallet → $`);
       expect(r.code).toBe(0);
       expect(r.stdout).toMatch(new RegExp(`^TEAM`));
     }
