@@ -38,8 +38,10 @@ export async function run(argv: string[], options: RunOptions = {}): Promise<num
   const onSignal = (): void => controller.abort(new InterruptedError());
   const usingProcessSignals = options.signal === undefined;
   if (usingProcessSignals) {
-    process.once('SIGINT', onSignal);
-    process.once('SIGTERM', onSignal);
+    // `on`, not `once`: conf's atomic writer (when-exit) re-raises the signal
+    // after its own cleanup, and that second delivery must not kill us.
+    process.on('SIGINT', onSignal);
+    process.on('SIGTERM', onSignal);
   } else {
     options.signal?.addEventListener('abort', onSignal, { once: true });
   }
@@ -95,7 +97,8 @@ export async function run(argv: string[], options: RunOptions = {}): Promise<num
     return reportError(error, io, { debug, color: colorErr });
   } finally {
     for (const cleanup of cleanups.reverse()) await cleanup().catch(() => undefined);
-    if (usingProcessSignals) {
+    // After an interrupt, keep swallowing re-raised signals until the process exits.
+    if (usingProcessSignals && !controller.signal.aborted) {
       process.off('SIGINT', onSignal);
       process.off('SIGTERM', onSignal);
     }
