@@ -11,6 +11,19 @@ import { register as registerConfig } from './config/index.js';
 import { register as registerCompletion } from './completion/index.js';
 import { register as registerEmulator } from './emulator/index.js';
 
+// Examples for the group commands (`kt wallets --help`); each verb carries its own.
+const GROUP_EXAMPLES: Readonly<Record<string, readonly string[]>> = {
+  events: [
+    'kt events list --since 30d --format csv --fields team,provider,model,cost,timestamp > monthly-chargeback-$(date +%Y%m).csv',
+    'kt events list --team search --since 30d --aggregate daily',
+  ],
+  wallets: ['kt wallets balance --tree', 'kt wallets allocate --team search --amount 10000 --currency USD --period monthly', 'kt wallets transactions --team search --since 90d'],
+  policy: ['kt policy validate policy-config.yaml', 'kt policy lint --file policy-config.yaml --format github', 'kt policy schema > policy.schema.json'],
+  auth: ['kt auth login', 'echo "$TOKEN" | kt auth login --with-token', 'kt auth status'],
+  config: ['kt config show', 'kt config show --json'],
+  emulator: ['kt emulator start', 'kt emulator start --port 0 --db :memory: --json'],
+};
+
 export function registerCommands(program: Command, action: ActionFactory): void {
   registerEvents(program, action);
   registerWallets(program, action);
@@ -21,4 +34,8 @@ export function registerCommands(program: Command, action: ActionFactory): void 
   registerCompletion(program, action);
   registerEmulator(program, action);
   registerHelp(program);
+  for (const command of program.commands) {
+    const examples = GROUP_EXAMPLES[command.name()];
+    if (examples !== undefined) command.addHelpText('before', `Examples:\n${examples.map((e) => `  $ ${e}`).join('\n')}\n\n`);
+  }
 }

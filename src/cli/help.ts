@@ -46,6 +46,7 @@ export function registerHelp(program: Command): void {
     .command('help')
     .description('show help for a command or a topic (exit-codes, environment)')
     .argument('[topic...]', 'a command path such as "wallets allocate", or a topic')
+    .addHelpText('before', 'Examples:\n  $ kt help exit-codes\n  $ kt help environment\n  $ kt help wallets allocate\n\n')
     .addHelpText(
       'after',
       `\nTopics:\n${Object.entries(HELP_TOPICS)

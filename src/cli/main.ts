@@ -34,6 +34,14 @@ export type ActionFactory = (load: () => Promise<HandlerModule>) => (...args: un
 export async function run(argv: string[], options: RunOptions = {}): Promise<number> {
   const env = options.env ?? process.env;
   const io = makeIO(options.io, env);
+  // A reader that goes away (`kt … | head`) is not an error: stop quietly.
+  for (const stream of [io.stdout, io.stderr]) {
+    if (stream.listenerCount('error') === 0) {
+      stream.on('error', (error: NodeJS.ErrnoException) => {
+        if (error.code !== 'EPIPE') throw error;
+      });
+    }
+  }
   const controller = new AbortController();
   const onSignal = (): void => controller.abort(new InterruptedError());
   const usingProcessSignals = options.signal === undefined;
