@@ -1,9 +1,12 @@
 // The config file: one JSON document of profiles, each with an API URL and a
-// token. Loaded lazily (conf pulls in ajv); created mode 0600; never reset
-// when it cannot be read, because that would silently lose credentials.
-import { chmodSync, existsSync } from 'node:fs';
+// token. Reading it is a plain readFileSync + JSON.parse, so read-only
+// commands never load conf (which pulls in ajv, semver and an exit hook: a
+// third of a balance call's start-up). Writes go through conf, loaded then:
+// created mode 0600, written atomically. A file that cannot be read is an
+// error naming it and is never reset: that would silently lose credentials.
+import { chmodSync, existsSync, readFileSync } from 'node:fs';
+import { homedir } from 'node:os';
 import { join } from 'node:path';
-import type Conf from 'conf';
 import { FailureError } from '../errors.js';
 
 export interface StoredProfile {
@@ -18,56 +21,77 @@ export interface StoredConfig {
 export interface ConfigStore {
   readonly path: string;
   profile(name: string): StoredProfile;
-  saveProfile(name: string, profile: StoredProfile): void;
-  removeToken(name: string): boolean;
+  saveProfile(name: string, profile: StoredProfile): Promise<void>;
+  removeToken(name: string): Promise<boolean>;
 }
 
-export async function openConfigStore(env: Readonly<Record<string, string | undefined>>): Promise<ConfigStore> {
-  const { default: ConfCtor } = await import('conf');
-  const cwd = env.KT_CONFIG_DIR !== undefined && env.KT_CONFIG_DIR !== '' ? env.KT_CONFIG_DIR : undefined;
-  let conf: Conf<StoredConfig>;
-  const path = cwd !== undefined ? join(cwd, 'config.json') : undefined;
+type Env = Readonly<Record<string, string | undefined>>;
+
+/**
+ * Where conf keeps the file: `$KT_CONFIG_DIR/config.json`, else the platform's
+ * config directory for project "kt" (env-paths' rules, as conf applies them).
+ */
+export function configDir(env: Env, platform: NodeJS.Platform = process.platform, home: string = homedir()): string {
+  if (env.KT_CONFIG_DIR !== undefined && env.KT_CONFIG_DIR !== '') return env.KT_CONFIG_DIR;
+  if (platform === 'darwin') return join(home, 'Library', 'Preferences', 'kt');
+  if (platform === 'win32') return join(env.APPDATA ?? join(home, 'AppData', 'Roaming'), 'kt', 'Config');
+  return join(env.XDG_CONFIG_HOME !== undefined && env.XDG_CONFIG_HOME !== '' ? env.XDG_CONFIG_HOME : join(home, '.config'), 'kt');
+}
+
+function unreadable(file: string, reason: string): FailureError {
+  return new FailureError(`cannot read config file ${file}: ${reason}`, 'the file was left untouched; fix or remove it (it may hold your credentials)');
+}
+
+/** The profiles in `file`; none when it does not exist. Throws (naming the file) when it cannot be parsed. */
+export function readProfiles(file: string): Record<string, StoredProfile> {
+  let text: string;
   try {
-    conf = new ConfCtor<StoredConfig>({
-      projectName: 'kt',
-      projectSuffix: '',
-      ...(cwd !== undefined ? { cwd } : {}),
-      configFileMode: 0o600,
-      clearInvalidConfig: false,
-    });
+    text = readFileSync(file, 'utf8');
   } catch (error) {
-    const where = path ?? 'the kt config file';
-    const reason = error instanceof Error ? error.message.split('\n')[0] : String(error);
-    throw new FailureError(
-      `cannot read config file ${where}: ${reason}`,
-      'the file was left untouched; fix or remove it (it may hold your credentials)',
-    );
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return {};
+    throw unreadable(file, error instanceof Error ? error.message : String(error));
   }
-  const file = conf.path;
-  const profiles = (): Record<string, StoredProfile> => {
-    const value = conf.get('profiles');
-    if (value !== undefined && (typeof value !== 'object' || value === null || Array.isArray(value))) {
-      throw new FailureError(`cannot read config file ${file}: "profiles" is not an object`, 'the file was left untouched; fix or remove it');
+  let data: unknown;
+  try {
+    data = JSON.parse(text);
+  } catch (error) {
+    throw unreadable(file, error instanceof Error ? error.message.split('\n')[0] ?? '' : String(error));
+  }
+  if (typeof data !== 'object' || data === null || Array.isArray(data)) throw unreadable(file, 'not a JSON object');
+  const profiles = (data as StoredConfig).profiles;
+  if (profiles === undefined) return {};
+  if (typeof profiles !== 'object' || profiles === null || Array.isArray(profiles)) throw unreadable(file, '"profiles" is not an object');
+  return profiles;
+}
+
+export async function openConfigStore(env: Env): Promise<ConfigStore> {
+  const dir = configDir(env);
+  const file = join(dir, 'config.json');
+  // Parse now, so a corrupt file fails the command before anything else runs.
+  readProfiles(file);
+  const write = async (profiles: Record<string, StoredProfile>): Promise<void> => {
+    const { default: Conf } = await import('conf');
+    let conf;
+    try {
+      conf = new Conf<StoredConfig>({ projectName: 'kt', projectSuffix: '', cwd: dir, configFileMode: 0o600, clearInvalidConfig: false });
+    } catch (error) {
+      throw unreadable(file, error instanceof Error ? error.message.split('\n')[0] ?? '' : String(error));
     }
-    return value ?? {};
-  };
-  const tighten = (): void => {
+    conf.set('profiles', profiles);
     if (existsSync(file)) chmodSync(file, 0o600);
   };
   return {
     path: file,
-    profile: (name) => profiles()[name] ?? {},
-    saveProfile: (name, profile) => {
-      conf.set('profiles', { ...profiles(), [name]: profile });
-      tighten();
+    profile: (name) => readProfiles(file)[name] ?? {},
+    saveProfile: async (name, profile) => {
+      await write({ ...readProfiles(file), [name]: profile });
     },
-    removeToken: (name) => {
-      const all = profiles();
+    removeToken: async (name) => {
+      const all = readProfiles(file);
       const current = all[name];
       if (current?.token === undefined) return false;
       const { token: _token, ...rest } = current;
-      conf.set('profiles', { ...all, [name]: rest });
-      tighten();
+      await write({ ...all, [name]: rest });
       return true;
     },
   };

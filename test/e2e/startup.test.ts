@@ -67,12 +67,14 @@ describe('start-up', () => {
     }
   });
 
-  it('the hook sees heavy modules when a command really needs them', () => {
+  it('the hook sees heavy modules when a command really needs them, and a read-only command never loads conf', () => {
     const { packages } = loadedPackages(['wallets', 'list', '--retries', '0', '--timeout', '1s'], 'wallets-list', {
       KEEPTRUSTS_API_URL: 'http://127.0.0.1:9',
       KEEPTRUSTS_API_TOKEN: 'kt_test_token',
       KT_CONFIG_DIR: dir,
     });
     expect(packages).toContain('undici');
+    // Reading the config file is readFileSync + JSON.parse; conf (and its ajv) loads only to write.
+    for (const writerOnly of ['conf', 'ajv', 'semver']) expect(packages, `${writerOnly} loaded`).not.toContain(writerOnly);
   });
 });

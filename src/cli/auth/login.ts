@@ -35,7 +35,7 @@ export default async function login(ctx: Context, opts: { withToken?: boolean })
   }
   const store = await openConfigStore(ctx.env);
   const previous = store.profile(config.profile);
-  store.saveProfile(config.profile, {
+  await store.saveProfile(config.profile, {
     ...previous,
     ...(config.sources.apiUrl === 'flag' || config.sources.apiUrl === 'env' ? { api_url: config.apiUrl } : {}),
     token,
