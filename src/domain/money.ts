@@ -56,12 +56,28 @@ export function parseAmount(text: string, options: { allowZero?: boolean } = {})
   return micros;
 }
 
+// Below 2^31 units a double's spacing is under 2.4e-7, so at most one value
+// with 6 decimals rounds to any given double; see microsFromJson.
+const FAST_PATH_LIMIT = 2 ** 31;
+
 /**
  * Converts a JSON number in the major unit (as the API sends it) to micros
- * exactly. Goes through the number's shortest decimal text, so 0.1 is 100000
- * and never 99999.
+ * exactly: 0.1 is 100000 and never 99999. The fast path builds no string:
+ * when n = round(value × 10^6) divides back to exactly `value` (division is
+ * correctly rounded), n/10^6 is the one 6-decimal number that rounds to
+ * `value`, which is also its shortest decimal text. Otherwise (more than 6
+ * decimals, or huge) the shortest text decides, and explains any refusal.
  */
 export function microsFromJson(value: unknown): Micros {
+  if (typeof value === 'number' && value < FAST_PATH_LIMIT && value > -FAST_PATH_LIMIT) {
+    const n = Math.round(value * MICROS_PER_UNIT);
+    if (n / MICROS_PER_UNIT === value) return n === 0 ? 0 : n;
+  }
+  return microsFromShortestText(value);
+}
+
+/** The reference conversion, through the number's shortest decimal text. Exported for tests. */
+export function microsFromShortestText(value: unknown): Micros {
   if (typeof value !== 'number' || !Number.isFinite(value)) {
     throw new AmountError(`invalid amount ${JSON.stringify(value)}: not a finite number`);
   }

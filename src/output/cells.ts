@@ -11,6 +11,9 @@ export function neutralizeFormula(text: string): string {
 }
 
 const UTC_ISO = /^(\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2})(?:\.(\d{1,3}))?Z$/;
+/** Already in the output form (whole seconds, `Z`): returned as is, nothing allocated. */
+const UTC_ISO_SECONDS = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z$/;
+const UTC_ISO_ZERO_MILLIS = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.000Z$/;
 
 export class CellRenderer {
   private readonly zoneFormat: Intl.DateTimeFormat | undefined;
@@ -97,6 +100,8 @@ export class CellRenderer {
   /** ISO 8601: `2026-11-28T09:15:00Z`, or with the zone's offset `+01:00` under --tz. */
   time(value: Exclude<CellValue, null | undefined>): string {
     if (this.zoneFormat === undefined && typeof value === 'string') {
+      if (value.length === 20 && UTC_ISO_SECONDS.test(value)) return value;
+      if (value.length === 24 && UTC_ISO_ZERO_MILLIS.test(value)) return `${value.slice(0, 19)}Z`;
       // The API already sends UTC ISO text: normalise it without a Date round trip.
       const match = UTC_ISO.exec(value);
       if (match !== null) {

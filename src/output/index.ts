@@ -1,7 +1,7 @@
 // Rows → table / csv / json / ndjson. Commands describe their columns once
 // and hand over rows (arrays or async iterables); everything about rendering
-// lives here. This file stays light: the writers (and csv-stringify,
-// cli-table3, chalk) load only when rows are written.
+// lives here. This file stays light: the writers (and cli-table3, chalk)
+// load only when rows are written.
 import type { Context } from '../cli/context.js';
 import { UsageError } from '../errors.js';
 
@@ -75,10 +75,21 @@ export function selectColumns<R>(all: readonly Column<R>[], fields: string | und
   return picked;
 }
 
+/**
+ * Rows that arrive a page at a time (an API's cursor pages). The writers
+ * render a whole page synchronously, so a million-row export costs a few
+ * promises per page, not per row.
+ */
+export class RowPages<R> {
+  constructor(readonly pages: AsyncIterable<readonly R[]>) {}
+}
+
+export type RowSource<R> = Iterable<R> | AsyncIterable<R> | RowPages<R>;
+
 /** Streams rows to stdout or the --output file, honouring backpressure. */
 export async function writeRows<R>(
   ctx: Context,
-  rows: Iterable<R> | AsyncIterable<R>,
+  rows: RowSource<R>,
   columns: readonly Column<R>[],
   options: WriteOptions,
 ): Promise<WriteResult> {

@@ -9,6 +9,13 @@ import type { Writable } from 'node:stream';
 import { FailureError } from '../errors.js';
 
 export interface Sink {
+  /** Buffers `text`; the caller flushes once `buffered` reaches FLUSH_AT. */
+  append(text: string): void;
+  /** Characters buffered and not yet written. */
+  readonly buffered: number;
+  /** Writes out what is buffered, honouring backpressure. */
+  flush(): Promise<void>;
+  /** append + flush when the batch is full. */
   write(text: string): Promise<void>;
   /** Flushes and commits (for a file: fsync + rename). */
   close(): Promise<void>;
@@ -20,7 +27,7 @@ export interface Sink {
 
 // Rows are batched into writes of about this many characters: one write per
 // row would cost a syscall (or a thread-pool round trip) each.
-const FLUSH_AT = 64 * 1024;
+export const FLUSH_AT = 64 * 1024;
 
 interface StreamState {
   broken: boolean;
@@ -85,6 +92,15 @@ export function streamSink(stream: Writable, label = 'stdout'): Sink {
     get broken() {
       return state.broken;
     },
+    get buffered() {
+      return size;
+    },
+    append(text) {
+      if (state.broken) return;
+      pending.push(text);
+      size += text.length;
+    },
+    flush,
     async write(text) {
       if (state.broken) return;
       pending.push(text);
@@ -138,36 +154,59 @@ export async function atomicFileSink(path: string): Promise<Sink> {
   let pending: string[] = [];
   let size = 0;
   let finished = false;
+  // One write in flight while the next batch is rendered: flush() waits for
+  // the previous write, starts this one and returns, so the caller's rows
+  // are released while the disk works. close() waits for the last write.
+  let inflight: Promise<unknown> | undefined;
+  const settle = async (): Promise<void> => {
+    const previous = inflight;
+    inflight = undefined;
+    await previous;
+  };
   const flush = async (): Promise<void> => {
+    await settle();
     if (size === 0) return;
     const text = pending.join('');
     pending = [];
     size = 0;
-    await handle.write(text);
+    const write = handle.write(text);
+    // A failure is reported by the next flush or by close, not as an unhandled rejection.
+    write.catch(() => undefined);
+    inflight = write;
   };
   const discard = async (): Promise<void> => {
     finished = true;
     await handle.close().catch(() => undefined);
     await unlink(temp).catch(() => undefined);
   };
+  const flushOrDiscard = async (): Promise<void> => {
+    try {
+      await flush();
+    } catch (error) {
+      await discard();
+      throw fileError(path, error);
+    }
+  };
   return {
     broken: false,
+    get buffered() {
+      return size;
+    },
+    append(text) {
+      pending.push(text);
+      size += text.length;
+    },
+    flush: flushOrDiscard,
     async write(text) {
       pending.push(text);
       size += text.length;
-      if (size >= FLUSH_AT) {
-        try {
-          await flush();
-        } catch (error) {
-          await discard();
-          throw fileError(path, error);
-        }
-      }
+      if (size >= FLUSH_AT) await flushOrDiscard();
     },
     async close() {
       if (finished) return;
       try {
         await flush();
+        await settle();
         await handle.sync();
         await handle.close();
         finished = true;

@@ -1,16 +1,57 @@
-// The work behind writeRows: pick a sink, encode rows one at a time for the
-// machine formats (nothing is buffered beyond a 64 KiB write batch), buffer
-// only for tables. Loaded lazily by index.ts; csv-stringify and cli-table3
-// are loaded only for their format.
-import type { Writable } from 'node:stream';
+// The work behind writeRows: pick a sink, encode rows for the machine formats
+// straight into the sink's 64 KiB write batch (nothing else is held), buffer
+// only for tables. Rows are taken a batch at a time: a page from the API is
+// rendered synchronously and the writer awaits only when a batch is full.
+// Loaded lazily by index.ts; cli-table3 is loaded only for tables.
 import type { Context } from '../cli/context.js';
 import { UsageError } from '../errors.js';
 import { CellRenderer } from './cells.js';
-import type { Column, WriteOptions, WriteResult } from './index.js';
-import { atomicFileSink, streamSink, waitDrain, type Sink } from './sink.js';
+import { RowPages, type Column, type RowSource, type WriteOptions, type WriteResult } from './index.js';
+import { atomicFileSink, FLUSH_AT, streamSink, type Sink } from './sink.js';
 import { boxTable, isRightAligned, plainTable } from './table.js';
 
-type Rows<R> = Iterable<R> | AsyncIterable<R>;
+type Rows<R> = RowSource<R>;
+
+const SYNC_BATCH = 1000;
+
+/**
+ * Every source as batches: pages as they come, an array as one batch, a lazy
+ * iterable a thousand rows at a time (it may be endless), an async iterable
+ * row by row.
+ */
+async function* batches<R>(rows: Rows<R>): AsyncGenerator<readonly R[], void, undefined> {
+  if (rows instanceof RowPages) {
+    yield* rows.pages;
+  } else if (Array.isArray(rows)) {
+    yield rows as readonly R[];
+  } else if (Symbol.iterator in rows) {
+    let batch: R[] = [];
+    for (const row of rows) {
+      batch.push(row);
+      if (batch.length === SYNC_BATCH) {
+        yield batch;
+        batch = [];
+      }
+    }
+    if (batch.length > 0) yield batch;
+  } else {
+    for await (const row of rows) yield [row];
+  }
+}
+
+// A page is rendered without awaiting, so its parsed rows die young and the
+// heap stays small; a batch bigger than this (a huge in-memory array) is
+// written out as it goes.
+const MID_BATCH_FLUSH_AT = 1024 * 1024;
+
+
+const NEEDS_QUOTES = /[",\r\n]/;
+const QUOTE = /"/g;
+
+/** One RFC 4180 field: quoted when it holds a comma, a quote, CR or LF; quotes doubled. */
+export function csvField(text: string): string {
+  return NEEDS_QUOTES.test(text) ? `"${text.replace(QUOTE, '""')}"` : text;
+}
 
 export async function writeRowsImpl<R>(ctx: Context, rows: Rows<R>, columns: readonly Column<R>[], options: WriteOptions): Promise<WriteResult> {
   const renderer = makeRenderer(options.tz);
@@ -55,61 +96,44 @@ function checkAbort(ctx: Context): void {
 
 async function writeJson<R>(ctx: Context, sink: Sink, rows: Rows<R>, columns: readonly Column<R>[], renderer: CellRenderer, lines: boolean): Promise<number> {
   let count = 0;
-  for await (const row of rows) {
-    checkAbort(ctx);
-    const record: Record<string, unknown> = {};
-    for (const column of columns) record[column.name] = renderer.json(column, row);
-    const text = JSON.stringify(record);
-    if (lines) await sink.write(`${text}\n`);
-    else await sink.write(count === 0 ? `[\n  ${text}` : `,\n  ${text}`);
-    count += 1;
-    if (sink.broken) return count;
+  for await (const batch of batches(rows)) {
+    for (const row of batch) {
+      checkAbort(ctx);
+      const record: Record<string, unknown> = {};
+      for (const column of columns) record[column.name] = renderer.json(column, row);
+      const text = JSON.stringify(record);
+      sink.append(lines ? `${text}\n` : count === 0 ? `[\n  ${text}` : `,\n  ${text}`);
+      count += 1;
+      if (sink.buffered >= MID_BATCH_FLUSH_AT) await sink.flush();
+      if (sink.broken) return count;
+    }
+    if (sink.buffered >= FLUSH_AT) await sink.flush();
   }
   if (!lines) await sink.write(count === 0 ? '[]\n' : '\n]\n');
   return count;
 }
 
 async function writeCsv<R>(ctx: Context, sink: Sink, rows: Rows<R>, columns: readonly Column<R>[], renderer: CellRenderer, header: boolean): Promise<number> {
-  const { stringify } = await import('csv-stringify');
-  const stringifier = stringify({
-    header,
-    columns: columns.map((c) => c.name),
-    record_delimiter: '\r\n',
-    // csv-stringify quotes on the record delimiter only; RFC 4180 wants any CR or LF quoted.
-    quoted_match: /[\r\n]/,
-    eof: true,
-  });
-  // Errors surface through the consumer's iteration; this keeps a late one
-  // from becoming an uncaught 'error' event.
-  stringifier.on('error', () => undefined);
+  if (header) sink.append(`${columns.map((c) => csvField(c.name)).join(',')}\r\n`);
+  // One array of cells, reused for every row and joined once: concatenating
+  // a line cell by cell would allocate a string per cell per row.
+  const cells: string[] = columns.map(() => '');
+  const last = columns.length - 1;
   let count = 0;
-  const produce = async (): Promise<void> => {
-    try {
-      for await (const row of rows) {
-        checkAbort(ctx);
-        if (stringifier.destroyed || sink.broken) return;
-        const record = columns.map((column) => renderer.csv(column, row));
-        count += 1;
-        if (!write(stringifier, record)) await waitDrain(stringifier);
-      }
-      if (!stringifier.destroyed) stringifier.end();
-    } catch (error) {
-      stringifier.destroy(error as Error);
-      throw error;
+  for await (const batch of batches(rows)) {
+    for (const row of batch) {
+      checkAbort(ctx);
+      for (let i = 0; i <= last; i += 1) cells[i] = csvField(renderer.csv(columns[i] as Column<R>, row));
+      sink.append(cells.join(','));
+      sink.append('\r\n');
+      count += 1;
+      if (sink.buffered >= MID_BATCH_FLUSH_AT) await sink.flush();
+      if (sink.broken) return count;
     }
-  };
-  const consume = async (): Promise<void> => {
-    for await (const chunk of stringifier) {
-      await sink.write(String(chunk));
-      if (sink.broken) break;
-    }
-  };
-  await Promise.all([produce(), consume()]);
+    if (sink.buffered >= FLUSH_AT) await sink.flush();
+    if (sink.broken) return count;
+  }
   return count;
-}
-
-function write(stream: Writable, record: string[]): boolean {
-  return stream.write(record);
 }
 
 async function writeTable<R>(
@@ -121,9 +145,11 @@ async function writeTable<R>(
   options: WriteOptions,
 ): Promise<number> {
   const cells: string[][] = [];
-  for await (const row of rows) {
-    checkAbort(ctx);
-    cells.push(columns.map((column) => renderer.table(column, row)));
+  for await (const batch of batches(rows)) {
+    for (const row of batch) {
+      checkAbort(ctx);
+      cells.push(columns.map((column) => renderer.table(column, row)));
+    }
   }
   if (cells.length === 0) {
     if (options.emptyNotice !== undefined) ctx.log.info(options.emptyNotice);

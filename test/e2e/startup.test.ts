@@ -8,7 +8,7 @@ import { pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { KT_BIN, ktEnv } from '../helpers/run-kt.js';
 
-const HEAVY = ['undici', 'conf', 'yaml', 'ajv', 'better-sqlite3', 'ora', 'csv-stringify', 'cli-table3', 'chalk'];
+const HEAVY = ['undici', 'conf', 'yaml', 'ajv', 'better-sqlite3', 'ora', 'cli-table3', 'chalk'];
 
 let dir: string;
 beforeAll(() => {

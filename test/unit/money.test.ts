@@ -5,6 +5,7 @@ import {
   formatDecimal,
   formatMoney,
   microsFromJson,
+  microsFromShortestText,
   microsToJson,
   parseAmount,
 } from '../../src/domain/money.js';
@@ -72,6 +73,40 @@ describe('microsFromJson / microsToJson', () => {
     for (const micros of [1, 100_000, 123_456_789, 9_999_999_999_999, -42]) {
       expect(microsFromJson(JSON.parse(JSON.stringify(microsToJson(micros))))).toBe(micros);
     }
+  });
+
+  it('the string-free fast path agrees with the shortest-text reference, refusals included', () => {
+    // Deterministic pseudo-random values: 6-decimal amounts of every magnitude
+    // up to the fast path's 2^31 limit and past it, 7-decimal ones, and raw doubles.
+    let seed = 12345;
+    const next = (): number => {
+      seed = (seed * 1103515245 + 12345) % 2 ** 31;
+      return seed / 2 ** 31;
+    };
+    const outcome = (fn: () => number): string => {
+      try {
+        return `ok ${fn()}`;
+      } catch (error) {
+        return `error ${(error as Error).message}`;
+      }
+    };
+    const values: number[] = [0, -0, 1e-6, -1e-6, 2 ** 31 - 1e-6, 2 ** 31, -(2 ** 31), 4294967295.999999, 0.1 + 0.2, 1e-7];
+    for (let i = 0; i < 50_000; i++) {
+      const scale = 10 ** Math.floor(next() * 16);
+      values.push(Math.round(next() * scale) / 1e6);
+      values.push(-Math.round(next() * scale) / 1e6);
+      values.push(Math.round(next() * scale) / 1e7);
+      values.push(next() * scale);
+    }
+    let fast = 0;
+    for (const value of values) {
+      const expected = outcome(() => microsFromShortestText(value));
+      expect(outcome(() => microsFromJson(value)), String(value)).toBe(expected);
+      if (expected.startsWith('ok') && Math.abs(value) < 2 ** 31) fast += 1;
+    }
+    expect(fast).toBeGreaterThan(50_000);
+    expect(microsFromJson(-0)).toBe(0);
+    expect(Object.is(microsFromJson(-0), -0)).toBe(false);
   });
 
   it('sums 0.1 ten times to exactly 1 in micros', () => {

@@ -1,6 +1,7 @@
 import { parse } from 'csv-parse/sync';
 import { describe, expect, it } from 'vitest';
-import { writeRows, type Column } from '../../src/output/index.js';
+import { RowPages, writeRows, type Column } from '../../src/output/index.js';
+import { csvField } from '../../src/output/write.js';
 import { neutralizeFormula } from '../../src/output/cells.js';
 import { fakeContext } from './output-fake-context.js';
 
@@ -92,5 +93,35 @@ describe('neutralizeFormula', () => {
     expect(neutralizeFormula('=1')).toBe("'=1");
     expect(neutralizeFormula('')).toBe('');
     expect(neutralizeFormula('a-b')).toBe('a-b');
+  });
+});
+
+describe('csvField', () => {
+  it.each([
+    ['plain', 'plain'],
+    ['', ''],
+    ['a,b', '"a,b"'],
+    ['say "hi"', '"say ""hi"""'],
+    ['line\nbreak', '"line\nbreak"'],
+    ['carriage\rreturn', '"carriage\rreturn"'],
+    [' padded ', ' padded '],
+    ['東京', '東京'],
+  ])('%j → %j', (input, expected) => {
+    expect(csvField(input)).toBe(expected);
+  });
+});
+
+describe('csv from pages', () => {
+  it('writes RowPages page by page, in order, with one header', async () => {
+    async function* pages(): AsyncGenerator<Row[]> {
+      for (let p = 0; p < 3; p++) yield Array.from({ length: 2 }, (_, i) => ({ ...base, tokens: p * 2 + i }));
+    }
+    const f = fakeContext();
+    const result = await writeRows(f.ctx, new RowPages(pages()), columns, { format: 'csv' });
+    expect(result.rows).toBe(6);
+    const lines = f.stdout().split('\r\n');
+    expect(lines[0]).toBe('team,cost,tokens,at,cached');
+    expect(lines.slice(1, 7).map((l) => l.split(',')[2])).toEqual(['0', '1', '2', '3', '4', '5']);
+    expect(lines[7]).toBe('');
   });
 });
