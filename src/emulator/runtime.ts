@@ -1,5 +1,5 @@
 // Opens the database, seeds it, and serves it. Used by `kt emulator start`.
-import { mkdirSync } from 'node:fs';
+import { closeSync, fsync, mkdirSync, openSync } from 'node:fs';
 import { dirname } from 'node:path';
 import type { AddressInfo } from 'node:net';
 import { FailureError } from '../errors.js';
@@ -54,6 +54,7 @@ export async function openEmulator(options: EmulatorOptions): Promise<RunningEmu
   }
   try {
     db.pragma('journal_mode = WAL');
+    // FULL until the server is up: seeding and --import commit durably; then see walSync.
     db.pragma('synchronous = FULL');
     db.pragma('foreign_keys = ON');
     db.pragma('busy_timeout = 5000');
@@ -80,6 +81,16 @@ export async function openEmulator(options: EmulatorOptions): Promise<RunningEmu
   } catch (error) {
     db.close();
     throw error;
+  }
+
+  let closeWal: (() => void) | undefined;
+  if (options.db !== ':memory:') {
+    try {
+      closeWal = walSync(db, store, options.db);
+    } catch (error) {
+      db.close();
+      throw new FailureError(`cannot use database ${options.db}: ${error instanceof Error ? error.message : String(error)}`);
+    }
   }
 
   const server = createEmulatorServer({
@@ -128,6 +139,56 @@ export async function openEmulator(options: EmulatorOptions): Promise<RunningEmu
         setTimeout(() => server.closeAllConnections(), 500).unref();
       });
       db.close();
+      closeWal?.();
     },
+  };
+}
+
+/**
+ * Durable commits without blocking the event loop. With synchronous=FULL,
+ * SQLite fsyncs the WAL inside COMMIT, and the server can do nothing else
+ * meanwhile (milliseconds on a busy shared disk). Instead: synchronous=NORMAL
+ * (SQLite still syncs the WAL before every checkpoint and the database after
+ * it), and after each group commit the WAL file is fsynced on the thread pool
+ * before any request of that batch is answered. While one fsync runs, later
+ * batches are served and share the next one. Returns the cleanup.
+ */
+function walSync(db: import('better-sqlite3').Database, store: Store, file: string): () => void {
+  // A write makes sure the WAL file exists before it is opened; SQLite keeps
+  // it (reset in place, never deleted) while this connection is open.
+  store.tx(() => store.setMeta('opened_at', new Date().toISOString()));
+  const fd = openSync(`${file}-wal`, 'r+');
+  db.pragma('synchronous = NORMAL');
+  let running: Promise<void> | undefined;
+  let queued: Promise<void> | undefined;
+  const fsyncOnce = (): Promise<void> =>
+    new Promise<void>((resolve, reject) => fsync(fd, (error) => (error === null ? resolve() : reject(error))));
+  const sync = (): Promise<void> => {
+    if (running === undefined) {
+      running = fsyncOnce().finally(() => (running = undefined));
+      return running;
+    }
+    // The fsync under way may have started before this commit: one more
+    // after it covers this commit and every other that arrives meanwhile.
+    queued ??= running.then(
+      () => {
+        queued = undefined;
+        return sync();
+      },
+      () => {
+        queued = undefined;
+        return sync();
+      },
+    );
+    return queued;
+  };
+  store.setCommitSync(sync);
+  return () => {
+    store.setCommitSync(undefined);
+    try {
+      closeSync(fd);
+    } catch {
+      // already closed
+    }
   };
 }

@@ -1,6 +1,7 @@
 // The emulator's HTTP face: node:http, the error envelope, auth, body limits,
 // idempotency and fault injection; endpoint logic is in api.ts over the store.
-import { createHash, randomBytes } from 'node:crypto';
+import { createHash } from 'node:crypto';
+import { randomHex } from './ids.js';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { ApiFailure } from './failure.js';
 import type { Store } from './store.js';
@@ -59,7 +60,7 @@ function send(res: ServerResponse, reply: Reply): void {
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms).unref());
 
 async function handle(req: IncomingMessage, res: ServerResponse, options: ServerOptions, random: () => number): Promise<void> {
-  const requestId = `req_${randomBytes(8).toString('hex')}`;
+  const requestId = `req_${randomHex(8)}`;
   res.setHeader('X-Request-Id', requestId);
   const url = new URL(req.url ?? '/', 'http://emulator.local');
   const method = req.method ?? 'GET';

@@ -3,11 +3,11 @@
 // database and in memory. Node runs one request's transaction at a time, so
 // the checks and the writes of a reservation can never interleave with
 // another's — that, not locking, is what keeps every wallet at or above zero.
-import { randomBytes } from 'node:crypto';
 import type Database from 'better-sqlite3';
 import type { Micros } from '../domain/money.js';
 import { walletPeriodBounds, type WalletPeriod } from '../domain/periods.js';
 import { ApiFailure } from './failure.js';
+import { randomHex } from './ids.js';
 
 export interface WalletRow {
   team_id: string;
@@ -211,11 +211,24 @@ export class Store {
   private queue: Array<{ fn: () => unknown; resolve: (value: unknown) => void; reject: (error: unknown) => void }> = [];
 
   /**
+   * Makes everything committed so far durable (an fsync of the WAL run off
+   * the event loop); undefined when SQLite syncs at commit itself, or for
+   * :memory:. Batched requests are answered only once it resolves.
+   */
+  private syncCommitted: (() => Promise<void>) | undefined;
+
+  setCommitSync(sync: (() => Promise<void>) | undefined): void {
+    this.syncCommitted = sync;
+  }
+
+  /**
    * Group commit: requests that arrive together each run in their own
    * savepoint (a refusal rolls back only its own writes) inside one
    * transaction, and all are answered after that single durable commit.
    * Same atomicity and ordering as one transaction per request, one fsync
-   * per batch instead of one per request.
+   * per batch instead of one per request. With a commit sync set, that fsync
+   * runs on the thread pool while the next batch is already being served;
+   * no reply leaves before the data it reports is on disk.
    */
   txBatched<T>(fn: () => T): Promise<T> {
     return new Promise<T>((resolve, reject) => {
@@ -242,10 +255,18 @@ export class Store {
       for (const job of jobs) job.reject(error);
       return;
     }
-    jobs.forEach((job, i) => {
-      const outcome = outcomes[i];
-      if (outcome?.ok === true) job.resolve(outcome.value);
-      else job.reject(outcome?.value);
+    const answer = (): void =>
+      jobs.forEach((job, i) => {
+        const outcome = outcomes[i];
+        if (outcome?.ok === true) job.resolve(outcome.value);
+        else job.reject(outcome?.value);
+      });
+    if (this.syncCommitted === undefined) {
+      answer();
+      return;
+    }
+    this.syncCommitted().then(answer, (error: unknown) => {
+      for (const job of jobs) job.reject(error);
     });
   }
 
@@ -538,7 +559,7 @@ export class Store {
     }
     const now = this.now();
     const r: ReservationRow = {
-      id: `res_${randomBytes(10).toString('hex')}`,
+      id: `res_${randomHex(10)}`,
       team_id: teamId,
       amount: estimate,
       status: 'held',

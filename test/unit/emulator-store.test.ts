@@ -95,3 +95,31 @@ describe('emulator store', () => {
     expect(weekday).toBeGreaterThan(weekend * 1.5);
   });
 });
+
+describe('group commit with an off-loop commit sync', () => {
+  it('answers a batch only after its sync, and fails the batch when the sync fails', async () => {
+    const { store } = setup('2026-01-20T12:00:00Z');
+    store.allocate({ team_id: 'org', amount: 1_000_000_000, currency: 'USD', period: 'monthly' });
+    const syncs: Array<{ resolve: () => void; reject: (error: Error) => void }> = [];
+    store.setCommitSync(() => new Promise<void>((resolve, reject) => syncs.push({ resolve, reject })));
+    let answered = 0;
+    const first = Promise.all([
+      store.txBatched(() => store.credit('org', 1_000_000, 'USD')).then(() => (answered += 1)),
+      store.txBatched(() => store.credit('org', 2_000_000, 'USD')).then(() => (answered += 1)),
+    ]);
+    await new Promise((resolve) => setImmediate(resolve));
+    await new Promise((resolve) => setImmediate(resolve));
+    // Committed (visible to the next reader) but not answered until the sync resolves: one sync for both.
+    expect(store.wallet('org').extra).toBe(3_000_000);
+    expect(syncs).toHaveLength(1);
+    expect(answered).toBe(0);
+    syncs[0]?.resolve();
+    await first;
+    expect(answered).toBe(2);
+
+    const failing = store.txBatched(() => store.credit('org', 1, 'USD'));
+    await new Promise((resolve) => setImmediate(resolve));
+    syncs[1]?.reject(new Error('EIO: i/o error, fsync'));
+    await expect(failing).rejects.toThrow('EIO');
+  });
+});
