@@ -100,6 +100,20 @@ export function nextBucketStart(start: Date, period: BucketPeriod, tz = 'UTC'): 
   return startOfLocalDay(p.year, p.month + 1, 1, tz);
 }
 
+/** The local calendar date (YYYY-MM-DD) of an instant in tz. */
+export function localDate(instant: Date, tz: string): string {
+  const p = localParts(instant.getTime(), tz);
+  return `${pad(p.year, 4)}-${pad(p.month)}-${pad(p.day)}`;
+}
+
+/** How much of the local day holding `now` has passed, 0..1 (a 23- or 25-hour day counts as one). */
+export function dayElapsed(now: Date, tz: string): number {
+  const start = bucketStart(now, 'daily', tz).getTime();
+  const length = nextBucketStart(new Date(start), 'daily', tz).getTime() - start;
+  if (!(length > 0)) return 0;
+  return Math.min(1, Math.max(0, (now.getTime() - start) / length));
+}
+
 function pad(n: number, width = 2): string {
   return String(n).padStart(width, '0');
 }

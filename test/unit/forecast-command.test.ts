@@ -4,7 +4,6 @@ import forecastCommand, { monthName, summaryLines, type ForecastOptions } from '
 import { parseForecastFlags } from '../../src/cli/forecast/options.js';
 import { buildTeamForecast, rollUp } from '../../src/cli/forecast/report.js';
 import { forecastChart } from '../../src/cli/forecast/chart.js';
-import { dayElapsed, localDate, startOfLocalDay } from '../../src/cli/forecast/zone.js';
 import { ApiError, UsageError } from '../../src/errors.js';
 import type { ApiClient, Query } from '../../src/api/client.js';
 import type { ForecastWallet, SpendBucket } from '../../src/api/forecast.js';
@@ -129,17 +128,6 @@ describe('parseForecastFlags', () => {
     expect(caught).toBeInstanceOf(UsageError);
     expect((caught as UsageError).exitCode).toBe(2);
     expect((caught as UsageError).message).toContain(message);
-  });
-});
-
-describe('zone helpers', () => {
-  it('finds local dates, day starts and the elapsed part of today', () => {
-    expect(localDate(new Date('2026-11-28T23:30:00Z'), 'Europe/Berlin')).toBe('2026-11-29');
-    expect(startOfLocalDay('2026-03-29', 'Europe/Berlin').toISOString()).toBe('2026-03-28T23:00:00.000Z');
-    expect(startOfLocalDay('2026-03-30', 'Europe/Berlin').toISOString()).toBe('2026-03-29T22:00:00.000Z');
-    expect(dayElapsed(new Date('2026-11-28T06:00:00Z'), 'UTC')).toBe(0.25);
-    // 2026-03-29 in Berlin is 23 hours long; at 11:30 UTC, 12.5 of them have gone.
-    expect(dayElapsed(new Date('2026-03-29T11:30:00Z'), 'Europe/Berlin')).toBeCloseTo(12.5 / 23, 9);
   });
 });
 

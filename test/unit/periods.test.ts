@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { bucketStart, formatWithOffset, nextBucketStart, offsetAt, startOfLocalDay, walletPeriodBounds } from '../../src/domain/periods.js';
+import { bucketStart, dayElapsed, formatWithOffset, localDate, nextBucketStart, offsetAt, startOfLocalDay, walletPeriodBounds } from '../../src/domain/periods.js';
 
 const at = (iso: string): Date => new Date(iso);
 const startIso = (iso: string, period: 'daily' | 'weekly' | 'monthly', tz: string): string => bucketStart(at(iso), period, tz).toISOString();
@@ -63,6 +63,24 @@ describe('edge zones', () => {
   it('formats UTC with +00:00 and defaults to UTC', () => {
     expect(formatWithOffset(bucketStart(at('2026-02-14T13:00:00Z'), 'daily'))).toBe('2026-02-14T00:00:00+00:00');
     expect(offsetAt(Date.UTC(2026, 0, 1), 'Europe/Berlin')).toBe(3_600_000);
+  });
+});
+
+describe('local dates and the elapsed part of today', () => {
+  it('finds local dates, day starts and the elapsed part of today', () => {
+    expect(localDate(new Date('2026-11-28T23:30:00Z'), 'Europe/Berlin')).toBe('2026-11-29');
+    expect(localDate(new Date('2026-11-28T23:30:00Z'), 'UTC')).toBe('2026-11-28');
+    expect(startOfLocalDay(2026, 3, 29, 'Europe/Berlin').toISOString()).toBe('2026-03-28T23:00:00.000Z');
+    expect(startOfLocalDay(2026, 3, 30, 'Europe/Berlin').toISOString()).toBe('2026-03-29T22:00:00.000Z');
+    expect(dayElapsed(new Date('2026-11-28T06:00:00Z'), 'UTC')).toBe(0.25);
+    // 2026-03-29 in Berlin is 23 hours long; at 11:30 UTC, 12.5 of them have gone.
+    expect(dayElapsed(new Date('2026-03-29T11:30:00Z'), 'Europe/Berlin')).toBeCloseTo(12.5 / 23, 9);
+  });
+  it('measures a day that skips midnight from 01:00 (America/Santiago, 2026-09-06, 23 hours)', () => {
+    expect(localDate(new Date('2026-09-06T04:00:00Z'), 'America/Santiago')).toBe('2026-09-06');
+    expect(localDate(new Date('2026-09-06T03:59:59Z'), 'America/Santiago')).toBe('2026-09-05');
+    expect(dayElapsed(new Date('2026-09-06T04:00:00Z'), 'America/Santiago')).toBe(0);
+    expect(dayElapsed(new Date('2026-09-06T15:30:00Z'), 'America/Santiago')).toBe(0.5);
   });
 });
 

@@ -12,7 +12,7 @@ import { readOutputOptions, type RawOutputOptions } from '../flags.js';
 import { parseForecastFlags, type ForecastFlags, type ForecastSettings } from './options.js';
 import { buildTeamForecast, PATTERN_DAYS, rollUp, type CapOutlook, type ForecastRow, type TeamForecast } from './report.js';
 import { forecastChart } from './chart.js';
-import { localDate, startOfLocalDay } from './zone.js';
+import { localDate, startOfLocalDay } from '../../domain/periods.js';
 
 export interface ForecastOptions extends RawOutputOptions, ForecastFlags {}
 
@@ -173,16 +173,22 @@ async function findWallet(api: ApiClient, team: string): Promise<ForecastWallet>
   }
 }
 
+/** The instant a local date (YYYY-MM-DD) begins in the zone, as ISO text. */
+function dayStartIso(date: string, tz: string): string {
+  const [y, m, d] = date.split('-').map(Number) as [number, number, number];
+  return startOfLocalDay(y, m, d, tz).toISOString();
+}
+
 /** Start of the history window and of the daily pattern window, as instants in the zone. */
 function windows(settings: ForecastSettings, now: Date): { monthlySince: string; dailySince: string } {
   const today = localDate(now, settings.tz);
   const month = today.slice(0, 7);
-  const monthlySince = startOfLocalDay(`${addMonths(month, -settings.history)}-01`, settings.tz).toISOString();
-  // Daily buckets cover the whole window too (a few hundred rows): they show where a team's spend began.
   const historyStart = `${addMonths(month, -settings.history)}-01`;
+  const monthlySince = dayStartIso(historyStart, settings.tz);
+  // Daily buckets cover the whole window too (a few hundred rows): they show where a team's spend began.
   const patternStart = addDays(today, -PATTERN_DAYS);
   const dailyFrom = patternStart < historyStart ? patternStart : historyStart;
-  return { monthlySince, dailySince: startOfLocalDay(dailyFrom, settings.tz).toISOString() };
+  return { monthlySince, dailySince: dayStartIso(dailyFrom, settings.tz) };
 }
 
 async function fetchSpend(api: ApiClient, settings: ForecastSettings, now: Date, team: string | undefined): Promise<{ monthly: Awaited<ReturnType<typeof spendBuckets>>; daily: Awaited<ReturnType<typeof spendBuckets>> }> {

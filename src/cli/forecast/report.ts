@@ -16,7 +16,7 @@ import {
   type MonthProjection,
 } from '../../domain/forecast.js';
 import type { ForecastWallet, SpendBucket } from '../../api/forecast.js';
-import { dayElapsed, localDate } from './zone.js';
+import { dayElapsed, localDate } from '../../domain/periods.js';
 
 export type RowKind = 'actual' | 'projection' | 'forecast';
 export type CapStatus = 'crossed' | 'projected' | 'not_this_period' | 'no_cap';
