@@ -103,7 +103,7 @@ _kt_value_kind() {
     'wallets transactions|--team') echo '@team' ;;
     'wallets transactions|--since') echo '@any' ;;
     'wallets transactions|--until') echo '@any' ;;
-    'wallets transactions|--type') echo '@any' ;;
+    'wallets transactions|--type') echo 'credit allocate reclaim reserve settle release expire' ;;
     'wallets transactions|--format') echo 'table csv json ndjson' ;;
     'wallets transactions|--fields') echo '@any' ;;
     'wallets transactions|--output') echo '@any' ;;

@@ -41,6 +41,17 @@ export function addOutputOptions(cmd: Command, config: OutputFlagsConfig = {}): 
     .addOption(new Option('--no-header', 'omit the header row (csv and table)'));
 }
 
+/**
+ * Declares the values a comma-list flag takes its items from, for --help and
+ * shell completion (both read Option.argChoices). Unlike Option#choices() it
+ * adds no check of its own, which would refuse "a,b" as one unknown value:
+ * the command validates the list and words the error.
+ */
+export function listChoices(option: Option, values: readonly string[]): Option {
+  option.argChoices = [...values];
+  return option;
+}
+
 export function readOutputOptions(ctx: Pick<Context, 'log'>, raw: RawOutputOptions): OutputOptions {
   let format: Format = 'table';
   if (raw.format !== undefined) {

@@ -11,6 +11,8 @@ import { KT_BIN, ktEnv, runKt } from '../helpers/run-kt.js';
 import { startEmulator, type Emulator } from '../helpers/emulator.js';
 import { readTree } from '../../src/cli/completion/model.js';
 import { bashScript, fishScript, zshScript } from '../../src/cli/completion/generate.js';
+import { listChoices } from '../../src/cli/flags.js';
+import { TRANSACTION_TYPES } from '../../src/api/wallets.js';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const SHELLS = ['bash', 'zsh', 'fish'] as const;
@@ -101,6 +103,11 @@ describe('bash', () => {
     expect(bashComplete(['kt', '--timeout', '5s', 'wallets', 'allocate', '--period', 'q'])).toEqual(['quarterly']);
   });
 
+  it('completes --type of wallets transactions with the transaction types it accepts', () => {
+    expect(bashComplete(['kt', 'wallets', 'transactions', '--type', ''])).toEqual([...TRANSACTION_TYPES]);
+    expect(bashComplete(['kt', 'wallets', 'transactions', '--team', 'search', '--type', 're'])).toEqual(['reclaim', 'reserve', 'release']);
+  });
+
   it('completes flags of the command typed so far, global ones included', () => {
     const flags = bashComplete(['kt', 'wallets', 'allocate', '--']);
     expect(flags).toContain('--amount');
@@ -125,6 +132,10 @@ describe('zsh', () => {
   it('falls back to files for a free-form value such as --output', () => {
     expect(zshComplete(['kt', 'events', 'list', '-o', ''])).toEqual(['<files>']);
   });
+
+  it('completes --type of wallets transactions with the transaction types', () => {
+    expect(zshComplete(['kt', 'wallets', 'transactions', '--type', ''])).toEqual([...TRANSACTION_TYPES]);
+  });
 });
 
 describe('fish', () => {
@@ -136,6 +147,10 @@ describe('fish', () => {
 
   it('offers the subcommands of the command typed so far, after a global flag with a value', () => {
     expect(fishComplete('kt --timeout 5s wallets ').sort()).toEqual(['allocate', 'balance', 'credit', 'list', 'reclaim', 'transactions']);
+  });
+
+  it('completes --type of wallets transactions with the transaction types', () => {
+    expect(fishComplete('kt wallets transactions --type ').sort()).toEqual([...TRANSACTION_TYPES].sort());
   });
 });
 
@@ -158,6 +173,22 @@ describe('generator reads the command tree', () => {
     const fish = fishScript(tree);
     expect(fish).toContain(`complete -c kt -n '__kt_at \\'gadgets spin\\'' -l speed -x -a 'slow fast'`);
     expect(fish).not.toContain('secret');
+  });
+
+  it('a comma-list flag declared with listChoices is completed, and its list reaches the command unchecked', () => {
+    let seen: unknown;
+    const program = new Command('kt').exitOverride();
+    program
+      .command('gadgets')
+      .addOption(listChoices(new Option('--kinds <kinds>'), ['slow', 'fast']))
+      .action((opts: { kinds?: string }) => {
+        seen = opts.kinds;
+      });
+    const tree = readTree(program);
+    expect(bashScript(tree)).toContain(`'gadgets|--kinds') echo 'slow fast' ;;`);
+    expect(fishScript(tree)).toContain(`-l kinds -x -a 'slow fast'`);
+    program.parse(['gadgets', '--kinds', 'fast,slow,odd'], { from: 'user' });
+    expect(seen).toBe('fast,slow,odd');
   });
 });
 

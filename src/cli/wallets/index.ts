@@ -1,8 +1,11 @@
 import { Option, type Command } from 'commander';
 import type { ActionFactory } from '../main.js';
-import { addOutputOptions } from '../flags.js';
+import { addOutputOptions, listChoices } from '../flags.js';
 
 const PERIOD_CHOICES = ['monthly', 'quarterly', 'yearly'];
+// TRANSACTION_TYPES of api/wallets.ts, which --type is validated against; not
+// imported, so that building the command tree does not load the API module.
+const TYPE_CHOICES = ['credit', 'allocate', 'reclaim', 'reserve', 'settle', 'release', 'expire'];
 const WALLET_FIELDS =
   'team, name, parent, currency, period, allocated, spent, reserved, available, soft_cap, hard_cap, status, utilization, period_start, period_end, unallocated, id';
 
@@ -105,7 +108,7 @@ export function register(program: Command, action: ActionFactory): void {
     .addOption(new Option('--team <team>', 'team id').makeOptionMandatory())
     .addOption(new Option('--since <when>', 'start (inclusive): a duration back from now (90d, 12h, 6w, 3mo) or an ISO date').default(undefined, '90d'))
     .addOption(new Option('--until <when>', 'end (exclusive): a duration back from now or an ISO date; default now'))
-    .addOption(new Option('--type <types>', 'only these types (comma list): credit, allocate, reclaim, reserve, settle, release, expire'));
+    .addOption(listChoices(new Option('--type <types>', 'only these types (comma list)'), TYPE_CHOICES));
   addOutputOptions(transactions, {
     fields: 'id, created_at, team, type, amount, balance_after, reservation_id, event_id, wallet_id',
   });
