@@ -142,10 +142,10 @@ export class Store {
          VALUES (@team_id, @name, @parent_id, @currency, @period, @allocation, @soft_cap, @hard_cap,
            @period_start, @extra, @spent, @reserved, @soft_cap_crossed_at, @created_at)`,
       ),
+      // Positional parameters: binding by name costs a property lookup per field per call.
       saveWallet: db.prepare(
-        `UPDATE wallets SET name=@name, allocation=@allocation, soft_cap=@soft_cap, hard_cap=@hard_cap,
-           period_start=@period_start, extra=@extra, spent=@spent, reserved=@reserved,
-           soft_cap_crossed_at=@soft_cap_crossed_at WHERE team_id=@team_id`,
+        `UPDATE wallets SET name=?, allocation=?, soft_cap=?, hard_cap=?, period_start=?, extra=?, spent=?,
+           reserved=?, soft_cap_crossed_at=? WHERE team_id=?`,
       ),
       insertTxn: db.prepare(
         `INSERT INTO transactions (wallet_team, type, amount, balance_after, reservation_id, event_seq, created_at)
@@ -341,7 +341,7 @@ export class Store {
   }
 
   private save(w: WalletRow): void {
-    this.stmts.saveWallet.run(w);
+    this.stmts.saveWallet.run(w.name, w.allocation, w.soft_cap, w.hard_cap, w.period_start, w.extra, w.spent, w.reserved, w.soft_cap_crossed_at, w.team_id);
   }
 
   /**
