@@ -2,7 +2,7 @@
 // exact amounts and the running balance (balance_after) the server computed.
 import type { Context } from '../context.js';
 import { transactionPages, walletBalance, type ApiTransaction } from '../../api/wallets.js';
-import { selectColumns, writeRows } from '../../output/index.js';
+import { RowPages, selectColumns, writeRows } from '../../output/index.js';
 import { readOutputOptions, type RawOutputOptions } from '../flags.js';
 import { parseRange, parseTeam, parseTypes } from './options.js';
 import { explainTeamNotFound, TRANSACTION_COLUMNS, TRANSACTION_DEFAULT_FIELDS, TRANSACTION_TABLE_FIELDS, transactionRecord, type TransactionRecord } from './records.js';
@@ -14,10 +14,8 @@ export interface TransactionsOptions extends RawOutputOptions {
   type?: string;
 }
 
-async function* records(pages: AsyncGenerator<ApiTransaction[], void, undefined>, currency: string): AsyncGenerator<TransactionRecord> {
-  for await (const page of pages) {
-    for (const raw of page) yield transactionRecord(raw, currency);
-  }
+async function* recordPages(pages: AsyncGenerator<ApiTransaction[], void, undefined>, currency: string): AsyncGenerator<TransactionRecord[]> {
+  for await (const page of pages) yield page.map((raw) => transactionRecord(raw, currency));
 }
 
 export default async function walletsTransactions(ctx: Context, opts: TransactionsOptions): Promise<void> {
@@ -36,7 +34,7 @@ export default async function walletsTransactions(ctx: Context, opts: Transactio
     throw explainTeamNotFound(error, team);
   }
   const pages = transactionPages(api, { teamId: team, since: range.since, until: range.until, types });
-  await writeRows(ctx, records(pages, currency), columns, {
+  await writeRows(ctx, new RowPages(recordPages(pages, currency)), columns, {
     format: output.format,
     header: output.header,
     output: output.output,
