@@ -56,7 +56,7 @@ _kt_value_kind() {
     'events list|--model') echo '@any' ;;
     'events list|--limit') echo '@any' ;;
     'events list|--aggregate') echo 'daily weekly monthly' ;;
-    'events list|--group-by') echo '@any' ;;
+    'events list|--group-by') echo 'team provider model' ;;
     'events list|--tz') echo '@any' ;;
     'events list|--format') echo 'table csv json ndjson' ;;
     'events list|--fields') echo '@any' ;;

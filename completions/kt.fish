@@ -89,7 +89,7 @@ complete -c kt -n '__kt_at \'events list\'' -l provider -r -F -d 'only these pro
 complete -c kt -n '__kt_at \'events list\'' -l model -r -F -d 'only these models (repeatable or a comma list)'
 complete -c kt -n '__kt_at \'events list\'' -l limit -r -F -d 'at most N rows (default: all)'
 complete -c kt -n '__kt_at \'events list\'' -l aggregate -x -a 'daily weekly monthly' -d 'one row per period (and group) instead of one per event'
-complete -c kt -n '__kt_at \'events list\'' -l group-by -r -F -d 'with --aggregate: split buckets by team, provider and/or model (comma list)'
+complete -c kt -n '__kt_at \'events list\'' -l group-by -x -a 'team provider model' -d 'with --aggregate: split buckets by these keys (comma list)'
 complete -c kt -n '__kt_at \'events list\'' -l tz -r -F -d 'IANA time zone for buckets and times, e.g. Europe/Berlin (default UTC)'
 complete -c kt -n '__kt_at \'events list\'' -l chart -d 'on a terminal, draw the cost per period as a bar chart (daily unless --aggregate)'
 complete -c kt -n '__kt_at \'events list\'' -l format -x -a 'table csv json ndjson' -d 'output format (default: table)'

@@ -105,6 +105,7 @@ describe('bash', () => {
 
   it('completes --type of wallets transactions with the transaction types it accepts', () => {
     expect(bashComplete(['kt', 'wallets', 'transactions', '--type', ''])).toEqual([...TRANSACTION_TYPES]);
+    expect(bashComplete(['kt', 'events', 'list', '--group-by', ''])).toEqual(['team', 'provider', 'model']);
     expect(bashComplete(['kt', 'wallets', 'transactions', '--team', 'search', '--type', 're'])).toEqual(['reclaim', 'reserve', 'release']);
   });
 
@@ -151,6 +152,7 @@ describe('fish', () => {
 
   it('completes --type of wallets transactions with the transaction types', () => {
     expect(fishComplete('kt wallets transactions --type ').sort()).toEqual([...TRANSACTION_TYPES].sort());
+    expect(fishComplete('kt events list --group-by ').sort()).toEqual(['model', 'provider', 'team']);
   });
 });
 

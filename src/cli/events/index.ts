@@ -1,6 +1,6 @@
 import { Option, type Command } from 'commander';
 import type { ActionFactory } from '../main.js';
-import { addOutputOptions } from '../flags.js';
+import { addOutputOptions, listChoices } from '../flags.js';
 
 const collect = (value: string, previous: string[] | undefined): string[] => [...(previous ?? []), value];
 
@@ -29,7 +29,7 @@ export function register(program: Command, action: ActionFactory): void {
     .addOption(new Option('--model <model>', 'only these models (repeatable or a comma list)').argParser(collect))
     .addOption(new Option('--limit <n>', 'at most N rows (default: all)'))
     .addOption(new Option('--aggregate <period>', 'one row per period (and group) instead of one per event').choices(['daily', 'weekly', 'monthly']))
-    .addOption(new Option('--group-by <keys>', 'with --aggregate: split buckets by team, provider and/or model (comma list)'))
+    .addOption(listChoices(new Option('--group-by <keys>', 'with --aggregate: split buckets by these keys (comma list)'), ['team', 'provider', 'model']))
     .addOption(new Option('--tz <zone>', 'IANA time zone for buckets and times, e.g. Europe/Berlin (default UTC)'))
     .addOption(new Option('--chart', 'on a terminal, draw the cost per period as a bar chart (daily unless --aggregate)'));
   addOutputOptions(list, {
