@@ -53,7 +53,7 @@ function watch(stream: Writable): StreamState {
 }
 
 /** Resolves on 'drain', or when the stream closes or fails (the caller checks which). */
-export function waitDrain(stream: Writable): Promise<void> {
+function waitDrain(stream: Writable): Promise<void> {
   return new Promise((resolveWait) => {
     const done = (): void => {
       stream.off('drain', done);
@@ -88,6 +88,11 @@ export function streamSink(stream: Writable, label = 'stdout'): Sink {
     if (stream.destroyed && state.error === undefined) state.broken = true;
     check();
   };
+  const append = (text: string): void => {
+    if (state.broken) return;
+    pending.push(text);
+    size += text.length;
+  };
   return {
     get broken() {
       return state.broken;
@@ -95,16 +100,10 @@ export function streamSink(stream: Writable, label = 'stdout'): Sink {
     get buffered() {
       return size;
     },
-    append(text) {
-      if (state.broken) return;
-      pending.push(text);
-      size += text.length;
-    },
+    append,
     flush,
     async write(text) {
-      if (state.broken) return;
-      pending.push(text);
-      size += text.length;
+      append(text);
       if (size >= FLUSH_AT) await flush();
     },
     close: flush,
@@ -179,6 +178,10 @@ export async function atomicFileSink(path: string): Promise<Sink> {
     await handle.close().catch(() => undefined);
     await unlink(temp).catch(() => undefined);
   };
+  const append = (text: string): void => {
+    pending.push(text);
+    size += text.length;
+  };
   const flushOrDiscard = async (): Promise<void> => {
     try {
       await flush();
@@ -192,14 +195,10 @@ export async function atomicFileSink(path: string): Promise<Sink> {
     get buffered() {
       return size;
     },
-    append(text) {
-      pending.push(text);
-      size += text.length;
-    },
+    append,
     flush: flushOrDiscard,
     async write(text) {
-      pending.push(text);
-      size += text.length;
+      append(text);
       if (size >= FLUSH_AT) await flushOrDiscard();
     },
     async close() {

@@ -10,8 +10,6 @@ import { RowPages, type Column, type RowSource, type WriteOptions, type WriteRes
 import { atomicFileSink, FLUSH_AT, streamSink, type Sink } from './sink.js';
 import { boxTable, isRightAligned, plainTable } from './table.js';
 
-type Rows<R> = RowSource<R>;
-
 const SYNC_BATCH = 1000;
 
 /**
@@ -19,7 +17,7 @@ const SYNC_BATCH = 1000;
  * iterable a thousand rows at a time (it may be endless), an async iterable
  * row by row.
  */
-async function* batches<R>(rows: Rows<R>): AsyncGenerator<readonly R[], void, undefined> {
+async function* batches<R>(rows: RowSource<R>): AsyncGenerator<readonly R[], void, undefined> {
   if (rows instanceof RowPages) {
     yield* rows.pages;
   } else if (Array.isArray(rows)) {
@@ -44,6 +42,26 @@ async function* batches<R>(rows: Rows<R>): AsyncGenerator<readonly R[], void, un
 // written out as it goes.
 const MID_BATCH_FLUSH_AT = 1024 * 1024;
 
+/**
+ * Renders every row into the sink with `render`, writing out a full batch at
+ * the end of each page (or mid-page past MID_BATCH_FLUSH_AT); stops early on
+ * a closed reader. Returns the rows rendered.
+ */
+async function streamRows<R>(ctx: Context, sink: Sink, rows: RowSource<R>, render: (row: R, index: number) => void): Promise<number> {
+  let count = 0;
+  for await (const batch of batches(rows)) {
+    for (const row of batch) {
+      checkAbort(ctx);
+      render(row, count);
+      count += 1;
+      if (sink.buffered >= MID_BATCH_FLUSH_AT) await sink.flush();
+      if (sink.broken) return count;
+    }
+    if (sink.buffered >= FLUSH_AT) await sink.flush();
+    if (sink.broken) return count;
+  }
+  return count;
+}
 
 const NEEDS_QUOTES = /[",\r\n]/;
 const QUOTE = /"/g;
@@ -53,7 +71,7 @@ export function csvField(text: string): string {
   return NEEDS_QUOTES.test(text) ? `"${text.replace(QUOTE, '""')}"` : text;
 }
 
-export async function writeRowsImpl<R>(ctx: Context, rows: Rows<R>, columns: readonly Column<R>[], options: WriteOptions): Promise<WriteResult> {
+export async function writeRowsImpl<R>(ctx: Context, rows: RowSource<R>, columns: readonly Column<R>[], options: WriteOptions): Promise<WriteResult> {
   const renderer = makeRenderer(options.tz);
   const sink = options.output === undefined ? streamSink(ctx.io.stdout) : await atomicFileSink(options.output);
   try {
@@ -94,52 +112,33 @@ function checkAbort(ctx: Context): void {
   if (ctx.signal.aborted) throw ctx.signal.reason;
 }
 
-async function writeJson<R>(ctx: Context, sink: Sink, rows: Rows<R>, columns: readonly Column<R>[], renderer: CellRenderer, lines: boolean): Promise<number> {
-  let count = 0;
-  for await (const batch of batches(rows)) {
-    for (const row of batch) {
-      checkAbort(ctx);
-      const record: Record<string, unknown> = {};
-      for (const column of columns) record[column.name] = renderer.json(column, row);
-      const text = JSON.stringify(record);
-      sink.append(lines ? `${text}\n` : count === 0 ? `[\n  ${text}` : `,\n  ${text}`);
-      count += 1;
-      if (sink.buffered >= MID_BATCH_FLUSH_AT) await sink.flush();
-      if (sink.broken) return count;
-    }
-    if (sink.buffered >= FLUSH_AT) await sink.flush();
-  }
-  if (!lines) await sink.write(count === 0 ? '[]\n' : '\n]\n');
+async function writeJson<R>(ctx: Context, sink: Sink, rows: RowSource<R>, columns: readonly Column<R>[], renderer: CellRenderer, lines: boolean): Promise<number> {
+  const count = await streamRows(ctx, sink, rows, (row, index) => {
+    const record: Record<string, unknown> = {};
+    for (const column of columns) record[column.name] = renderer.json(column, row);
+    const text = JSON.stringify(record);
+    sink.append(lines ? `${text}\n` : index === 0 ? `[\n  ${text}` : `,\n  ${text}`);
+  });
+  if (!lines && !sink.broken) await sink.write(count === 0 ? '[]\n' : '\n]\n');
   return count;
 }
 
-async function writeCsv<R>(ctx: Context, sink: Sink, rows: Rows<R>, columns: readonly Column<R>[], renderer: CellRenderer, header: boolean): Promise<number> {
+async function writeCsv<R>(ctx: Context, sink: Sink, rows: RowSource<R>, columns: readonly Column<R>[], renderer: CellRenderer, header: boolean): Promise<number> {
   if (header) sink.append(`${columns.map((c) => csvField(c.name)).join(',')}\r\n`);
   // One array of cells, reused for every row and joined once: concatenating
   // a line cell by cell would allocate a string per cell per row.
   const cells: string[] = columns.map(() => '');
-  const last = columns.length - 1;
-  let count = 0;
-  for await (const batch of batches(rows)) {
-    for (const row of batch) {
-      checkAbort(ctx);
-      for (let i = 0; i <= last; i += 1) cells[i] = csvField(renderer.csv(columns[i] as Column<R>, row));
-      sink.append(cells.join(','));
-      sink.append('\r\n');
-      count += 1;
-      if (sink.buffered >= MID_BATCH_FLUSH_AT) await sink.flush();
-      if (sink.broken) return count;
-    }
-    if (sink.buffered >= FLUSH_AT) await sink.flush();
-    if (sink.broken) return count;
-  }
-  return count;
+  return streamRows(ctx, sink, rows, (row) => {
+    for (let i = 0; i < columns.length; i += 1) cells[i] = csvField(renderer.csv(columns[i] as Column<R>, row));
+    sink.append(cells.join(','));
+    sink.append('\r\n');
+  });
 }
 
 async function writeTable<R>(
   ctx: Context,
   sink: Sink,
-  rows: Rows<R>,
+  rows: RowSource<R>,
   columns: readonly Column<R>[],
   renderer: CellRenderer,
   options: WriteOptions,
