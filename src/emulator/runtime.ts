@@ -173,16 +173,12 @@ function walSync(db: import('better-sqlite3').Database, store: Store, file: stri
     }
     // The fsync under way may have started before this commit: one more
     // after it covers this commit and every other that arrives meanwhile.
-    queued ??= running.then(
-      () => {
+    queued ??= running
+      .catch(() => undefined)
+      .then(() => {
         queued = undefined;
         return sync();
-      },
-      () => {
-        queued = undefined;
-        return sync();
-      },
-    );
+      });
     return queued;
   };
   store.setCommitSync(sync);
