@@ -7,6 +7,7 @@ import type { Context } from '../cli/context.js';
 import type { ResolvedConfig } from '../config/resolve.js';
 import { ApiError, AuthError, FailureError, InterruptedError, NetworkError, UsageError } from '../errors.js';
 import { VERSION } from '../cli/main.js';
+import { MAX_PAGE_SIZE } from '../domain/events.js';
 import { isRetryableStatus, parseRetryAfter, retryDelayMs } from './retry.js';
 
 export type QueryValue = string | number | boolean | undefined | null | readonly string[];
@@ -239,7 +240,7 @@ export function createApiClient(options: ClientOptions): ApiClient {
     post: <T>(path: string, body: unknown, opts?: { idempotencyKey?: string | undefined }) =>
       send<T>('POST', urlFor(path), JSON.stringify(body), opts?.idempotencyKey ?? randomUUID()),
     async *pages<T>(path: string, query?: Query, opts?: { pageSize?: number }): AsyncGenerator<T[], void, undefined> {
-      const limit = opts?.pageSize ?? 1000;
+      const limit = opts?.pageSize ?? MAX_PAGE_SIZE;
       // The next page is fetched while this one is written, but parsed only
       // when its turn comes: its rows are then short-lived, and the heap small.
       let pending: Promise<{ json<P>(): P }> | undefined = receive('GET', urlFor(path, { ...query, limit }), undefined, undefined);

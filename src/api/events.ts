@@ -1,11 +1,7 @@
 // Typed calls for GET /v1/events (docs/api-contract.md § Events).
 import type { ApiClient, Query } from './client.js';
-
-export const AGGREGATES = ['daily', 'weekly', 'monthly'] as const;
-export type Aggregate = (typeof AGGREGATES)[number];
-
-export const GROUP_KEYS = ['team', 'provider', 'model'] as const;
-export type GroupKey = (typeof GROUP_KEYS)[number];
+import { MAX_PAGE_SIZE, type GroupKey } from '../domain/events.js';
+import type { BucketPeriod } from '../domain/periods.js';
 
 /** One spend event as the API sends it (cost in the major unit). */
 export interface ApiEvent {
@@ -45,9 +41,6 @@ export interface EventFilter {
   models?: readonly string[] | undefined;
 }
 
-/** Largest page the API serves. */
-export const MAX_PAGE_SIZE = 1000;
-
 function filterQuery(filter: EventFilter): Record<string, string | undefined> {
   const list = (values: readonly string[] | undefined): string | undefined =>
     values === undefined || values.length === 0 ? undefined : values.join(',');
@@ -74,7 +67,7 @@ export function eventPages(api: ApiClient, filter: EventFilter, pageSize = MAX_P
 export async function aggregateEvents(
   api: ApiClient,
   filter: EventFilter,
-  options: { aggregate: Aggregate; groupBy: readonly GroupKey[]; tz: string },
+  options: { aggregate: BucketPeriod; groupBy: readonly GroupKey[]; tz: string },
 ): Promise<ApiEventBucket[]> {
   const query: Query = {
     ...filterQuery(filter),

@@ -2,14 +2,9 @@
 // Amounts cross this boundary as JSON numbers; callers convert with
 // microsFromJson / microsToJson so nothing downstream adds floats.
 import type { ApiClient, Query } from './client.js';
-
-export const PERIODS = ['monthly', 'quarterly', 'yearly'] as const;
-export type Period = (typeof PERIODS)[number];
-
-export const TRANSACTION_TYPES = ['credit', 'allocate', 'reclaim', 'reserve', 'settle', 'release', 'expire'] as const;
-export type TransactionType = (typeof TRANSACTION_TYPES)[number];
-
-export type WalletStatus = 'healthy' | 'low' | 'depleted' | 'blocked';
+import { MAX_PAGE_SIZE } from '../domain/events.js';
+import type { TransactionType, WalletStatus } from '../domain/ledger.js';
+import type { WalletPeriod } from '../domain/periods.js';
 
 /** A wallet as the API sends it (money in the major unit). */
 export interface ApiWallet {
@@ -18,7 +13,7 @@ export interface ApiWallet {
   name: string;
   parent_id: string | null;
   currency: string;
-  period: Period;
+  period: WalletPeriod;
   allocated: number;
   spent: number;
   reserved: number;
@@ -54,7 +49,7 @@ export interface AllocateBody {
   team_id: string;
   amount: number;
   currency: string;
-  period: Period;
+  period: WalletPeriod;
   parent_id?: string;
   name?: string;
   soft_cap?: number;
@@ -79,8 +74,6 @@ export interface MutationResponse {
   wallet: ApiWallet;
   transaction: ApiTransaction | null;
 }
-
-export const MAX_PAGE_SIZE = 1000;
 
 export const WALLET_PATHS = {
   allocate: '/v1/wallets/allocate',

@@ -3,11 +3,28 @@
 // bucket starts at the first instant whose local date is the bucket's first
 // day — usually local midnight, 01:00 where a zone skips midnight.
 
-export type BucketPeriod = 'daily' | 'weekly' | 'monthly';
-export type WalletPeriod = 'monthly' | 'quarterly' | 'yearly';
+/** Aggregation buckets (`--aggregate`, `aggregate=`). */
+export const BUCKET_PERIODS = ['daily', 'weekly', 'monthly'] as const;
+export type BucketPeriod = (typeof BUCKET_PERIODS)[number];
 
-export const BUCKET_PERIODS: readonly BucketPeriod[] = ['daily', 'weekly', 'monthly'];
-export const WALLET_PERIODS: readonly WalletPeriod[] = ['monthly', 'quarterly', 'yearly'];
+/** Budget periods of a wallet (`--period`, the allocate body's `period`). */
+export const WALLET_PERIODS = ['monthly', 'quarterly', 'yearly'] as const;
+export type WalletPeriod = (typeof WALLET_PERIODS)[number];
+
+const WALLET_PERIOD_UNIT: Readonly<Record<WalletPeriod, string>> = { monthly: 'month', quarterly: 'quarter', yearly: 'year' };
+
+/** The noun for one wallet period ("$10,000/month"); a period kt does not know is shown as sent. */
+export function periodUnit(period: string): string {
+  return isWalletPeriod(period) ? WALLET_PERIOD_UNIT[period] : period;
+}
+
+export function isWalletPeriod(text: string): text is WalletPeriod {
+  return (WALLET_PERIODS as readonly string[]).includes(text);
+}
+
+export function isBucketPeriod(text: string): text is BucketPeriod {
+  return (BUCKET_PERIODS as readonly string[]).includes(text);
+}
 
 interface LocalParts {
   year: number;

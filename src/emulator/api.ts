@@ -1,10 +1,13 @@
 // Endpoint logic of the control-plane API v1 (docs/api-contract.md), run
 // synchronously inside the request's transaction.
 import { AmountError, isCurrency, microsFromJson, microsToJson, type Micros } from '../domain/money.js';
-import { bucketStart, formatWithOffset, nextBucketStart, WALLET_PERIODS, type BucketPeriod, type WalletPeriod } from '../domain/periods.js';
+import { BUCKET_PERIODS, bucketStart, formatWithOffset, isBucketPeriod, isWalletPeriod, nextBucketStart, WALLET_PERIODS, type WalletPeriod } from '../domain/periods.js';
 import { isTimeZone, parseInstant, TimeError } from '../domain/time.js';
 import { ApiFailure, invalid } from './failure.js';
-import { eventId, iso, TRANSACTION_TYPES, txnId, type EventRow, type Store, type TxnRow, type WalletRow } from './store.js';
+import { isTransactionType, TRANSACTION_TYPES } from '../domain/ledger.js';
+import { isTeamId, TEAM_ID_RULE, subtree, teamForest } from '../domain/teams.js';
+import { GROUP_KEYS, MAX_PAGE_SIZE } from '../domain/events.js';
+import { eventId, iso, txnId, type EventRow, type Store, type TxnRow, type WalletRow } from './store.js';
 
 export type Scope = 'admin' | 'gateway';
 type Body = Record<string, unknown>;
@@ -131,8 +134,8 @@ function str(b: Body, field: string, required: boolean): string | undefined {
 
 function teamIdField(b: Body, field = 'team_id'): string {
   const v = str(b, field, true);
-  if (!/^[a-z0-9][a-z0-9_-]{0,62}$/.test(v)) {
-    throw invalid(`invalid ${field} "${v}": use lowercase letters, digits, '-' or '_'`, { field });
+  if (!isTeamId(v)) {
+    throw invalid(`invalid ${field} "${v}": use ${TEAM_ID_RULE}`, { field });
   }
   return v;
 }
@@ -183,7 +186,7 @@ function tokensField(b: Body, field: string): number {
 function limitParam(q: URLSearchParams): number {
   const text = q.get('limit');
   if (text === null) return 100;
-  if (!/^\d+$/.test(text) || Number(text) < 1 || Number(text) > 1000) throw invalid(`invalid limit "${text}": use 1 to 1000`);
+  if (!/^\d+$/.test(text) || Number(text) < 1 || Number(text) > MAX_PAGE_SIZE) throw invalid(`invalid limit "${text}": use 1 to ${MAX_PAGE_SIZE}`);
   return Number(text);
 }
 
@@ -228,18 +231,9 @@ function placeholders(n: number): string {
 function listWallets(store: Store): unknown {
   store.expireDue();
   const all = store.allWallets();
-  const children = new Map<string | null, WalletRow[]>();
-  for (const w of all) {
-    const list = children.get(w.parent_id) ?? [];
-    list.push(w);
-    children.set(w.parent_id, list);
-  }
+  const forest = teamForest(all, (w) => w.team_id, (w) => w.parent_id);
   const data: unknown[] = [];
-  const walk = (w: WalletRow): void => {
-    data.push(walletJson(store, w));
-    for (const c of children.get(w.team_id) ?? []) walk(c);
-  };
-  for (const root of children.get(null) ?? []) walk(root);
+  for (const root of forest.roots) for (const w of subtree(forest, root, (x) => x.team_id)) data.push(walletJson(store, w));
   return { data, next_cursor: null };
 }
 
@@ -254,10 +248,10 @@ function balance(store: Store, q: URLSearchParams): unknown {
 function periodField(b: Body): WalletPeriod {
   const v = b.period;
   if (v === undefined) throw invalid('missing field "period"', { field: 'period' });
-  if (typeof v !== 'string' || !(WALLET_PERIODS as readonly string[]).includes(v)) {
+  if (typeof v !== 'string' || !isWalletPeriod(v)) {
     throw invalid(`unknown period ${JSON.stringify(v)}: use ${WALLET_PERIODS.join(', ')}`, { field: 'period' });
   }
-  return v as WalletPeriod;
+  return v;
 }
 
 function allocate(store: Store, b: Body): unknown {
@@ -316,7 +310,7 @@ function transactions(store: Store, q: URLSearchParams, now: () => number): unkn
   const types = listParam(q, 'type');
   if (types !== undefined) {
     for (const t of types) {
-      if (!(TRANSACTION_TYPES as readonly string[]).includes(t)) throw invalid(`unknown type "${t}": use ${TRANSACTION_TYPES.join(', ')}`);
+      if (!isTransactionType(t)) throw invalid(`unknown type "${t}": use ${TRANSACTION_TYPES.join(', ')}`);
     }
     where.push(`type IN (${placeholders(types.length)})`);
     params.push(...types);
@@ -390,17 +384,18 @@ function listEvents(store: Store, q: URLSearchParams, now: () => number): unknow
   return page(store, 'events', 'ts', where, params, q, now, (row) => eventJson(row as EventRow));
 }
 
-const GROUP_KEYS = { team: 'team_id', team_id: 'team_id', provider: 'provider', model: 'model' } as const;
+// The API also takes `team_id` for `team`: it names the column it groups by.
+const GROUP_COLUMNS: Readonly<Record<string, 'team_id' | 'provider' | 'model'>> = { team: 'team_id', team_id: 'team_id', provider: 'provider', model: 'model' };
 
 function aggregateEvents(store: Store, q: URLSearchParams, now: () => number): unknown {
-  const period = q.get('aggregate') as BucketPeriod;
-  if (!['daily', 'weekly', 'monthly'].includes(period)) throw invalid(`invalid aggregate "${period}": use daily, weekly or monthly`);
+  const period = q.get('aggregate') ?? '';
+  if (!isBucketPeriod(period)) throw invalid(`invalid aggregate "${period}": use ${BUCKET_PERIODS.join(', ')}`);
   const tz = q.get('tz') ?? 'UTC';
   if (!isTimeZone(tz)) throw invalid(`unknown time zone "${tz}": use an IANA name such as Europe/Berlin`);
   const groupBy: Array<'team_id' | 'provider' | 'model'> = [];
   for (const key of listParam(q, 'group_by') ?? []) {
-    const column = GROUP_KEYS[key as keyof typeof GROUP_KEYS] as (typeof GROUP_KEYS)[keyof typeof GROUP_KEYS] | undefined;
-    if (column === undefined) throw invalid(`invalid group_by "${key}": use team, provider, model`);
+    const column = Object.hasOwn(GROUP_COLUMNS, key) ? GROUP_COLUMNS[key] : undefined;
+    if (column === undefined) throw invalid(`invalid group_by "${key}": use ${GROUP_KEYS.join(', ')}`);
     if (!groupBy.includes(column)) groupBy.push(column);
   }
   const { where, params } = eventFilters(store, q);

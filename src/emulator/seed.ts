@@ -4,8 +4,10 @@ import { createReadStream } from 'node:fs';
 import { createInterface } from 'node:readline';
 import { UsageError, FailureError } from '../errors.js';
 import { AmountError, MICROS_PER_UNIT, microsFromJson, type Micros } from '../domain/money.js';
+import { DOCUMENT_PRICES, tokenCost } from '../domain/prices.js';
 import { seededRandom } from './faults.js';
-import { teamName, type EventInput, type Store } from './store.js';
+import { isTeamId, TEAM_ID_RULE, teamName } from '../domain/teams.js';
+import type { EventInput, Store } from './store.js';
 
 const DAY = 86_400_000;
 const $ = (units: number): Micros => units * MICROS_PER_UNIT;
@@ -31,19 +33,6 @@ export const DEMO_WALLETS: ReadonlyArray<{
   { team_id: 'devops', name: 'DevOps', parent_id: 'operations', allocation: $(5_000) },
   { team_id: 'security', name: 'Security', parent_id: 'operations', allocation: $(5_000) },
 ];
-
-/** Prices per 1M tokens in micros (input, output), from the product document. */
-export const DEMO_MODELS = [
-  { provider: 'openai', model: 'gpt-4o', input: 2_500_000, output: 10_000_000 },
-  { provider: 'openai', model: 'gpt-4o-mini', input: 150_000, output: 600_000 },
-  { provider: 'anthropic', model: 'claude-sonnet', input: 3_000_000, output: 15_000_000 },
-  { provider: 'anthropic', model: 'claude-haiku', input: 250_000, output: 1_250_000 },
-] as const;
-
-/** Exact cost of a request in micros, rounded half up to the micro. */
-export function tokenCost(model: (typeof DEMO_MODELS)[number], inputTokens: number, outputTokens: number): Micros {
-  return Math.round((inputTokens * model.input + outputTokens * model.output) / 1_000_000);
-}
 
 // Leaf teams: share of the monthly allocation spent at the end of the window,
 // and the model mix (weights for gpt-4o, gpt-4o-mini, claude-sonnet, claude-haiku).
@@ -116,7 +105,7 @@ export function generateDemoEvents(count: number, now: number): EventInput[] {
     const weights = cachedFlags.map((c) => (c ? 0 : 0.5 + random()));
     const weightSum = weights.reduce((a, b) => a + b, 0);
     for (let i = 0; i < n; i += 1) {
-      const model = DEMO_MODELS[pick(spender.mix, random)] as (typeof DEMO_MODELS)[number];
+      const model = DOCUMENT_PRICES[pick(spender.mix, random)] as (typeof DOCUMENT_PRICES)[number];
       const ratio = 0.1 + random() * 0.4;
       let inputTokens: number;
       let outputTokens: number;
@@ -224,7 +213,7 @@ function parseImportLine(line: string, where: string): EventInput {
   const ts = Date.parse(text('timestamp'));
   if (Number.isNaN(ts)) throw new UsageError(`${where}: "timestamp" is not an ISO-8601 date-time`);
   const team = text('team_id');
-  if (!/^[a-z0-9][a-z0-9_-]{0,62}$/.test(team)) throw new UsageError(`${where}: invalid team_id "${team}"`);
+  if (!isTeamId(team)) throw new UsageError(`${where}: invalid team_id "${team}": use ${TEAM_ID_RULE}`);
   let cost: Micros;
   try {
     cost = microsFromJson(o.cost);

@@ -6,6 +6,7 @@
 import type Database from 'better-sqlite3';
 import type { Micros } from '../domain/money.js';
 import { walletPeriodBounds, type WalletPeriod } from '../domain/periods.js';
+import { subtree, teamForest, teamName } from '../domain/teams.js';
 import { ApiFailure } from './failure.js';
 import { randomHex } from './ids.js';
 
@@ -76,8 +77,6 @@ interface ReservationRow {
   request_id: string | null;
 }
 
-export const TRANSACTION_TYPES = ['credit', 'allocate', 'reclaim', 'reserve', 'settle', 'release', 'expire'] as const;
-
 const SCHEMA = `
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS wallets (
@@ -111,15 +110,6 @@ const pad = (seq: number): string => String(seq).padStart(10, '0');
 export const eventId = (seq: number): string => `evt_${pad(seq)}`;
 export const txnId = (seq: number): string => `txn_${pad(seq)}`;
 export const iso = (ms: number): string => new Date(ms).toISOString();
-
-export function teamName(teamId: string): string {
-  if (teamId === 'org') return 'Organization';
-  return teamId
-    .split(/[-_]/)
-    .filter((w) => w !== '')
-    .map((w) => w.charAt(0).toUpperCase() + w.slice(1))
-    .join(' ');
-}
 
 export class Store {
   readonly db: Database.Database;
@@ -309,20 +299,11 @@ export class Store {
 
   /** Team ids of `teamId` and every wallet below it. */
   subtree(teamId: string): string[] {
-    const children = new Map<string, string[]>();
-    for (const w of this.stmts.allWallets.all()) {
-      if (w.parent_id === null) continue;
-      const list = children.get(w.parent_id) ?? [];
-      list.push(w.team_id);
-      children.set(w.parent_id, list);
-    }
-    const out: string[] = [];
-    const walk = (id: string): void => {
-      out.push(id);
-      for (const c of children.get(id) ?? []) walk(c);
-    };
-    walk(teamId);
-    return out;
+    const all = this.stmts.allWallets.all();
+    const root = all.find((w) => w.team_id === teamId);
+    if (root === undefined) return [teamId];
+    const forest = teamForest(all, (w) => w.team_id, (w) => w.parent_id);
+    return subtree(forest, root, (w) => w.team_id).map((w) => w.team_id);
   }
 
   allocated(w: WalletRow): Micros {

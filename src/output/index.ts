@@ -4,6 +4,7 @@
 // load only when rows are written.
 import type { Context } from '../cli/context.js';
 import { UsageError } from '../errors.js';
+import { didYouMean } from '../domain/suggest.js';
 
 export const FORMATS = ['table', 'csv', 'json', 'ndjson'] as const;
 export type Format = (typeof FORMATS)[number];
@@ -65,7 +66,7 @@ export function selectColumns<R>(all: readonly Column<R>[], fields: string | und
     if (name === '') throw new UsageError(`--fields "${fields}" has an empty entry; valid fields: ${valid}`);
     const column = byName.get(name) ?? byName.get(name.toLowerCase());
     if (column === undefined) {
-      const guess = closest(name, all.map((c) => c.name));
+      const guess = didYouMean(name, all.map((c) => c.name));
       throw new UsageError(`unknown field "${name}"; valid fields: ${valid}`, guess === undefined ? undefined : `did you mean "${guess}"?`);
     }
     if (seen.has(column.name)) throw new UsageError(`field "${column.name}" is listed twice in --fields`);
@@ -95,41 +96,4 @@ export async function writeRows<R>(
 ): Promise<WriteResult> {
   const { writeRowsImpl } = await import('./write.js');
   return writeRowsImpl(ctx, rows, columns, options);
-}
-
-/** The nearest name within a small edit distance, for a did-you-mean hint. */
-export function closest(input: string, candidates: readonly string[]): string | undefined {
-  let best: string | undefined;
-  let bestDistance = Infinity;
-  const needle = input.toLowerCase();
-  for (const candidate of candidates) {
-    const distance = editDistance(needle, candidate.toLowerCase());
-    if (distance < bestDistance) {
-      best = candidate;
-      bestDistance = distance;
-    }
-  }
-  const limit = Math.max(1, Math.floor(input.length / 3));
-  return bestDistance <= limit ? best : undefined;
-}
-
-/** Optimal string alignment distance: a swap of neighbours ("modle") counts as one edit. */
-function editDistance(a: string, b: string): number {
-  const rows: number[][] = [];
-  for (let i = 0; i <= a.length; i += 1) {
-    const row = [i];
-    for (let j = 1; j <= b.length; j += 1) {
-      if (i === 0) {
-        row.push(j);
-        continue;
-      }
-      const above = rows[i - 1] ?? [];
-      const cost = a[i - 1] === b[j - 1] ? 0 : 1;
-      let best = Math.min((above[j] ?? 0) + 1, (row[j - 1] ?? 0) + 1, (above[j - 1] ?? 0) + cost);
-      if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1]) best = Math.min(best, (rows[i - 2]?.[j - 2] ?? 0) + 1);
-      row.push(best);
-    }
-    rows.push(row);
-  }
-  return rows[a.length]?.[b.length] ?? 0;
 }

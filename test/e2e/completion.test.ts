@@ -12,7 +12,7 @@ import { startEmulator, type Emulator } from '../helpers/emulator.js';
 import { readTree } from '../../src/cli/completion/model.js';
 import { bashScript, fishScript, zshScript } from '../../src/cli/completion/generate.js';
 import { listChoices } from '../../src/cli/flags.js';
-import { TRANSACTION_TYPES } from '../../src/api/wallets.js';
+import { TRANSACTION_TYPES } from '../../src/domain/ledger.js';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const SHELLS = ['bash', 'zsh', 'fish'] as const;

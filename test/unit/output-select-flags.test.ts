@@ -1,7 +1,8 @@
 import { Command } from 'commander';
 import { describe, expect, it } from 'vitest';
 import { addOutputOptions, formatFromExtension, readOutputOptions } from '../../src/cli/flags.js';
-import { closest, selectColumns, type Column } from '../../src/output/index.js';
+import { selectColumns, type Column } from '../../src/output/index.js';
+import { didYouMean } from '../../src/domain/suggest.js';
 import { fakeContext } from './output-fake-context.js';
 
 const all: Column<unknown>[] = ['team', 'provider', 'model', 'cost', 'timestamp'].map((name) => ({ name, kind: 'text', get: () => name }));
@@ -40,9 +41,9 @@ describe('selectColumns', () => {
   });
 
   it('finds close names case-insensitively', () => {
-    expect(closest('Provder', ['team', 'provider'])).toBe('provider');
-    expect(closest('x', ['team', 'provider'])).toBeUndefined();
-    expect(closest('tema', ['team', 'model'])).toBe('team');
+    expect(didYouMean('Provder', ['team', 'provider'])).toBe('provider');
+    expect(didYouMean('x', ['team', 'provider'])).toBeUndefined();
+    expect(didYouMean('tema', ['team', 'model'])).toBe('team');
   });
 });
 

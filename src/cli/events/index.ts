@@ -1,6 +1,8 @@
 import { Option, type Command } from 'commander';
 import type { ActionFactory } from '../main.js';
 import { addOutputOptions, listChoices } from '../flags.js';
+import { GROUP_KEYS } from '../../domain/events.js';
+import { BUCKET_PERIODS } from '../../domain/periods.js';
 
 const collect = (value: string, previous: string[] | undefined): string[] => [...(previous ?? []), value];
 
@@ -28,8 +30,8 @@ export function register(program: Command, action: ActionFactory): void {
     .addOption(new Option('--provider <provider>', 'only these providers (repeatable or a comma list)').argParser(collect))
     .addOption(new Option('--model <model>', 'only these models (repeatable or a comma list)').argParser(collect))
     .addOption(new Option('--limit <n>', 'at most N rows (default: all)'))
-    .addOption(new Option('--aggregate <period>', 'one row per period (and group) instead of one per event').choices(['daily', 'weekly', 'monthly']))
-    .addOption(listChoices(new Option('--group-by <keys>', 'with --aggregate: split buckets by these keys (comma list)'), ['team', 'provider', 'model']))
+    .addOption(new Option('--aggregate <period>', 'one row per period (and group) instead of one per event').choices(BUCKET_PERIODS))
+    .addOption(listChoices(new Option('--group-by <keys>', 'with --aggregate: split buckets by these keys (comma list)'), GROUP_KEYS))
     .addOption(new Option('--tz <zone>', 'IANA time zone for buckets and times, e.g. Europe/Berlin (default UTC)'))
     .addOption(new Option('--chart', 'on a terminal, draw the cost per period as a bar chart (daily unless --aggregate)'));
   addOutputOptions(list, {

@@ -4,7 +4,8 @@
 import type { Context } from '../context.js';
 import { UsageError } from '../../errors.js';
 import { addMicros, formatMoney, microsFromJson, type Micros } from '../../domain/money.js';
-import { GROUP_KEYS, MAX_PAGE_SIZE, aggregateEvents, eventPages, type ApiEvent, type ApiEventBucket, type GroupKey } from '../../api/events.js';
+import { aggregateEvents, eventPages, type ApiEvent, type ApiEventBucket } from '../../api/events.js';
+import { isGroupKey, MAX_PAGE_SIZE, type GroupKey } from '../../domain/events.js';
 import { RowPages, selectColumns, writeRows, type Column } from '../../output/index.js';
 import { barChart } from '../../output/chart.js';
 import { readOutputOptions, type RawOutputOptions } from '../flags.js';
@@ -125,7 +126,7 @@ function checkAggregateFields(fields: string | undefined, columns: readonly Colu
   const valid = new Set(columns.map((c) => c.name));
   for (const field of fields.split(',').map((f) => f.trim())) {
     if (valid.has(field)) continue;
-    const hint = (GROUP_KEYS as readonly string[]).includes(field) && !groupBy.includes(field as GroupKey) ? ` (add --group-by ${field})` : '';
+    const hint = isGroupKey(field) && !groupBy.includes(field) ? ` (add --group-by ${field})` : '';
     throw new UsageError(
       `invalid --fields: "${field}" is not a column when aggregating${hint}; use ${[...valid].join(', ')}`,
       'aggregated rows have the period, the --group-by keys and the measures only',

@@ -1,7 +1,9 @@
 // Flags of kt events list → a validated request. Pure: "now" is passed in.
 import { UsageError } from '../../errors.js';
 import { parseInstant, isTimeZone, TimeError } from '../../domain/time.js';
-import { AGGREGATES, GROUP_KEYS, type Aggregate, type EventFilter, type GroupKey } from '../../api/events.js';
+import type { EventFilter } from '../../api/events.js';
+import { GROUP_KEYS, isGroupKey, type GroupKey } from '../../domain/events.js';
+import { BUCKET_PERIODS, isBucketPeriod, type BucketPeriod } from '../../domain/periods.js';
 
 export interface EventsFilterOptions {
   since?: string;
@@ -42,7 +44,7 @@ function instantFlag(name: string, text: string, now: Date): Date {
 export interface ParsedEventsList {
   filter: EventFilter;
   limit: number | undefined;
-  aggregate: Aggregate | undefined;
+  aggregate: BucketPeriod | undefined;
   groupBy: GroupKey[];
   tz: string | undefined;
 }
@@ -73,18 +75,18 @@ export function parseEventsList(opts: EventsFilterOptions, now: Date): ParsedEve
     }
   }
 
-  let aggregate: Aggregate | undefined;
+  let aggregate: BucketPeriod | undefined;
   if (opts.aggregate !== undefined) {
-    if (!(AGGREGATES as readonly string[]).includes(opts.aggregate)) {
-      throw new UsageError(`invalid --aggregate "${opts.aggregate}": use one of ${AGGREGATES.join(', ')}`);
+    if (!isBucketPeriod(opts.aggregate)) {
+      throw new UsageError(`invalid --aggregate "${opts.aggregate}": use one of ${BUCKET_PERIODS.join(', ')}`);
     }
-    aggregate = opts.aggregate as Aggregate;
+    aggregate = opts.aggregate;
   }
 
   let groupBy: GroupKey[] = [];
   if (opts.groupBy !== undefined) {
     const keys = splitList([opts.groupBy]) ?? [''];
-    const unknown = keys.filter((k) => !(GROUP_KEYS as readonly string[]).includes(k));
+    const unknown = keys.filter((k) => !isGroupKey(k));
     if (unknown.length > 0) {
       throw new UsageError(`invalid --group-by "${opts.groupBy}": unknown key ${unknown.map((k) => `"${k}"`).join(', ')}; use ${GROUP_KEYS.join(', ')}`);
     }

@@ -17,6 +17,7 @@ import {
 } from '../../domain/forecast.js';
 import type { ForecastWallet, SpendBucket } from '../../api/forecast.js';
 import { dayElapsed, localDate } from '../../domain/periods.js';
+import { subtree, teamForest } from '../../domain/teams.js';
 
 export type RowKind = 'actual' | 'projection' | 'forecast';
 export type CapStatus = 'crossed' | 'projected' | 'not_this_period' | 'no_cap';
@@ -212,11 +213,7 @@ function projectSpend(c: Crossing): Micros {
 
 /** Sums each team's own buckets over its subtree (spend rolls up to every ancestor, as wallets do). */
 export function rollUp(wallets: readonly ForecastWallet[], buckets: readonly SpendBucket[]): Map<string, SpendBucket[]> {
-  const children = new Map<string, string[]>();
-  for (const w of wallets) {
-    if (w.parent_id === null) continue;
-    children.set(w.parent_id, [...(children.get(w.parent_id) ?? []), w.team_id]);
-  }
+  const forest = teamForest(wallets, (w) => w.team_id, (w) => w.parent_id);
   const own = new Map<string, SpendBucket[]>();
   for (const b of buckets) {
     const team = b.team_id ?? '';
@@ -224,17 +221,10 @@ export function rollUp(wallets: readonly ForecastWallet[], buckets: readonly Spe
   }
   const result = new Map<string, SpendBucket[]>();
   for (const w of wallets) {
-    const collected: SpendBucket[] = [];
-    const stack = [w.team_id];
-    const visited = new Set<string>();
-    while (stack.length > 0) {
-      const team = stack.pop() as string;
-      if (visited.has(team)) continue;
-      visited.add(team);
-      collected.push(...(own.get(team) ?? []));
-      stack.push(...(children.get(team) ?? []));
-    }
-    result.set(w.team_id, collected);
+    result.set(
+      w.team_id,
+      subtree(forest, w, (x) => x.team_id).flatMap((x) => own.get(x.team_id) ?? []),
+    );
   }
   return result;
 }

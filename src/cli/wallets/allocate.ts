@@ -3,6 +3,7 @@
 import type { Context } from '../context.js';
 import { microsFromJson, microsToJson, type Micros } from '../../domain/money.js';
 import { allocate, WALLET_PATHS, type AllocateBody } from '../../api/wallets.js';
+import { periodUnit } from '../../domain/periods.js';
 import { parseAmountFlag, parseCurrency, parseIdempotencyKey, parsePeriod, parseTeam } from './options.js';
 import { money, runMutation, type MutationFlags } from './mutate.js';
 
@@ -16,8 +17,6 @@ export interface AllocateOptions extends MutationFlags {
   softCap?: string;
   hardCap?: string;
 }
-
-const UNIT: Record<string, string> = { monthly: 'month', quarterly: 'quarter', yearly: 'year' };
 
 export function allocateBody(opts: AllocateOptions): { body: AllocateBody; amount: Micros } {
   const team = parseTeam(opts.team);
@@ -37,7 +36,7 @@ export default async function walletsAllocate(ctx: Context, opts: AllocateOption
   const key = parseIdempotencyKey(opts.idempotencyKey);
   const team = body.team_id;
   const fmt = (micros: number): string => money(micros, body.currency);
-  const unitOf = (): string => UNIT[body.period] ?? body.period;
+  const unitOf = (): string => periodUnit(body.period);
   await runMutation(ctx, opts, key, {
     team,
     path: WALLET_PATHS.allocate,

@@ -1,11 +1,9 @@
 import { Option, type Command } from 'commander';
 import type { ActionFactory } from '../main.js';
 import { addOutputOptions, listChoices } from '../flags.js';
+import { TRANSACTION_TYPES } from '../../domain/ledger.js';
+import { WALLET_PERIODS } from '../../domain/periods.js';
 
-const PERIOD_CHOICES = ['monthly', 'quarterly', 'yearly'];
-// TRANSACTION_TYPES of api/wallets.ts, which --type is validated against; not
-// imported, so that building the command tree does not load the API module.
-const TYPE_CHOICES = ['credit', 'allocate', 'reclaim', 'reserve', 'settle', 'release', 'expire'];
 const WALLET_FIELDS =
   'team, name, parent, currency, period, allocated, spent, reserved, available, soft_cap, hard_cap, status, utilization, period_start, period_end, unallocated, id';
 
@@ -63,7 +61,7 @@ export function register(program: Command, action: ActionFactory): void {
     .addOption(new Option('--team <team>', 'team id; "org" is the organization').makeOptionMandatory())
     .addOption(new Option('--amount <amount>', 'allocation per period in the major unit, a plain decimal such as 10000 or 2500.50').makeOptionMandatory())
     .addOption(new Option('--currency <code>', 'currency code (default USD)'))
-    .addOption(new Option('--period <period>', 'budget period (default monthly)').choices(PERIOD_CHOICES))
+    .addOption(new Option('--period <period>', 'budget period (default monthly)').choices(WALLET_PERIODS))
     .addOption(new Option('--parent <team>', 'parent team for a new wallet (default org)'))
     .addOption(new Option('--name <name>', 'display name for a new wallet, e.g. "Search Team"'))
     .addOption(new Option('--soft-cap <amount>', 'warn past this spend per period'))
@@ -108,7 +106,7 @@ export function register(program: Command, action: ActionFactory): void {
     .addOption(new Option('--team <team>', 'team id').makeOptionMandatory())
     .addOption(new Option('--since <when>', 'start (inclusive): a duration back from now (90d, 12h, 6w, 3mo) or an ISO date').default(undefined, '90d'))
     .addOption(new Option('--until <when>', 'end (exclusive): a duration back from now or an ISO date; default now'))
-    .addOption(listChoices(new Option('--type <types>', 'only these types (comma list)'), TYPE_CHOICES));
+    .addOption(listChoices(new Option('--type <types>', 'only these types (comma list)'), TRANSACTION_TYPES));
   addOutputOptions(transactions, {
     fields: 'id, created_at, team, type, amount, balance_after, reservation_id, event_id, wallet_id',
   });

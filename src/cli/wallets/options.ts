@@ -3,15 +3,15 @@
 import { UsageError } from '../../errors.js';
 import { AmountError, CURRENCIES, isCurrency, parseAmount, type Micros } from '../../domain/money.js';
 import { parseInstant, TimeError } from '../../domain/time.js';
-import { PERIODS, TRANSACTION_TYPES, type Period, type TransactionType } from '../../api/wallets.js';
-
-const TEAM_ID = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,127}$/;
+import { isTransactionType, TRANSACTION_TYPES, type TransactionType } from '../../domain/ledger.js';
+import { isWalletPeriod, WALLET_PERIODS, type WalletPeriod } from '../../domain/periods.js';
+import { isTeamId, TEAM_ID_RULE } from '../../domain/teams.js';
 
 export function parseTeam(text: string | undefined, flag = '--team'): string {
   const team = (text ?? '').trim();
   if (team === '') throw new UsageError(`${flag} needs a team id`, 'run `kt wallets list` to see every team');
-  if (!TEAM_ID.test(team)) {
-    throw new UsageError(`invalid ${flag} "${text}": use the team id (letters, digits, '.', '_' or '-'), e.g. search`, 'run `kt wallets list` to see every team');
+  if (!isTeamId(team)) {
+    throw new UsageError(`invalid ${flag} "${text}": use the team id (${TEAM_ID_RULE}), e.g. search`, 'run `kt wallets list` to see every team');
   }
   return team;
 }
@@ -35,12 +35,12 @@ export function parseCurrency(text: string | undefined): string | undefined {
   return code;
 }
 
-export function parsePeriod(text: string | undefined): Period {
+export function parsePeriod(text: string | undefined): WalletPeriod {
   if (text === undefined) return 'monthly';
-  if (!(PERIODS as readonly string[]).includes(text)) {
-    throw new UsageError(`invalid --period "${text}": use one of ${PERIODS.join(', ')}`);
+  if (!isWalletPeriod(text)) {
+    throw new UsageError(`invalid --period "${text}": use one of ${WALLET_PERIODS.join(', ')}`);
   }
-  return text as Period;
+  return text;
 }
 
 const IDEMPOTENCY_KEY = /^[\x21-\x7e]{1,255}$/;
@@ -56,7 +56,7 @@ export function parseIdempotencyKey(text: string | undefined): string | undefine
 export function parseTypes(text: string | undefined): TransactionType[] | undefined {
   if (text === undefined) return undefined;
   const items = text.split(',').map((t) => t.trim().toLowerCase());
-  const unknown = items.filter((t) => !(TRANSACTION_TYPES as readonly string[]).includes(t));
+  const unknown = items.filter((t) => !isTransactionType(t));
   if (unknown.length > 0) {
     const shown = unknown.map((t) => (t === '' ? '(empty)' : `"${t}"`)).join(', ');
     throw new UsageError(`invalid --type "${text}": unknown type ${shown}; valid types: ${TRANSACTION_TYPES.join(', ')}`);

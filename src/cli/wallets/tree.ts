@@ -5,6 +5,8 @@
 // with spent / available and a utilization bar per line. Pure: the caller
 // passes the colour function and prints the lines.
 import { formatMoney } from '../../domain/money.js';
+import { periodUnit } from '../../domain/periods.js';
+import { teamForest } from '../../domain/teams.js';
 import { displayWidth, utilizationBar, type UtilizationLevel } from '../../output/chart.js';
 import { capThresholds, utilization, type WalletRecord } from './records.js';
 
@@ -15,8 +17,6 @@ export interface WalletLineOptions {
   color?: (bar: string, level: UtilizationLevel) => string;
 }
 
-const PERIOD_UNIT: Record<string, string> = { monthly: 'month', quarterly: 'quarter', yearly: 'year' };
-
 /** `$25,000` for whole amounts, `$1,234.56` otherwise. */
 function shortMoney(micros: number, currency: string): string {
   return formatMoney(micros, currency).replace(/\.00$/, '');
@@ -24,20 +24,13 @@ function shortMoney(micros: number, currency: string): string {
 
 function label(w: WalletRecord, root: boolean): string {
   const amount = shortMoney(w.allocated, w.raw.currency);
-  const unit = PERIOD_UNIT[w.raw.period] ?? w.raw.period;
+  const unit = periodUnit(w.raw.period);
   return `${w.raw.name} (${root ? `${amount}/${unit}` : amount})`;
 }
 
 /** Wallets → forest, keeping the API's order among siblings. */
 export function buildForest(wallets: readonly WalletRecord[]): Array<{ wallet: WalletRecord; depthPrefix: string; branch: string }> {
-  const byTeam = new Map(wallets.map((w) => [w.raw.team_id, w]));
-  const children = new Map<string, WalletRecord[]>();
-  const roots: WalletRecord[] = [];
-  for (const w of wallets) {
-    const parent = w.raw.parent_id;
-    if (parent === null || !byTeam.has(parent)) roots.push(w);
-    else children.set(parent, [...(children.get(parent) ?? []), w]);
-  }
+  const { roots, children } = teamForest(wallets, (w) => w.raw.team_id, (w) => w.raw.parent_id);
   const out: Array<{ wallet: WalletRecord; depthPrefix: string; branch: string }> = [];
   const visit = (w: WalletRecord, prefix: string, branch: string, childPrefix: string, seen: Set<string>): void => {
     if (seen.has(w.raw.team_id)) return; // a cycle in bad data must not loop forever

@@ -2,8 +2,8 @@
 // items, chain/block consistency, the price catalog. Runs on a document that
 // already passed the schema, so shapes are known; still defensive about them.
 import { AmountError, formatDecimal, microsFromJson, type Micros } from '../money.js';
-import { isCatalogModel, PRICE_CATALOG } from './catalog.js';
-import { didYouMean } from './suggest.js';
+import { PRICE_CATALOG } from '../prices.js';
+import { didYouMean } from '../suggest.js';
 
 export type Path = Array<string | number>;
 
@@ -189,14 +189,14 @@ function checkTargets(doc: Obj, out: RuleFinding[]): void {
 
 function checkCatalog(doc: Obj, out: RuleFinding[]): void {
   const warn = (model: unknown, path: Path): void => {
-    if (typeof model !== 'string' || isCatalogModel(model)) return;
-    const near = didYouMean(model, Object.keys(PRICE_CATALOG));
+    if (typeof model !== 'string' || PRICE_CATALOG.has(model)) return;
+    const near = didYouMean(model, [...PRICE_CATALOG.keys()]);
     out.push({
       code: 'W001',
       severity: 'warning',
       path,
       message: `model "${model}" is not in kt's price catalog; its spend cannot be priced`,
-      suggestion: near !== undefined ? `did you mean "${near}"?` : `known models: ${Object.keys(PRICE_CATALOG).slice(0, 4).join(', ')}, …`,
+      suggestion: near !== undefined ? `did you mean "${near}"?` : `known models: ${[...PRICE_CATALOG.keys()].slice(0, 4).join(', ')}, …`,
     });
   };
   list(doc.model_groups).forEach((group, g) => {

@@ -6,7 +6,7 @@ import Ajv2020Module, { type ErrorObject, type ValidateFunction } from 'ajv/dist
 import schema from '../../../schema/policy.schema.json' with { type: 'json' };
 import { pathText, type Diagnostic, type FileReport } from './diagnostic.js';
 import { checkRules, type Path } from './rules.js';
-import { didYouMean } from './suggest.js';
+import { didYouMean } from '../suggest.js';
 
 export const POLICY_SCHEMA: unknown = schema;
 

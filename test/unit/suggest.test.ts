@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { didYouMean, editDistance } from '../../src/domain/policy/suggest.js';
+import { didYouMean, editDistance } from '../../src/domain/suggest.js';
 
 describe('editDistance', () => {
   it.each([
