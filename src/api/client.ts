@@ -6,7 +6,7 @@ import { Agent, EnvHttpProxyAgent, request, type Dispatcher } from 'undici';
 import type { Context } from '../cli/context.js';
 import type { ResolvedConfig } from '../config/resolve.js';
 import { ApiError, AuthError, FailureError, InterruptedError, NetworkError, UsageError } from '../errors.js';
-import { VERSION } from '../cli/main.js';
+import { VERSION } from '../version.js';
 import { MAX_PAGE_SIZE } from '../domain/events.js';
 import { isRetryableStatus, parseRetryAfter, retryDelayMs } from './retry.js';
 

@@ -6,9 +6,8 @@ import { colorAllowed, type Context, type GlobalOptions, type IO } from './conte
 import { ExitCode, InterruptedError, KtError, UsageError } from '../errors.js';
 import { registerCommands } from './commands.js';
 import { durationMs, TimeError } from '../domain/time.js';
+import { VERSION } from '../version.js';
 
-declare const __KT_VERSION__: string;
-export const VERSION: string = typeof __KT_VERSION__ === 'string' ? __KT_VERSION__ : '0.0.0-dev';
 
 export interface RunOptions {
   io?: Partial<IO>;

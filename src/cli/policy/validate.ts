@@ -5,7 +5,7 @@ import { existsSync } from 'node:fs';
 import path from 'node:path';
 import type { Context } from '../context.js';
 import { ExitCode, KtError, UsageError } from '../../errors.js';
-import { VERSION } from '../main.js';
+import { VERSION } from '../../version.js';
 import { promoteWarnings, type FileReport } from '../../domain/policy/diagnostic.js';
 import { validatePolicy } from '../../domain/policy/validate.js';
 import { ansi, counts, renderGithub, renderJson, renderSarif, renderText, summaryLine, type PolicyFormat } from '../../domain/policy/render.js';
