@@ -32,6 +32,9 @@ file behind when -o/--output was used.
   NO_COLOR               any non-empty value disables colour
   TERM=dumb              disables colour
   CI                     any non-empty value disables the spinner
+  KT_NOW                 pretend the current time is this ISO-8601 instant
+                         (reproducible reports and tests; the emulator's clock
+                         then stands still until POST /v1/emulator/clock moves it)
   HTTPS_PROXY, HTTP_PROXY, NO_PROXY
                          proxy settings for API requests
 

@@ -69,7 +69,7 @@ export async function run(argv: string[], options: RunOptions = {}): Promise<num
           colorStderr: colorErr,
         },
         env,
-        now: options.now ?? (() => new Date()),
+        now: options.now ?? clockFromEnv(env),
         globals,
         signal: controller.signal,
         cleanups,
@@ -161,6 +161,21 @@ function buildProgram(io: IO, action: ActionFactory): Command {
     .addOption(new Option('--insecure', 'allow http:// to a non-loopback host'));
   registerCommands(program, action);
   return program;
+}
+
+/**
+ * The wall clock, or the instant KT_NOW names: every relative range (`30d`),
+ * month boundary and forecast then comes out the same on any day, which is
+ * what tests and reproducible reports need.
+ */
+export function clockFromEnv(env: Readonly<Record<string, string | undefined>>): () => Date {
+  const fixed = env.KT_NOW;
+  if (fixed === undefined || fixed === '') return () => new Date();
+  const ms = Date.parse(fixed);
+  if (!/^\d{4}-\d{2}-\d{2}T/.test(fixed) || Number.isNaN(ms)) {
+    throw new UsageError(`invalid KT_NOW "${fixed}": use an ISO-8601 instant such as 2026-11-15T12:00:00Z`);
+  }
+  return () => new Date(ms);
 }
 
 const PROFILE_NAME = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/;

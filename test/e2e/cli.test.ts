@@ -34,4 +34,11 @@ describe('kt entry point', () => {
     expect(r.code).toBe(2);
     expect(r.stderr).toContain('unknown help topic "nonsense"');
   });
+
+  it('refuses a KT_NOW that is not an ISO instant, with exit 2 and nothing on stdout', async () => {
+    const r = await runKt(['policy', 'schema'], { env: { KT_NOW: 'yesterday' } });
+    expect(r.code).toBe(2);
+    expect(r.stdout).toBe('');
+    expect(r.stderr).toContain('invalid KT_NOW "yesterday": use an ISO-8601 instant such as 2026-11-15T12:00:00Z');
+  });
 });
