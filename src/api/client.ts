@@ -1,12 +1,8 @@
 // The one request layer: auth, timeouts, retries with backoff, idempotency
 // keys, typed errors and cursor pagination. Loaded lazily (it pulls in undici).
 import { randomUUID } from 'node:crypto';
-import { setFlagsFromString } from 'node:v8';
 import { Agent, EnvHttpProxyAgent, request, type Dispatcher } from 'undici';
-import type { Context } from '../cli/context.js';
-import type { ResolvedConfig } from '../config/resolve.js';
 import { ApiError, AuthError, FailureError, InterruptedError, NetworkError, UsageError } from '../errors.js';
-import { VERSION } from '../version.js';
 import { MAX_PAGE_SIZE } from '../domain/events.js';
 import { isRetryableStatus, parseRetryAfter, retryDelayMs } from './retry.js';
 
@@ -35,6 +31,13 @@ export interface ApiClient {
   close(): Promise<void>;
 }
 
+export interface ClientHints {
+  noToken?: string;
+  unauthorized?: string;
+  forbidden?: string;
+  teamNotFound?: string;
+}
+
 export interface ClientOptions {
   baseUrl: string;
   token: string | undefined;
@@ -44,6 +47,12 @@ export interface ClientOptions {
   env?: Readonly<Record<string, string | undefined>>;
   signal?: AbortSignal;
   debug?: (message: string) => void;
+  /** Sent as User-Agent; the caller names itself. */
+  userAgent?: string;
+  /** Wall clock in ms, for Retry-After dates. */
+  now?: () => number;
+  /** Advice attached to errors, worded by the caller (it knows its own commands). */
+  hints?: ClientHints;
   /** Test hooks: how to wait and where jitter comes from. */
   sleep?: (ms: number, signal?: AbortSignal) => Promise<void>;
   random?: () => number;
@@ -51,45 +60,6 @@ export interface ClientOptions {
 }
 
 const LOOPBACK = /^(localhost|127(?:\.\d{1,3}){3}|\[::1\]|::1)$/i;
-
-/**
- * V8 settings for a CLI process that talks to the API, set once before the
- * first request (both are read when used, not only at start-up):
- *
- * - undici parses HTTP with llhttp compiled to WebAssembly on the first
- *   connection, and V8's optimising tier compiles it again in the background:
- *   about 35 MB of peak RSS and 60 ms for a process that makes a handful of
- *   requests. The baseline tier parses a 1,000-event page in well under a
- *   millisecond.
- * - A streamed export keeps about one page alive at a time, yet V8 grows the
- *   young generation towards 16 MB per semi-space as pages go by, and old
- *   garbage promoted meanwhile raises the peak further: 117 MB of RSS at
- *   100k events, 139 MB at 1M. Keeping the young generation at its initial
- *   size holds it flat (101 MB and 108 MB) for about 10% more CPU in an
- *   export whose time is spent waiting on the network anyway.
- *   (`node bench/events-export.mjs`; see the README.)
- */
-let tuned = false;
-function tuneV8ForCli(): void {
-  if (tuned) return;
-  tuned = true;
-  setFlagsFromString('--liftoff-only');
-  setFlagsFromString('--semi-space-growth-factor=1');
-}
-
-export function clientFromConfig(ctx: Context, config: ResolvedConfig): ApiClient {
-  tuneV8ForCli();
-  return createApiClient({
-    baseUrl: config.apiUrl,
-    token: config.token,
-    timeoutMs: config.timeoutMs,
-    retries: config.retries,
-    insecure: config.insecure,
-    env: ctx.env,
-    signal: ctx.signal,
-    debug: ctx.globals.debug ? (message) => ctx.log.debug(message) : undefined,
-  });
-}
 
 /** Refuses to send a token in clear text to anything but this machine. */
 export function checkTransport(baseUrl: string, insecure: boolean): URL {
@@ -154,7 +124,9 @@ export function createApiClient(options: ClientOptions): ApiClient {
   const sleep = options.sleep ?? defaultSleep;
   const random = options.random ?? Math.random;
   const debug = options.debug;
-  const userAgent = `kt/${VERSION} node/${process.version}`;
+  const userAgent = options.userAgent ?? `node/${process.version}`;
+  const now = options.now ?? Date.now;
+  const hints = options.hints ?? {};
   const basePath = base.pathname.replace(/\/+$/, '');
 
   function urlFor(path: string, query?: Query): URL {
@@ -178,7 +150,7 @@ export function createApiClient(options: ClientOptions): ApiClient {
     idempotencyKey: string | undefined,
   ): Promise<{ json<T>(): T }> {
     if (options.token === undefined || options.token === '') {
-      throw new AuthError('not logged in: no API token configured', 'run `kt auth login` or set KEEPTRUSTS_API_TOKEN');
+      throw new AuthError('not logged in: no API token configured', hints.noToken);
     }
     const headers: Record<string, string> = {
       authorization: `Bearer ${options.token}`,
@@ -225,12 +197,12 @@ export function createApiClient(options: ClientOptions): ApiClient {
       }
       const text = await response.body.text().catch(() => '');
       if (isRetryableStatus(response.statusCode) && attempt < maxRetries) {
-        const wait = retryDelayMs(attempt + 1, parseRetryAfter(headerValue(response.headers['retry-after']), Date.now()), random);
+        const wait = retryDelayMs(attempt + 1, parseRetryAfter(headerValue(response.headers['retry-after']), now()), random);
         debug?.(`  retrying in ${wait}ms`);
         await sleep(wait, options.signal);
         continue;
       }
-      throw apiError(response, text, url, requestId);
+      throw apiError(response, text, url, requestId, hints);
     }
   }
 
@@ -297,7 +269,7 @@ function parseJson<T>(text: string, response: Dispatcher.ResponseData, url: URL)
   }
 }
 
-function apiError(response: Dispatcher.ResponseData, text: string, url: URL, requestId: string | undefined): Error {
+function apiError(response: Dispatcher.ResponseData, text: string, url: URL, requestId: string | undefined, hints: ClientHints): Error {
   let envelope: { error?: { code?: unknown; message?: unknown; request_id?: unknown; [k: string]: unknown } } | undefined;
   try {
     envelope = JSON.parse(text) as typeof envelope;
@@ -309,7 +281,7 @@ function apiError(response: Dispatcher.ResponseData, text: string, url: URL, req
   if (body === undefined || typeof body !== 'object' || body === null) {
     const type = headerValue(response.headers['content-type']);
     if (status === 401 || status === 403) {
-      return new AuthError(`${url.origin} refused the token (HTTP ${status})`, 'run `kt auth login` to store a valid token');
+      return new AuthError(`${url.origin} refused the token (HTTP ${status})`, status === 401 ? hints.unauthorized : hints.forbidden);
     }
     return new FailureError(`HTTP ${status} from ${url.origin}${url.pathname}: ${describeBody(text, type)}`);
   }
@@ -317,9 +289,9 @@ function apiError(response: Dispatcher.ResponseData, text: string, url: URL, req
   const message = typeof body.message === 'string' ? body.message : `HTTP ${status}`;
   const { code: _c, message: _m, request_id: rid, ...details } = body;
   let hint: string | undefined;
-  if (status === 401) hint = 'run `kt auth login`, or check KEEPTRUSTS_API_TOKEN';
-  else if (status === 403) hint = 'this token is not allowed to do that; check its scopes with `kt auth status`';
-  else if (code === 'team_not_found') hint = 'run `kt wallets list` to see team ids';
+  if (status === 401) hint = hints.unauthorized;
+  else if (status === 403) hint = hints.forbidden;
+  else if (code === 'team_not_found') hint = hints.teamNotFound;
   return new ApiError({
     status,
     code,

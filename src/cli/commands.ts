@@ -1,6 +1,6 @@
 // The command tree. Each group registers its verbs; handlers load lazily.
 import type { Command } from 'commander';
-import type { ActionFactory } from './main.js';
+import type { ActionFactory } from './action.js';
 import { registerHelp } from './help.js';
 import { register as registerEvents } from './events/index.js';
 import { register as registerWallets } from './wallets/index.js';

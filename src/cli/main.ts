@@ -1,13 +1,12 @@
 // Entry point: builds the command tree, runs one command, and turns whatever
 // it threw into a message on stderr and an exit code. Nothing else in kt
 // decides the exit code; nothing here imports a heavy module eagerly.
-import { Command, CommanderError, Option } from 'commander';
-import { colorAllowed, type Context, type GlobalOptions, type IO } from './context.js';
+import { CommanderError, type Command } from 'commander';
+import { createContext, createIO, type GlobalOptions, type IO } from './context.js';
+import type { Handler } from './action.js';
 import { ExitCode, InterruptedError, KtError, UsageError } from '../errors.js';
-import { registerCommands } from './commands.js';
+import { buildProgram } from './program.js';
 import { durationMs, TimeError } from '../domain/time.js';
-import { VERSION } from '../version.js';
-
 
 export interface RunOptions {
   io?: Partial<IO>;
@@ -17,22 +16,9 @@ export interface RunOptions {
   signal?: AbortSignal;
 }
 
-export type Handler<O = Record<string, unknown>> = (ctx: Context, opts: O, args: string[]) => Promise<void>;
-export type HandlerModule = {
-  default: Handler<never>;
-  /** The handler stops cleanly on SIGINT/SIGTERM itself (a server): a signal is then a normal exit. */
-  handlesInterrupt?: boolean;
-};
-
-/**
- * Wires a commander action to a lazily imported handler module. The module
- * (and whatever heavy library it imports) is loaded only when the command runs.
- */
-export type ActionFactory = (load: () => Promise<HandlerModule>) => (...args: unknown[]) => Promise<void>;
-
 export async function run(argv: string[], options: RunOptions = {}): Promise<number> {
   const env = options.env ?? process.env;
-  const io = makeIO(options.io, env);
+  const io = createIO(options.io, env);
   // A reader that goes away (`kt … | head`) is not an error: stop quietly.
   for (const stream of [io.stdout, io.stderr]) {
     if (stream.listenerCount('error') === 0) {
@@ -57,12 +43,13 @@ export async function run(argv: string[], options: RunOptions = {}): Promise<num
   const cleanups: Array<() => Promise<void>> = [];
   try {
     let exitCode: number = ExitCode.ok;
-    const program = buildProgram(io, (load) => async (...actionArgs: unknown[]) => {
+    const output = { writeOut: (text: string) => io.stdout.write(text), writeErr: (text: string) => io.stderr.write(text) };
+    const program = buildProgram(output, (load) => async (...actionArgs: unknown[]) => {
       const command = actionArgs[actionArgs.length - 1] as Command;
       const globals = readGlobals(command.optsWithGlobals());
       debug = globals.debug;
       colorErr = io.colorStderr && globals.color;
-      const ctx = makeContext({
+      const ctx = createContext({
         io: {
           ...io,
           colorStdout: io.colorStdout && globals.color,
@@ -80,7 +67,7 @@ export async function run(argv: string[], options: RunOptions = {}): Promise<num
         .map(String);
       const mod = await load();
       const handler = mod.default as Handler;
-      const work = handler(ctx, command.opts(), positional);
+      const work = handler(ctx, command.opts(), positional, command);
       await (mod.handlesInterrupt === true ? work : raceAbort(work, controller.signal));
     });
     try {
@@ -101,7 +88,7 @@ export async function run(argv: string[], options: RunOptions = {}): Promise<num
     }
     return exitCode;
   } catch (error) {
-    return reportError(error, io, { debug, color: colorErr });
+    return await reportError(error, io, { debug, color: colorErr, env });
   } finally {
     for (const cleanup of cleanups.reverse()) await cleanup().catch(() => undefined);
     // After an interrupt, keep swallowing re-raised signals until the process exits.
@@ -129,38 +116,6 @@ function raceAbort<T>(work: Promise<T>, signal: AbortSignal): Promise<T> {
       },
     );
   });
-}
-
-/**
- * The full command tree with actions that do nothing: for reading the tree
- * (shell completions, help checks). Parsing with it runs no handler.
- */
-export function buildCommandTree(): Command {
-  return buildProgram(makeIO({}, {}), () => () => Promise.resolve());
-}
-
-function buildProgram(io: IO, action: ActionFactory): Command {
-  const program = new Command('kt');
-  program
-    .description('AI spend analytics and wallet administration for the Keeptrusts control plane')
-    .version(`${VERSION}`, '-V, --version', 'print the version')
-    .exitOverride()
-    .showSuggestionAfterError(true)
-    .configureOutput({
-      writeOut: (text) => io.stdout.write(text),
-      writeErr: (text) => io.stderr.write(text),
-    })
-    .helpCommand(false)
-    .addOption(new Option('--api-url <url>', 'control-plane API base URL (env KEEPTRUSTS_API_URL)'))
-    .addOption(new Option('--profile <name>', 'config profile to use (env KEEPTRUSTS_PROFILE)'))
-    .addOption(new Option('--no-color', 'disable colour (also NO_COLOR, TERM=dumb, non-TTY)'))
-    .addOption(new Option('-q, --quiet', 'no spinner, notices or summaries on stderr'))
-    .addOption(new Option('--debug', 'log requests on stderr (token redacted) and show stack traces'))
-    .addOption(new Option('--timeout <duration>', 'per-request timeout, e.g. 30s (default 30s)'))
-    .addOption(new Option('--retries <n>', 'retries on network errors, 429 and 5xx (default 3)'))
-    .addOption(new Option('--insecure', 'allow http:// to a non-loopback host'));
-  registerCommands(program, action);
-  return program;
 }
 
 /**
@@ -228,76 +183,11 @@ export function readGlobals(raw: Record<string, unknown>): GlobalOptions {
   };
 }
 
-function makeIO(partial: Partial<IO> | undefined, env: Record<string, string | undefined>): IO {
-  const stdout = partial?.stdout ?? process.stdout;
-  const stderr = partial?.stderr ?? process.stderr;
-  const stdin = partial?.stdin ?? process.stdin;
-  const isStdoutTTY = partial?.isStdoutTTY ?? (process.stdout.isTTY === true && stdout === process.stdout);
-  const isStderrTTY = partial?.isStderrTTY ?? (process.stderr.isTTY === true && stderr === process.stderr);
-  const isStdinTTY = partial?.isStdinTTY ?? (process.stdin.isTTY === true && stdin === process.stdin);
-  return {
-    stdout,
-    stderr,
-    stdin,
-    isStdoutTTY,
-    isStderrTTY,
-    isStdinTTY,
-    colorStdout: partial?.colorStdout ?? colorAllowed(isStdoutTTY, env, true),
-    colorStderr: partial?.colorStderr ?? colorAllowed(isStderrTTY, env, true),
-    canPrompt: partial?.canPrompt ?? (isStdinTTY && isStderrTTY),
-  };
-}
-
-function makeContext(init: {
-  io: IO;
-  env: Record<string, string | undefined>;
-  now: () => Date;
-  globals: GlobalOptions;
-  signal: AbortSignal;
-  cleanups: Array<() => Promise<void>>;
-}): Context {
-  const { io, globals } = init;
-  const write = (text: string): void => {
-    io.stderr.write(text.endsWith('\n') ? text : `${text}\n`);
-  };
-  let configPromise: ReturnType<Context['config']> | undefined;
-  let apiPromise: ReturnType<Context['api']> | undefined;
-  const ctx: Context = {
-    io,
-    env: init.env,
-    now: init.now,
-    globals,
-    signal: init.signal,
-    log: {
-      info: (message) => {
-        if (!globals.quiet) write(message);
-      },
-      warn: (message) => write(`warning: ${message}`),
-      debug: (message) => {
-        if (globals.debug) write(`debug: ${message}`);
-      },
-    },
-    config: () => {
-      configPromise ??= import('../config/resolve.js').then((m) => m.resolveConfig({ env: init.env, globals }));
-      return configPromise;
-    },
-    api: () => {
-      apiPromise ??= (async () => {
-        const config = await ctx.config();
-        const { clientFromConfig } = await import('../api/client.js');
-        const client = clientFromConfig(ctx, config);
-        init.cleanups.push(() => client.close());
-        return client;
-      })();
-      return apiPromise;
-    },
-  };
-  return ctx;
-}
-
-function reportError(error: unknown, io: IO, options: { debug: boolean; color: boolean }): number {
-  const red = (text: string): string => (options.color ? `\u001b[31m${text}\u001b[39m` : text);
-  const dim = (text: string): string => (options.color ? `\u001b[2m${text}\u001b[22m` : text);
+async function reportError(error: unknown, io: IO, options: { debug: boolean; color: boolean; env: Readonly<Record<string, string | undefined>> }): Promise<number> {
+  // chalk loads only when there is an error to colour.
+  const style = options.color ? await import('../output/style.js').then((m) => m.styleAtLevel(m.colorLevel(true, options.env))) : undefined;
+  const red = (text: string): string => style?.red(text) ?? text;
+  const dim = (text: string): string => style?.dim(text) ?? text;
   if (error instanceof KtError) {
     if (error instanceof InterruptedError) {
       io.stderr.write('interrupted\n');

@@ -1,6 +1,14 @@
 // Effective configuration: flags > environment > profile > defaults.
-import type { GlobalOptions } from '../cli/context.js';
 import { openConfigStore } from './store.js';
+
+/** What the command line says about configuration; undefined where it says nothing. */
+export interface ConfigOverrides {
+  apiUrl: string | undefined;
+  profile: string | undefined;
+  timeoutMs: number | undefined;
+  retries: number | undefined;
+  insecure: boolean;
+}
 
 export const DEFAULT_API_URL = 'https://api.keeptrusts.com';
 export const DEFAULT_TIMEOUT_MS = 30_000;
@@ -25,9 +33,9 @@ const nonEmpty = (value: string | undefined): string | undefined => (value === u
 
 export async function resolveConfig(input: {
   env: Readonly<Record<string, string | undefined>>;
-  globals: GlobalOptions;
+  overrides: ConfigOverrides;
 }): Promise<ResolvedConfig> {
-  const { env, globals } = input;
+  const { env, overrides: globals } = input;
   const envProfile = nonEmpty(env.KEEPTRUSTS_PROFILE);
   const profile = globals.profile ?? envProfile ?? 'default';
   const store = await openConfigStore(env);

@@ -2,7 +2,7 @@
 // and hand over rows (arrays or async iterables); everything about rendering
 // lives here. This file stays light: the writers (and cli-table3, chalk)
 // load only when rows are written.
-import type { Context } from '../cli/context.js';
+import type { OutputContext } from './context.js';
 import { UsageError } from '../errors.js';
 import { didYouMean } from '../domain/suggest.js';
 
@@ -89,7 +89,7 @@ export type RowSource<R> = Iterable<R> | AsyncIterable<R> | RowPages<R>;
 
 /** Streams rows to stdout or the --output file, honouring backpressure. */
 export async function writeRows<R>(
-  ctx: Context,
+  ctx: OutputContext,
   rows: RowSource<R>,
   columns: readonly Column<R>[],
   options: WriteOptions,

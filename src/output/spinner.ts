@@ -1,7 +1,7 @@
 // Progress on stderr while a slow request runs. Only for a person watching:
 // stderr is a terminal, not --quiet, not CI, not TERM=dumb. Otherwise every
 // call is a no-op, so handlers never branch on it.
-import type { Context } from '../cli/context.js';
+import type { OutputContext } from './context.js';
 
 export interface Spinner {
   update(text: string): void;
@@ -10,8 +10,8 @@ export interface Spinner {
 
 const NOOP: Spinner = { update: () => undefined, stop: () => undefined };
 
-export function spinnerAllowed(ctx: Pick<Context, 'io' | 'env' | 'globals'>): boolean {
-  if (!ctx.io.isStderrTTY || ctx.globals.quiet) return false;
+export function spinnerAllowed(ctx: Pick<OutputContext, 'io' | 'env' | 'quiet'>): boolean {
+  if (!ctx.io.isStderrTTY || ctx.quiet) return false;
   if ((ctx.env.CI ?? '') !== '') return false;
   if (ctx.env.TERM === 'dumb') return false;
   return true;
@@ -21,7 +21,7 @@ export function spinnerAllowed(ctx: Pick<Context, 'io' | 'env' | 'globals'>): bo
  * Starts a spinner. ora is imported on first use; if stop() comes before it
  * has loaded, nothing is ever drawn.
  */
-export function startSpinner(ctx: Pick<Context, 'io' | 'env' | 'globals'>, text: string): Spinner {
+export function startSpinner(ctx: Pick<OutputContext, 'io' | 'env' | 'quiet'>, text: string): Spinner {
   if (!spinnerAllowed(ctx)) return NOOP;
   let current = text;
   let stopped = false;

@@ -1,28 +1,35 @@
-// Colour for kt's own output. chalk by itself looks only at the terminal and
-// FORCE_COLOR; the Context has already applied NO_COLOR, TERM=dumb, --no-color
-// and the TTY test, so every instance here is built from those decisions.
+// Colour for kt's own output, the only place escapes are made. chalk by
+// itself looks only at the terminal and FORCE_COLOR; the context has already
+// decided (colorAllowed: --no-color, NO_COLOR, FORCE_COLOR, TERM=dumb, TTY),
+// so every instance here is built from that decision.
 import { Chalk, type ChalkInstance } from 'chalk';
-import type { Context } from '../cli/context.js';
 import type { UtilizationLevel } from './chart.js';
+import type { OutputContext } from './context.js';
 
 export type ColorLevel = 0 | 1 | 2 | 3;
 
 /** How many colours the terminal can show, once colour is allowed at all. */
 export function colorLevel(enabled: boolean, env: Readonly<Record<string, string | undefined>>): ColorLevel {
   if (!enabled) return 0;
+  const forced = env.FORCE_COLOR;
+  if (forced === '2' || forced === '3') return Number(forced) as ColorLevel;
   const colorterm = (env.COLORTERM ?? '').toLowerCase();
   if (colorterm === 'truecolor' || colorterm === '24bit') return 3;
   if (/256/.test(env.TERM ?? '')) return 2;
   return 1;
 }
 
+export function styleAtLevel(level: ColorLevel): ChalkInstance {
+  return new Chalk({ level });
+}
+
 /** Styles for data on stdout (table headers). */
-export function stdoutStyle(ctx: Pick<Context, 'io' | 'env'>): ChalkInstance {
+export function stdoutStyle(ctx: Pick<OutputContext, 'io' | 'env'>): ChalkInstance {
   return new Chalk({ level: colorLevel(ctx.io.colorStdout, ctx.env) });
 }
 
 /** Styles for notices, charts and summaries on stderr. */
-export function stderrStyle(ctx: Pick<Context, 'io' | 'env'>): ChalkInstance {
+export function stderrStyle(ctx: Pick<OutputContext, 'io' | 'env'>): ChalkInstance {
   return new Chalk({ level: colorLevel(ctx.io.colorStderr, ctx.env) });
 }
 

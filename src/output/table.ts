@@ -1,7 +1,7 @@
 // Tables are for people, so they buffer their rows. On a terminal: a box
 // table with bold headers; otherwise plain columns separated by two spaces,
 // no box characters and no colour, so `grep` and `awk` work on them.
-import type { Context } from '../cli/context.js';
+import type { OutputContext } from './context.js';
 import { displayWidth } from './chart.js';
 import type { Column } from './index.js';
 import { stdoutStyle } from './style.js';
@@ -31,7 +31,7 @@ export function plainTable(input: TableInput): string {
   return lines.length === 0 ? '' : `${lines.join('\n')}\n`;
 }
 
-export async function boxTable(ctx: Pick<Context, 'io' | 'env'>, input: TableInput): Promise<string> {
+export async function boxTable(ctx: Pick<OutputContext, 'io' | 'env'>, input: TableInput): Promise<string> {
   const { default: Table } = await import('cli-table3');
   const style = stdoutStyle(ctx);
   const table = new Table({

@@ -3,7 +3,7 @@
 // only for tables. Rows are taken a batch at a time: a page from the API is
 // rendered synchronously and the writer awaits only when a batch is full.
 // Loaded lazily by index.ts; cli-table3 is loaded only for tables.
-import type { Context } from '../cli/context.js';
+import type { OutputContext } from './context.js';
 import { UsageError } from '../errors.js';
 import { CellRenderer } from './cells.js';
 import { RowPages, type Column, type RowSource, type WriteOptions, type WriteResult } from './index.js';
@@ -47,7 +47,7 @@ const MID_BATCH_FLUSH_AT = 1024 * 1024;
  * the end of each page (or mid-page past MID_BATCH_FLUSH_AT); stops early on
  * a closed reader. Returns the rows rendered.
  */
-async function streamRows<R>(ctx: Context, sink: Sink, rows: RowSource<R>, render: (row: R, index: number) => void): Promise<number> {
+async function streamRows<R>(ctx: OutputContext, sink: Sink, rows: RowSource<R>, render: (row: R, index: number) => void): Promise<number> {
   let count = 0;
   for await (const batch of batches(rows)) {
     for (const row of batch) {
@@ -71,7 +71,7 @@ export function csvField(text: string): string {
   return NEEDS_QUOTES.test(text) ? `"${text.replace(QUOTE, '""')}"` : text;
 }
 
-export async function writeRowsImpl<R>(ctx: Context, rows: RowSource<R>, columns: readonly Column<R>[], options: WriteOptions): Promise<WriteResult> {
+export async function writeRowsImpl<R>(ctx: OutputContext, rows: RowSource<R>, columns: readonly Column<R>[], options: WriteOptions): Promise<WriteResult> {
   const renderer = makeRenderer(options.tz);
   const sink = options.output === undefined ? streamSink(ctx.io.stdout) : await atomicFileSink(options.output);
   try {
@@ -108,11 +108,11 @@ function makeRenderer(tz: string | undefined): CellRenderer {
   }
 }
 
-function checkAbort(ctx: Context): void {
+function checkAbort(ctx: OutputContext): void {
   if (ctx.signal.aborted) throw ctx.signal.reason;
 }
 
-async function writeJson<R>(ctx: Context, sink: Sink, rows: RowSource<R>, columns: readonly Column<R>[], renderer: CellRenderer, lines: boolean): Promise<number> {
+async function writeJson<R>(ctx: OutputContext, sink: Sink, rows: RowSource<R>, columns: readonly Column<R>[], renderer: CellRenderer, lines: boolean): Promise<number> {
   const count = await streamRows(ctx, sink, rows, (row, index) => {
     const record: Record<string, unknown> = {};
     for (const column of columns) record[column.name] = renderer.json(column, row);
@@ -123,7 +123,7 @@ async function writeJson<R>(ctx: Context, sink: Sink, rows: RowSource<R>, column
   return count;
 }
 
-async function writeCsv<R>(ctx: Context, sink: Sink, rows: RowSource<R>, columns: readonly Column<R>[], renderer: CellRenderer, header: boolean): Promise<number> {
+async function writeCsv<R>(ctx: OutputContext, sink: Sink, rows: RowSource<R>, columns: readonly Column<R>[], renderer: CellRenderer, header: boolean): Promise<number> {
   if (header) sink.append(`${columns.map((c) => csvField(c.name)).join(',')}\r\n`);
   // One array of cells, reused for every row and joined once: concatenating
   // a line cell by cell would allocate a string per cell per row.
@@ -136,7 +136,7 @@ async function writeCsv<R>(ctx: Context, sink: Sink, rows: RowSource<R>, columns
 }
 
 async function writeTable<R>(
-  ctx: Context,
+  ctx: OutputContext,
   sink: Sink,
   rows: RowSource<R>,
   columns: readonly Column<R>[],

@@ -1,7 +1,7 @@
 // Every command's --help starts with examples; `kt help <topic>` prints the topics.
 import type { Command } from 'commander';
 import { describe, expect, it } from 'vitest';
-import { buildCommandTree } from '../../src/cli/main.js';
+import { buildCommandTree } from '../../src/cli/program.js';
 import { runKt } from '../helpers/run-kt.js';
 
 function commandPaths(command: Command, prefix: string[] = []): string[][] {

@@ -3,6 +3,10 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createApiClient, checkTransport } from '../../src/api/client.js';
+import { buildApiClient, CLI_HINTS } from '../../src/cli/api-factory.js';
+import { DEFAULT_GLOBALS } from '../../src/cli/context.js';
+import type { ResolvedConfig } from '../../src/config/resolve.js';
+import { VERSION } from '../../src/version.js';
 import { ApiError, AuthError, FailureError, NetworkError, UsageError } from '../../src/errors.js';
 import { parseRetryAfter, retryDelayMs } from '../../src/api/retry.js';
 
@@ -20,20 +24,33 @@ afterEach(async () => {
   server = undefined;
 });
 
-async function serve(steps: Step[]): Promise<{ url: string; seen: Seen[] }> {
+interface Served {
+  url: string;
+  seen: Seen[];
+  /** Resolves when the server has received its nth request (1-based). */
+  received: (n: number) => Promise<void>;
+}
+
+async function serve(steps: Step[]): Promise<Served> {
   const seen: Seen[] = [];
+  const waiting: Array<{ n: number; resolve: () => void }> = [];
   let i = 0;
   server = createServer((req, res) => {
     let body = '';
     req.on('data', (c: Buffer) => (body += c.toString()));
     req.on('end', () => {
       seen.push({ method: req.method ?? '', url: req.url ?? '', headers: req.headers, body });
+      for (const w of waiting.filter((x) => x.n <= seen.length)) w.resolve();
       const step = steps[Math.min(i++, steps.length - 1)]!;
       step(req, res, body);
     });
   });
   await new Promise<void>((resolve) => server!.listen(0, '127.0.0.1', resolve));
-  return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, seen };
+  return {
+    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    seen,
+    received: (n) => (seen.length >= n ? Promise.resolve() : new Promise<void>((resolve) => waiting.push({ n, resolve }))),
+  };
 }
 
 const json =
@@ -51,6 +68,8 @@ function client(url: string, extra: { retries?: number; token?: string } = {}) {
     token: extra.token ?? 'secret-token-123',
     timeoutMs: 5000,
     retries: extra.retries ?? 3,
+    userAgent: 'kt/9.9.9 node/v20.0.0',
+    hints: CLI_HINTS,
     sleep: async (ms) => {
       delays.push(ms);
     },
@@ -169,7 +188,7 @@ describe('errors', () => {
 
   it('refuses to send a request without a token', async () => {
     const { url, seen } = await serve([json(200, {})]);
-    const c = createApiClient({ baseUrl: url, token: undefined, timeoutMs: 1000, retries: 0 });
+    const c = createApiClient({ baseUrl: url, token: undefined, timeoutMs: 1000, retries: 0, hints: CLI_HINTS });
     const error = (await c.get('/v1/whoami').catch((e: unknown) => e)) as AuthError;
     expect(error).toBeInstanceOf(AuthError);
     expect(error.hint).toBe('run `kt auth login` or set KEEPTRUSTS_API_TOKEN');
@@ -193,14 +212,15 @@ describe('pagination', () => {
       { data: [3, 4], next_cursor: 'c2' },
       { data: [5], next_cursor: null },
     ];
-    const { url, seen } = await serve([json(200, pages[0]), json(200, pages[1]), json(200, pages[2])]);
+    const { url, seen, received } = await serve([json(200, pages[0]), json(200, pages[1]), json(200, pages[2])]);
     const { c } = client(url);
     const rows: number[] = [];
-    const requestsSeenWhenConsuming: number[] = [];
+    let index = 0;
     for await (const page of c.pages<number>('/v1/events', { team_id: ['a', 'b'] }, { pageSize: 2 })) {
-      // give the prefetch a moment to reach the server
-      await new Promise((r) => setTimeout(r, 50));
-      requestsSeenWhenConsuming.push(seen.length);
+      index += 1;
+      // Holding page n, the server must receive the request for page n+1:
+      // without prefetching this never resolves and the test times out.
+      if (index < pages.length) await received(index + 1);
       rows.push(...page);
     }
     expect(rows).toEqual([1, 2, 3, 4, 5]);
@@ -209,9 +229,22 @@ describe('pagination', () => {
       '/v1/events?team_id=a%2Cb&limit=2&cursor=c1',
       '/v1/events?team_id=a%2Cb&limit=2&cursor=c2',
     ]);
-    // while page 1 was being consumed, page 2 had already been requested
-    expect(requestsSeenWhenConsuming[0]).toBe(2);
     await c.close();
+  });
+
+  it("kt's factory names kt and its version in the user agent, and refuses to build a client without a token", async () => {
+    const { url, seen } = await serve([json(200, {})]);
+    const config = { profile: 'default', apiUrl: url, token: 'tok', timeoutMs: 1000, retries: 0, insecure: false } as ResolvedConfig;
+    const ctx = { env: {}, signal: new AbortController().signal, globals: DEFAULT_GLOBALS, log: { info: () => undefined, warn: () => undefined, debug: () => undefined } };
+    const c = await buildApiClient(ctx, config);
+    await c.get('/v1/whoami');
+    expect(seen[0]!.headers['user-agent']).toBe(`kt/${VERSION} node/${process.version}`);
+    await c.close();
+    await expect(buildApiClient(ctx, { ...config, token: undefined })).rejects.toMatchObject({
+      exitCode: 4,
+      message: `not logged in: no API token for profile "default" (${url})`,
+      hint: 'run `kt auth login` or set KEEPTRUSTS_API_TOKEN',
+    });
   });
 
   it('sends auth and user agent headers', async () => {
@@ -219,7 +252,7 @@ describe('pagination', () => {
     const { c } = client(url);
     await c.get('/v1/whoami');
     expect(seen[0]!.headers.authorization).toBe('Bearer secret-token-123');
-    expect(seen[0]!.headers['user-agent']).toMatch(/^kt\/\S+ node\/v\d+/);
+    expect(seen[0]!.headers['user-agent']).toBe('kt/9.9.9 node/v20.0.0');
     await c.close();
   });
 });

@@ -122,13 +122,13 @@ describe('resolveConfig precedence: flags > environment > profile > defaults', (
     },
   ])('$name', async ({ flags, env, profiles, expected }) => {
     write(profiles);
-    const resolved = await resolveConfig({ env: { KT_CONFIG_DIR: dir, ...env }, globals: globals(flags) });
+    const resolved = await resolveConfig({ env: { KT_CONFIG_DIR: dir, ...env }, overrides: globals(flags) });
     expect(resolved).toMatchObject(expected);
     expect(resolved.configPath).toBe(join(dir, 'config.json'));
   });
 
   it('a corrupt file fails resolution with the file named', async () => {
     writeFileSync(join(dir, 'config.json'), '{');
-    await expect(resolveConfig({ env: { KT_CONFIG_DIR: dir }, globals: globals() })).rejects.toThrow(`cannot read config file ${join(dir, 'config.json')}`);
+    await expect(resolveConfig({ env: { KT_CONFIG_DIR: dir }, overrides: globals() })).rejects.toThrow(`cannot read config file ${join(dir, 'config.json')}`);
   });
 });

@@ -1,7 +1,6 @@
 // The kt events list handler in-process, with a scripted API client: paging
 // stops at --limit, the TTY summary is exact, --chart draws, failures keep -o intact.
 import { describe, expect, it } from 'vitest';
-import { PassThrough } from 'node:stream';
 import { mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -9,6 +8,7 @@ import eventsList, { type EventsListOptions } from '../../src/cli/events/list.js
 import type { ApiClient, Query } from '../../src/api/client.js';
 import type { Context } from '../../src/cli/context.js';
 import type { ApiEvent, ApiEventBucket } from '../../src/api/events.js';
+import { testContext } from '../helpers/context.js';
 
 function apiEvent(i: number, cost: number): ApiEvent {
   return {
@@ -60,33 +60,8 @@ function fakeApi(script: Script): { api: ApiClient; calls: Array<{ query: Query 
 }
 
 function context(api: ApiClient, tty: { stdout?: boolean; stderr?: boolean } = {}): { ctx: Context; out: () => string; err: () => string } {
-  const stdout = new PassThrough();
-  const stderr = new PassThrough();
-  const outChunks: Buffer[] = [];
-  const errChunks: Buffer[] = [];
-  stdout.on('data', (c: Buffer) => outChunks.push(c));
-  stderr.on('data', (c: Buffer) => errChunks.push(c));
-  const ctx: Context = {
-    io: {
-      stdout,
-      stderr,
-      stdin: new PassThrough(),
-      isStdoutTTY: tty.stdout ?? false,
-      isStderrTTY: tty.stderr ?? false,
-      isStdinTTY: false,
-      colorStdout: false,
-      colorStderr: false,
-      canPrompt: false,
-    },
-    env: {},
-    now: () => new Date('2026-11-28T12:00:00.000Z'),
-    globals: { apiUrl: undefined, profile: undefined, color: false, quiet: false, debug: false, timeoutMs: undefined, retries: undefined, insecure: false },
-    log: { info: (m) => void stderr.write(`${m}\n`), warn: (m) => void stderr.write(`warning: ${m}\n`), debug: () => undefined },
-    signal: new AbortController().signal,
-    config: () => Promise.reject(new Error('no config in this test')),
-    api: () => Promise.resolve(api),
-  };
-  return { ctx, out: () => Buffer.concat(outChunks).toString('utf8'), err: () => Buffer.concat(errChunks).toString('utf8') };
+  const t = testContext({ api, now: '2026-11-28T12:00:00.000Z', io: { isStdoutTTY: tty.stdout ?? false, isStderrTTY: tty.stderr ?? false } });
+  return { ctx: t.ctx, out: t.stdout, err: t.stderr };
 }
 
 const many = Array.from({ length: 5000 }, (_, i) => apiEvent(i, 0.1));

@@ -8,7 +8,7 @@ import { ApiError, UsageError } from '../../src/errors.js';
 import type { ApiClient, Query } from '../../src/api/client.js';
 import type { ForecastWallet, SpendBucket } from '../../src/api/forecast.js';
 import { addDays, addMonths } from '../../src/domain/forecast.js';
-import { fakeContext } from './output-fake-context.js';
+import { testContext as fakeContext } from '../helpers/context.js';
 
 const NOW = new Date('2026-11-28T09:15:00Z');
 

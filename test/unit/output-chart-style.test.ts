@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { barChart, displayWidth, utilizationBar } from '../../src/output/chart.js';
 import { spinnerAllowed, startSpinner } from '../../src/output/spinner.js';
 import { colorLevel, levelColor, stderrStyle, stdoutStyle } from '../../src/output/style.js';
-import { fakeContext } from './output-fake-context.js';
+import { testContext as fakeContext } from '../helpers/context.js';
 
 describe('barChart', () => {
   it('scales bars to the largest value and aligns labels and values', () => {
@@ -83,7 +83,7 @@ describe('spinner', () => {
   it('runs only for a person at a terminal', () => {
     expect(spinnerAllowed(fakeContext({ io: tty }).ctx)).toBe(true);
     expect(spinnerAllowed(fakeContext().ctx)).toBe(false);
-    expect(spinnerAllowed(fakeContext({ io: tty, quiet: true }).ctx)).toBe(false);
+    expect(spinnerAllowed(fakeContext({ io: tty, globals: { quiet: true } }).ctx)).toBe(false);
     expect(spinnerAllowed(fakeContext({ io: tty, env: { CI: 'true' } }).ctx)).toBe(false);
     expect(spinnerAllowed(fakeContext({ io: tty, env: { CI: '' } }).ctx)).toBe(true);
     expect(spinnerAllowed(fakeContext({ io: tty, env: { TERM: 'dumb' } }).ctx)).toBe(false);

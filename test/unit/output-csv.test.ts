@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { RowPages, writeRows, type Column } from '../../src/output/index.js';
 import { csvField } from '../../src/output/write.js';
 import { neutralizeFormula } from '../../src/output/cells.js';
-import { fakeContext } from './output-fake-context.js';
+import { testContext as fakeContext } from '../helpers/context.js';
 
 interface Row {
   team: string | null;

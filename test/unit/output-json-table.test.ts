@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { writeRows, type Column } from '../../src/output/index.js';
 import { CellRenderer, formatPercent, groupThousands } from '../../src/output/cells.js';
 import { plainTable } from '../../src/output/table.js';
-import { fakeContext } from './output-fake-context.js';
+import { testContext as fakeContext } from '../helpers/context.js';
 
 interface Row {
   team: string;
@@ -168,7 +168,7 @@ describe('table', () => {
     await writeRows(f.ctx, [], columns, { format: 'table', emptyNotice: 'no events' });
     expect(f.stdout()).toBe('');
     expect(f.stderr()).toBe('no events\n');
-    const q = fakeContext({ quiet: true });
+    const q = fakeContext({ globals: { quiet: true } });
     await writeRows(q.ctx, [], columns, { format: 'table', emptyNotice: 'no events' });
     expect(q.stderr()).toBe('');
   });

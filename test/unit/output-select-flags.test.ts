@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { addOutputOptions, formatFromExtension, readOutputOptions } from '../../src/cli/flags.js';
 import { selectColumns, type Column } from '../../src/output/index.js';
 import { didYouMean } from '../../src/domain/suggest.js';
-import { fakeContext } from './output-fake-context.js';
+import { testContext as fakeContext } from '../helpers/context.js';
 
 const all: Column<unknown>[] = ['team', 'provider', 'model', 'cost', 'timestamp'].map((name) => ({ name, kind: 'text', get: () => name }));
 

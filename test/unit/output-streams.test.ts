@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { writeRows, type Column } from '../../src/output/index.js';
-import { fakeContext } from './output-fake-context.js';
+import { testContext as fakeContext } from '../helpers/context.js';
 
 interface Row {
   n: number;

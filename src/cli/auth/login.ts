@@ -1,6 +1,6 @@
 import type { Context } from '../context.js';
 import { UsageError } from '../../errors.js';
-import { createApiClient } from '../../api/client.js';
+import { buildApiClient } from '../api-factory.js';
 import { fetchWhoami } from '../../api/auth.js';
 import { openConfigStore, redactToken } from '../../config/store.js';
 import { readHidden, readAll } from './secret.js';
@@ -17,16 +17,7 @@ export default async function login(ctx: Context, opts: { withToken?: boolean })
   }
   if (token === '') throw new UsageError('the token is empty');
   if (/\s/.test(token)) throw new UsageError('the token contains whitespace; paste only the token');
-  const client = createApiClient({
-    baseUrl: config.apiUrl,
-    token,
-    timeoutMs: config.timeoutMs,
-    retries: config.retries,
-    insecure: config.insecure,
-    env: ctx.env,
-    signal: ctx.signal,
-    debug: ctx.globals.debug ? (m) => ctx.log.debug(m) : undefined,
-  });
+  const client = await buildApiClient(ctx, config, token);
   let who;
   try {
     who = await fetchWhoami(client);

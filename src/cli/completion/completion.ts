@@ -2,15 +2,16 @@
 // tree, so a new command or flag is completed without touching this file.
 import type { Context } from '../context.js';
 import { UsageError } from '../../errors.js';
-import { buildCommandTree } from '../main.js';
+import type { Command } from 'commander';
+import { rootOf } from '../program.js';
 import { readTree } from './model.js';
 import { generate, SHELLS, type Shell } from './generate.js';
 
-export default function completion(ctx: Context, _opts: Record<string, never>, args: string[]): Promise<void> {
+export default function completion(ctx: Context, _opts: Record<string, never>, args: string[], command: Command): Promise<void> {
   const shell = args[0] ?? '';
   if (!(SHELLS as readonly string[]).includes(shell)) {
     throw new UsageError(`unknown shell "${shell}": use one of ${SHELLS.join(', ')}`);
   }
-  ctx.io.stdout.write(generate(shell as Shell, readTree(buildCommandTree())));
+  ctx.io.stdout.write(generate(shell as Shell, readTree(rootOf(command))));
   return Promise.resolve();
 }

@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import type { ActionFactory } from '../main.js';
+import type { ActionFactory } from '../action.js';
 
 export function register(program: Command, action: ActionFactory): void {
   program

@@ -1,5 +1,5 @@
 import { Command } from 'commander';
-import type { ActionFactory } from '../main.js';
+import type { ActionFactory } from '../action.js';
 
 export function register(program: Command, action: ActionFactory): void {
   const config = program.command('config').description('inspect the effective configuration');

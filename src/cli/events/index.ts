@@ -1,5 +1,5 @@
 import { Option, type Command } from 'commander';
-import type { ActionFactory } from '../main.js';
+import type { ActionFactory } from '../action.js';
 import { addOutputOptions, listChoices } from '../flags.js';
 import { GROUP_KEYS } from '../../domain/events.js';
 import { BUCKET_PERIODS } from '../../domain/periods.js';

@@ -1,5 +1,5 @@
 import { Option, type Command } from 'commander';
-import type { ActionFactory } from '../main.js';
+import type { ActionFactory } from '../action.js';
 import { addOutputOptions } from '../flags.js';
 
 export function register(program: Command, action: ActionFactory): void {

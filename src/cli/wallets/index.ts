@@ -1,5 +1,5 @@
 import { Option, type Command } from 'commander';
-import type { ActionFactory } from '../main.js';
+import type { ActionFactory } from '../action.js';
 import { addOutputOptions, listChoices } from '../flags.js';
 import { TRANSACTION_TYPES } from '../../domain/ledger.js';
 import { WALLET_PERIODS } from '../../domain/periods.js';
