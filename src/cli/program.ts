@@ -38,10 +38,3 @@ export function buildProgram(output: ProgramOutput, action: ActionFactory): Comm
 export function buildCommandTree(): Command {
   return buildProgram({ writeOut: () => undefined, writeErr: () => undefined }, () => () => Promise.resolve());
 }
-
-/** The root of the tree a command belongs to. */
-export function rootOf(command: Command): Command {
-  let root = command;
-  while (root.parent !== null) root = root.parent;
-  return root;
-}

@@ -1,7 +1,7 @@
 // Cell rendering per column kind. Machine formats (csv, json) are exact and
 // stable; table text is for people. Money is always integer micros here.
 import { formatDecimal, formatMoney, microsToJson } from '../domain/money.js';
-import type { CellValue, Column } from './index.js';
+import type { CellValue, Column } from './rows.js';
 
 /** A text cell a spreadsheet would read as a formula (or a DDE trigger). */
 const FORMULA_START = /^[=+\-@\t\r]/;

@@ -5,44 +5,11 @@
 import type { OutputContext } from './context.js';
 import { UsageError } from '../errors.js';
 import { didYouMean } from '../domain/suggest.js';
+import type { Column, RowSource, WriteOptions, WriteResult } from './rows.js';
 
-export const FORMATS = ['table', 'csv', 'json', 'ndjson'] as const;
-export type Format = (typeof FORMATS)[number];
+export { FORMATS, RowPages } from './rows.js';
+export type { CellValue, Column, ColumnKind, Format, RowSource, WriteOptions, WriteResult } from './rows.js';
 
-export type ColumnKind = 'text' | 'int' | 'money' | 'time' | 'date' | 'bool' | 'percent';
-export type CellValue = string | number | boolean | Date | null | undefined;
-
-export interface Column<R> {
-  /** Field name used by --fields and as the CSV header / JSON key. */
-  name: string;
-  /** Table header; defaults to the name upper-cased. */
-  header?: string;
-  /**
-   * money: integer micros (rendered exact in csv/json, `$1,234.56` in tables);
-   * time: Date or ISO string (UTC `Z`, or offset in --tz); percent: a fraction
-   * (0.026 → `+2.6%` in tables, 0.026 in json).
-   */
-  kind: ColumnKind;
-  get(row: R): CellValue;
-  /** Currency of a money cell, for the table symbol; default USD. */
-  currency?: (row: R) => string;
-}
-
-export interface WriteOptions {
-  format: Format;
-  /** Header row in csv (and table); default true. */
-  header?: boolean;
-  /** -o/--output: written atomically (temp file + rename). */
-  output?: string | undefined;
-  /** IANA zone for time cells; UTC when absent. */
-  tz?: string | undefined;
-  /** Printed on stderr when a table has no rows, e.g. "no events". */
-  emptyNotice?: string;
-}
-
-export interface WriteResult {
-  rows: number;
-}
 
 /**
  * Picks columns from --fields (comma list, order kept) or the defaults.
@@ -75,17 +42,6 @@ export function selectColumns<R>(all: readonly Column<R>[], fields: string | und
   }
   return picked;
 }
-
-/**
- * Rows that arrive a page at a time (an API's cursor pages). The writers
- * render a whole page synchronously, so a million-row export costs a few
- * promises per page, not per row.
- */
-export class RowPages<R> {
-  constructor(readonly pages: AsyncIterable<readonly R[]>) {}
-}
-
-export type RowSource<R> = Iterable<R> | AsyncIterable<R> | RowPages<R>;
 
 /** Streams rows to stdout or the --output file, honouring backpressure. */
 export async function writeRows<R>(

@@ -3,7 +3,7 @@
 // no box characters and no colour, so `grep` and `awk` work on them.
 import type { OutputContext } from './context.js';
 import { displayWidth } from './chart.js';
-import type { Column } from './index.js';
+import type { Column } from './rows.js';
 import { stdoutStyle } from './style.js';
 
 export interface TableInput {

@@ -6,7 +6,7 @@
 import type { OutputContext } from './context.js';
 import { UsageError } from '../errors.js';
 import { CellRenderer } from './cells.js';
-import { RowPages, type Column, type RowSource, type WriteOptions, type WriteResult } from './index.js';
+import { RowPages, type Column, type RowSource, type WriteOptions, type WriteResult } from './rows.js';
 import { atomicFileSink, FLUSH_AT, streamSink, type Sink } from './sink.js';
 import { boxTable, isRightAligned, plainTable } from './table.js';
 

@@ -3,7 +3,6 @@
 import type { Context } from '../context.js';
 import { UsageError } from '../../errors.js';
 import type { Command } from 'commander';
-import { rootOf } from '../program.js';
 import { readTree } from './model.js';
 import { generate, SHELLS, type Shell } from './generate.js';
 
@@ -14,4 +13,11 @@ export default function completion(ctx: Context, _opts: Record<string, never>, a
   }
   ctx.io.stdout.write(generate(shell as Shell, readTree(rootOf(command))));
   return Promise.resolve();
+}
+
+/** The root of the tree this command belongs to: the whole of kt's surface. */
+function rootOf(command: Command): Command {
+  let root = command;
+  while (root.parent !== null) root = root.parent;
+  return root;
 }
