@@ -1,6 +1,7 @@
 // Text charts for terminals: horizontal bars (events --chart, forecast
 // --chart) and a single utilisation bar for wallets. Pure: callers colour
 // and print the lines.
+import stringWidth from 'string-width';
 
 export interface BarRow {
   label: string;
@@ -75,28 +76,11 @@ function formatPlain(value: number): string {
   return value.toLocaleString('en-US', { maximumFractionDigits: 2 });
 }
 
-/** Columns a string occupies; wide East Asian characters count two. */
+/**
+ * Columns a string occupies on a terminal: East Asian wide characters and
+ * emoji count two, combining marks and escapes none. string-width is what
+ * cli-table3 measures box tables with, so every layout agrees.
+ */
 export function displayWidth(text: string): number {
-  let width = 0;
-  for (const ch of text) {
-    const cp = ch.codePointAt(0) ?? 0;
-    if (cp < 0x20 || (cp >= 0x7f && cp < 0xa0) || (cp >= 0x300 && cp < 0x370) || cp === 0x200d || (cp >= 0xfe00 && cp <= 0xfe0f)) continue;
-    width += isWide(cp) ? 2 : 1;
-  }
-  return width;
-}
-
-function isWide(cp: number): boolean {
-  return (
-    (cp >= 0x1100 && cp <= 0x115f) ||
-    (cp >= 0x2e80 && cp <= 0xa4cf && cp !== 0x303f) ||
-    (cp >= 0xac00 && cp <= 0xd7a3) ||
-    (cp >= 0xf900 && cp <= 0xfaff) ||
-    (cp >= 0xfe30 && cp <= 0xfe4f) ||
-    (cp >= 0xff00 && cp <= 0xff60) ||
-    (cp >= 0xffe0 && cp <= 0xffe6) ||
-    (cp >= 0x1f300 && cp <= 0x1f64f) ||
-    (cp >= 0x1f900 && cp <= 0x1f9ff) ||
-    (cp >= 0x20000 && cp <= 0x3fffd)
-  );
+  return stringWidth(text);
 }

@@ -1,3 +1,4 @@
+import { colorAllowed } from '../../src/output/context.js';
 import { PassThrough } from 'node:stream';
 import { describe, expect, it } from 'vitest';
 import { barChart, displayWidth, utilizationBar } from '../../src/output/chart.js';
@@ -71,7 +72,23 @@ describe('style', () => {
     expect(levelColor(stderrStyle(on.ctx), 'hard')('x')).toBe('\u001b[31mx\u001b[39m');
   });
 
-  it('picks the colour depth from COLORTERM and TERM', () => {
+  it('decides colour from --no-color, NO_COLOR, FORCE_COLOR, TERM=dumb and the terminal, in that order', () => {
+    expect(colorAllowed(true, {}, true)).toBe(true);
+    expect(colorAllowed(false, {}, true)).toBe(false);
+    expect(colorAllowed(true, {}, false)).toBe(false);
+    expect(colorAllowed(true, { NO_COLOR: '1' }, true)).toBe(false);
+    expect(colorAllowed(true, { NO_COLOR: '' }, true)).toBe(true);
+    expect(colorAllowed(false, { FORCE_COLOR: '1' }, true)).toBe(true);
+    expect(colorAllowed(true, { FORCE_COLOR: '0' }, true)).toBe(false);
+    expect(colorAllowed(false, { FORCE_COLOR: '1', NO_COLOR: '1' }, true)).toBe(false);
+    expect(colorAllowed(false, { FORCE_COLOR: '1' }, false)).toBe(false);
+    expect(colorAllowed(true, { TERM: 'dumb' }, true)).toBe(false);
+    expect(colorAllowed(true, { TERM: 'dumb', FORCE_COLOR: '1' }, true)).toBe(true);
+  });
+
+  it('picks the colour depth from FORCE_COLOR, COLORTERM and TERM', () => {
+    expect(colorLevel(true, { FORCE_COLOR: '3' })).toBe(3);
+    expect(colorLevel(true, { FORCE_COLOR: '2', COLORTERM: 'truecolor' })).toBe(2);
     expect(colorLevel(false, { COLORTERM: 'truecolor' })).toBe(0);
     expect(colorLevel(true, { TERM: 'xterm-256color' })).toBe(2);
     expect(colorLevel(true, {})).toBe(1);

@@ -8,6 +8,7 @@ import { aggregateEvents, eventPages, type ApiEvent, type ApiEventBucket } from 
 import { isGroupKey, MAX_PAGE_SIZE, type GroupKey } from '../../domain/events.js';
 import { RowPages, selectColumns, writeRows, type Column } from '../../output/index.js';
 import { barChart } from '../../output/chart.js';
+import { stdoutStyle } from '../../output/style.js';
 import { readOutputOptions, type RawOutputOptions } from '../flags.js';
 import { parseEventsList, type EventsFilterOptions } from './options.js';
 
@@ -108,7 +109,7 @@ export default async function eventsList(ctx: Context, opts: EventsListOptions):
       return { raw, cost };
     });
     if (drawing) {
-      drawChart(ctx, records);
+      await drawChart(ctx, records);
     } else {
       await writeRows(ctx, records, columns, { ...writeOptions, emptyNotice: 'no events' });
     }
@@ -134,18 +135,19 @@ function checkAggregateFields(fields: string | undefined, columns: readonly Colu
   }
 }
 
-function drawChart(ctx: Context, records: readonly BucketRecord[]): void {
+async function drawChart(ctx: Context, records: readonly BucketRecord[]): Promise<void> {
   if (records.length === 0) {
     ctx.io.stderr.write('no events\n');
     return;
   }
+  const style = stdoutStyle(ctx);
   // Several groups share a period: the chart shows the period's total.
   const perPeriod = new Map<string, Micros>();
   for (const r of records) perPeriod.set(r.raw.period_start, addMicros(perPeriod.get(r.raw.period_start) ?? 0, r.cost));
   const width = (ctx.io.stdout as { columns?: number }).columns ?? 80;
   const lines = barChart(
     [...perPeriod.entries()].map(([period, micros]) => ({ label: period.slice(0, 10), value: micros, display: formatMoney(micros) })),
-    { width: Math.min(width, 120), color: ctx.io.colorStdout ? (bar) => `\u001b[36m${bar}\u001b[39m` : undefined },
+    { width: Math.min(width, 120), color: ctx.io.colorStdout ? (bar) => style.cyan(bar) : undefined },
   );
   ctx.io.stdout.write(`${lines.join('\n')}\n`);
 }
