@@ -50,34 +50,39 @@ export function subtractDuration(now: Date, duration: Duration): Date {
   return new Date(now.getTime() - duration.amount * (UNIT_MS[duration.unit] ?? 0));
 }
 
-const ISO_DATE = /^\d{4}-\d{2}-\d{2}$/;
-const ISO_DATETIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:?\d{2})?$/;
+const ISO_INSTANT = /^(\d{4})-(\d{2})-(\d{2})(?:T(\d{2}):(\d{2})(?::(\d{2})(?:\.(\d{1,9}))?)?(Z|([+-])(\d{2}):?(\d{2}))?)?$/;
 
 /**
  * Parses a point in time: a duration back from `now` (`30d`, `12h`, `6w`,
  * `3mo`), `now`, an ISO date (midnight UTC) or an ISO date-time (UTC when no
- * offset is given).
+ * offset is given). A date that does not exist (2026-02-30, 25:00) is
+ * refused in every form, never rolled over into the next month or day.
  */
 export function parseInstant(text: string, now: Date): Date {
   const trimmed = text.trim();
   if (trimmed === 'now') return new Date(now.getTime());
   const duration = parseDuration(trimmed);
   if (duration !== undefined) return subtractDuration(now, duration);
-  if (ISO_DATE.test(trimmed) || ISO_DATETIME.test(trimmed)) {
-    let iso = trimmed;
-    if (ISO_DATE.test(iso)) iso += 'T00:00:00Z';
-    else if (!/(Z|[+-]\d{2}:?\d{2})$/.test(iso)) iso += 'Z';
-    const date = new Date(iso);
-    if (!Number.isNaN(date.getTime()) && date.toISOString().slice(0, 10) === isoDay(iso, date)) return date;
+  const iso = ISO_INSTANT.exec(trimmed);
+  if (iso !== null) {
+    const [year, month, day, hour, minute, second] = [1, 2, 3, 4, 5, 6].map((i) => Number(iso[i] ?? 0)) as [number, number, number, number, number, number];
+    const millis = Number((iso[7] ?? '').padEnd(3, '0').slice(0, 3));
+    const offsetSign = iso[9] === '-' ? -1 : 1;
+    const offsetHours = Number(iso[10] ?? 0);
+    const offsetMinutes = Number(iso[11] ?? 0);
+    const lastDay = new Date(Date.UTC(year, month, 0)).getUTCDate();
+    if (month < 1 || month > 12 || day < 1 || day > lastDay) {
+      throw new TimeError(`invalid date "${text}": ${iso[1]}-${iso[2]} has no day ${iso[3]}`);
+    }
+    if (hour > 23 || minute > 59 || second > 59 || offsetHours > 23 || offsetMinutes > 59) {
+      throw new TimeError(`invalid time of day in "${text}": use hours 00–23, minutes and seconds 00–59`);
+    }
+    const wall = Date.UTC(year, month - 1, day, hour, minute, second, millis);
+    return new Date(wall - offsetSign * (offsetHours * 60 + offsetMinutes) * 60_000);
   }
   throw new TimeError(
     `invalid time "${text}": use a duration (30d, 12h, 6w, 3mo) or an ISO-8601 date such as 2026-01-31 or 2026-01-31T08:00:00Z`,
   );
-}
-
-// Rejects dates JavaScript would roll over (2026-02-30 → March 2) when no offset shifts the day.
-function isoDay(iso: string, date: Date): string {
-  return /(Z|T00:00:00Z)$/.test(iso) ? iso.slice(0, 10) : date.toISOString().slice(0, 10);
 }
 
 /** Validates an IANA zone name using the runtime's own tz database. */

@@ -43,6 +43,7 @@ export class CellRenderer {
         return formatDecimal(micros(column, value));
       case 'int':
       case 'percent':
+      case 'share':
         return typeof value === 'number' ? (Number.isFinite(value) ? String(value) : '') : String(value);
       case 'time':
         return this.time(value);
@@ -63,6 +64,7 @@ export class CellRenderer {
         return microsToJson(micros(column, value));
       case 'int':
       case 'percent':
+      case 'share':
         if (typeof value === 'number') return Number.isFinite(value) ? value : null;
         return value instanceof Date ? value.getTime() : value;
       case 'time':
@@ -86,6 +88,8 @@ export class CellRenderer {
         return typeof value === 'number' ? groupThousands(value) : String(value);
       case 'percent':
         return typeof value === 'number' ? formatPercent(value) : String(value);
+      case 'share':
+        return typeof value === 'number' ? formatShare(value) : String(value);
       case 'time':
         return this.time(value);
       case 'date':
@@ -192,6 +196,15 @@ export function formatPercent(fraction: number): string {
   if (tenths === 0) return '0.0%';
   const text = `${Math.trunc(tenths / 10)}.${tenths % 10}%`;
   return `${fraction < 0 ? '-' : '+'}${text}`;
+}
+
+/** A part of a whole with one decimal and no sign: 0.737 → `73.7%`. */
+export function formatShare(fraction: number): string {
+  if (!Number.isFinite(fraction)) return fraction > 0 ? '∞%' : '';
+  const tenths = Math.round(fraction * 1000);
+  const sign = tenths < 0 ? '-' : '';
+  const abs = Math.abs(tenths);
+  return `${sign}${Math.trunc(abs / 10)}.${abs % 10}%`;
 }
 
 /**

@@ -4,7 +4,7 @@
 export const FORMATS = ['table', 'csv', 'json', 'ndjson'] as const;
 export type Format = (typeof FORMATS)[number];
 
-export type ColumnKind = 'text' | 'int' | 'money' | 'time' | 'date' | 'bool' | 'percent';
+export type ColumnKind = 'text' | 'int' | 'money' | 'time' | 'date' | 'bool' | 'percent' | 'share';
 export type CellValue = string | number | boolean | Date | null | undefined;
 
 export interface Column<R> {
@@ -14,8 +14,9 @@ export interface Column<R> {
   header?: string;
   /**
    * money: integer micros (rendered exact in csv/json, `$1,234.56` in tables);
-   * time: Date or ISO string (UTC `Z`, or offset in --tz); percent: a fraction
-   * (0.026 → `+2.6%` in tables, 0.026 in json).
+   * time: Date or ISO string (UTC `Z`, or offset in --tz); percent: a change
+   * as a fraction (0.026 → `+2.6%` in tables, 0.026 in json); share: a part
+   * of a whole as a fraction, shown without a sign (0.737 → `73.7%`).
    */
   kind: ColumnKind;
   get(row: R): CellValue;
@@ -33,6 +34,12 @@ export interface WriteOptions {
   tz?: string | undefined;
   /** Printed on stderr when a table has no rows, e.g. "no events". */
   emptyNotice?: string;
+  /**
+   * Feedback on a terminal's stderr: a spinner saying `waiting` ("fetching
+   * events") until rows arrive, then, for an export that does not print to
+   * that terminal, a live line from `line` (rows so far, elapsed ms).
+   */
+  progress?: { waiting: string; line?: (rows: number, elapsedMs: number) => string };
 }
 
 export interface WriteResult {

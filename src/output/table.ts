@@ -45,5 +45,5 @@ export async function boxTable(ctx: Pick<OutputContext, 'io' | 'env'>, input: Ta
 }
 
 export function isRightAligned<R>(column: Column<R>): boolean {
-  return column.kind === 'money' || column.kind === 'int' || column.kind === 'percent';
+  return column.kind === 'money' || column.kind === 'int' || column.kind === 'percent' || column.kind === 'share';
 }

@@ -8,6 +8,7 @@ import { UsageError } from '../errors.js';
 import { CellRenderer } from './cells.js';
 import { RowPages, type Column, type RowSource, type WriteOptions, type WriteResult } from './rows.js';
 import { atomicFileSink, FLUSH_AT, streamSink, type Sink } from './sink.js';
+import { startSpinner, type Spinner } from './spinner.js';
 import { boxTable, isRightAligned, plainTable } from './table.js';
 
 const SYNC_BATCH = 1000;
@@ -17,7 +18,7 @@ const SYNC_BATCH = 1000;
  * iterable a thousand rows at a time (it may be endless), an async iterable
  * row by row.
  */
-async function* batches<R>(rows: RowSource<R>): AsyncGenerator<readonly R[], void, undefined> {
+async function* sourceBatches<R>(rows: RowSource<R>): AsyncGenerator<readonly R[], void, undefined> {
   if (rows instanceof RowPages) {
     yield* rows.pages;
   } else if (Array.isArray(rows)) {
@@ -47,9 +48,22 @@ const MID_BATCH_FLUSH_AT = 1024 * 1024;
  * the end of each page (or mid-page past MID_BATCH_FLUSH_AT); stops early on
  * a closed reader. Returns the rows rendered.
  */
-async function streamRows<R>(ctx: OutputContext, sink: Sink, rows: RowSource<R>, render: (row: R, index: number) => void): Promise<number> {
+async function streamRows<R>(
+  ctx: OutputContext,
+  sink: Sink,
+  rows: RowSource<R>,
+  render: (row: R, index: number) => void,
+  start: () => void = () => undefined,
+): Promise<number> {
   let count = 0;
-  for await (const batch of batches(rows)) {
+  let started = false;
+  for await (const batch of sourceBatches(rows)) {
+    if (!started) {
+      // Nothing (not even a CSV header) is written before the source has
+      // answered: a refused token or a dead server leaves stdout empty.
+      started = true;
+      start();
+    }
     for (const row of batch) {
       checkAbort(ctx);
       render(row, count);
@@ -60,6 +74,7 @@ async function streamRows<R>(ctx: OutputContext, sink: Sink, rows: RowSource<R>,
     if (sink.buffered >= FLUSH_AT) await sink.flush();
     if (sink.broken) return count;
   }
+  if (!started) start();
   return count;
 }
 
@@ -71,9 +86,33 @@ export function csvField(text: string): string {
   return NEEDS_QUOTES.test(text) ? `"${text.replace(QUOTE, '""')}"` : text;
 }
 
-export async function writeRowsImpl<R>(ctx: OutputContext, rows: RowSource<R>, columns: readonly Column<R>[], options: WriteOptions): Promise<WriteResult> {
+/**
+ * The batches of a source, with the terminal feedback of options.progress:
+ * the spinner runs until the first batch; an export to a file or a pipe then
+ * shows the live line, while anything printed to the terminal itself first
+ * clears it (two writers on one screen would garble both).
+ */
+function batchesWithFeedback<R>(ctx: OutputContext, rows: RowSource<R>, options: WriteOptions, spinner: Spinner): AsyncGenerator<readonly R[], void, undefined> {
+  const progress = options.progress;
+  if (progress === undefined) return sourceBatches(rows);
+  const live = progress.line !== undefined && options.format !== 'table' && (options.output !== undefined || !ctx.io.isStdoutTTY);
+  return (async function* () {
+    const started = performance.now();
+    let count = 0;
+    for await (const batch of sourceBatches(rows)) {
+      count += batch.length;
+      if (live) spinner.update(progress.line?.(count, performance.now() - started) ?? '');
+      else if (options.format !== 'table') spinner.stop();
+      yield batch;
+    }
+  })();
+}
+
+export async function writeRowsImpl<R>(ctx: OutputContext, source: RowSource<R>, columns: readonly Column<R>[], options: WriteOptions): Promise<WriteResult> {
   const renderer = makeRenderer(options.tz);
   const sink = options.output === undefined ? streamSink(ctx.io.stdout) : await atomicFileSink(options.output);
+  const spinner = options.progress === undefined ? { update: () => undefined, stop: () => undefined } : startSpinner(ctx, options.progress.waiting);
+  const rows = new RowPages(batchesWithFeedback(ctx, source, options, spinner));
   try {
     let count: number;
     switch (options.format) {
@@ -87,14 +126,16 @@ export async function writeRowsImpl<R>(ctx: OutputContext, rows: RowSource<R>, c
         count = await writeJson(ctx, sink, rows, columns, renderer, true);
         break;
       case 'table':
-        count = await writeTable(ctx, sink, rows, columns, renderer, options);
+        count = await writeTable(ctx, sink, rows, columns, renderer, options, spinner);
         break;
       default:
         throw new UsageError(`unknown format "${String(options.format)}"; valid formats: table, csv, json, ndjson`);
     }
+    spinner.stop();
     await sink.close();
     return { rows: count };
   } catch (error) {
+    spinner.stop();
     await sink.abort();
     throw error;
   }
@@ -124,15 +165,22 @@ async function writeJson<R>(ctx: OutputContext, sink: Sink, rows: RowSource<R>, 
 }
 
 async function writeCsv<R>(ctx: OutputContext, sink: Sink, rows: RowSource<R>, columns: readonly Column<R>[], renderer: CellRenderer, header: boolean): Promise<number> {
-  if (header) sink.append(`${columns.map((c) => csvField(c.name)).join(',')}\r\n`);
   // One array of cells, reused for every row and joined once: concatenating
   // a line cell by cell would allocate a string per cell per row.
   const cells: string[] = columns.map(() => '');
-  return streamRows(ctx, sink, rows, (row) => {
-    for (let i = 0; i < columns.length; i += 1) cells[i] = csvField(renderer.csv(columns[i] as Column<R>, row));
-    sink.append(cells.join(','));
-    sink.append('\r\n');
-  });
+  return streamRows(
+    ctx,
+    sink,
+    rows,
+    (row) => {
+      for (let i = 0; i < columns.length; i += 1) cells[i] = csvField(renderer.csv(columns[i] as Column<R>, row));
+      sink.append(cells.join(','));
+      sink.append('\r\n');
+    },
+    () => {
+      if (header) sink.append(`${columns.map((c) => csvField(c.name)).join(',')}\r\n`);
+    },
+  );
 }
 
 async function writeTable<R>(
@@ -142,14 +190,16 @@ async function writeTable<R>(
   columns: readonly Column<R>[],
   renderer: CellRenderer,
   options: WriteOptions,
+  spinner: Spinner,
 ): Promise<number> {
   const cells: string[][] = [];
-  for await (const batch of batches(rows)) {
+  for await (const batch of sourceBatches(rows)) {
     for (const row of batch) {
       checkAbort(ctx);
       cells.push(columns.map((column) => renderer.table(column, row)));
     }
   }
+  spinner.stop();
   if (cells.length === 0) {
     if (options.emptyNotice !== undefined) ctx.log.info(options.emptyNotice);
     return 0;

@@ -203,7 +203,9 @@ describe('kt events list (demo data)', () => {
       ['--since not before --until', ['--since', '2026-01-02', '--until', '2026-01-01'], 'must be before --until'],
       ['--since equal to --until', ['--since', '2026-01-01', '--until', '2026-01-01'], 'must be before --until'],
       ['unparseable --since', ['--since', 'last tuesday'], 'invalid --since: invalid time "last tuesday"'],
-      ['unparseable --until', ['--until', '2026-13-01'], 'invalid --until: invalid time "2026-13-01"'],
+      ['impossible --until month', ['--until', '2026-13-01'], 'invalid --until: invalid date "2026-13-01": 2026-13 has no day 01'],
+      ['impossible --since date-time with an offset', ['--since', '2026-02-30T10:00:00+02:00'], 'invalid --since: invalid date "2026-02-30T10:00:00+02:00": 2026-02 has no day 30'],
+      ['impossible --since hour', ['--since', '2026-02-03T24:30:00Z'], 'invalid --since: invalid time of day in "2026-02-03T24:30:00Z"'],
       ['unknown --tz', ['--tz', 'Europe/Atlantis'], 'invalid --tz "Europe/Atlantis": not an IANA time zone'],
       ['--limit 0', ['--limit', '0'], 'invalid --limit "0": use a whole number greater than zero'],
       ['--limit negative', ['--limit=-3'], 'invalid --limit "-3": use a whole number greater than zero'],
@@ -221,6 +223,23 @@ describe('kt events list (demo data)', () => {
       expect(r.stderr).toContain(message);
       expect(r.code).toBe(2);
       expect(r.stdout).toBe('');
+    });
+  });
+
+  describe('credentials are checked before anything reaches stdout', () => {
+    it('no token: exit 4, and the cron file stays empty (no CSV header)', async () => {
+      const r = await runKt(['events', 'list', '--since', '30d', '--format', 'csv', '--fields', 'team,provider,model,cost,timestamp'], {
+        env: { KEEPTRUSTS_API_URL: emu.url, KT_CONFIG_DIR: tempDir() },
+      });
+      expect(r.code).toBe(4);
+      expect(r.stdout).toBe('');
+      expect(r.stderr).toContain('error: not logged in: no API token for profile "default"');
+    });
+    it('a token the server refuses: exit 4, nothing on stdout', async () => {
+      const r = await runKt(['events', 'list', '--since', '30d', '--format', 'csv'], { env: { ...env, KEEPTRUSTS_API_TOKEN: 'kt_wrong_token' } });
+      expect(r.code).toBe(4);
+      expect(r.stdout).toBe('');
+      expect(r.stderr).toContain('error:');
     });
   });
 

@@ -136,6 +136,10 @@ describe('kt wallets on the demo seed', () => {
     const lines = table.stdout.trimEnd().split('\n');
     expect(lines[0]).toMatch(/^TEAM\s+PARENT\s+PERIOD\s+ALLOCATED\s+SPENT\s+RESERVED\s+AVAILABLE\s+HARD CAP\s+STATUS\s+USED$/);
     expect(lines[1]).toMatch(/^search\s+engineering\s+monthly\s+\$10,000\.00\s/);
+    // utilization is a share of the budget, not a change: no sign
+    const used = ((search.spent + search.reserved) / search.allocated) * 100;
+    expect(lines[1]).toMatch(new RegExp(`\\s${used.toFixed(1).replace('.', '\\.')}%$`));
+    expect(lines.slice(1).join('\n')).not.toMatch(/\+\d+(\.\d)?%/);
     expect(lines).toHaveLength(4);
     // off a terminal: no bars, no colour, no box
     expect(table.stdout).not.toMatch(/[█░│┌]|\u001b\[/);

@@ -1,8 +1,8 @@
 import { colorAllowed } from '../../src/output/context.js';
 import { PassThrough } from 'node:stream';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { barChart, displayWidth, utilizationBar } from '../../src/output/chart.js';
-import { spinnerAllowed, startSpinner } from '../../src/output/spinner.js';
+import { SPINNER_DELAY_MS, spinnerAllowed, startSpinner } from '../../src/output/spinner.js';
 import { colorLevel, levelColor, stderrStyle, stdoutStyle } from '../../src/output/style.js';
 import { testContext as fakeContext } from '../helpers/context.js';
 
@@ -119,12 +119,37 @@ describe('spinner', () => {
   it('draws on stderr once ora has loaded and clears on stop', async () => {
     const stderr = new PassThrough();
     let text = '';
-    stderr.on('data', (chunk) => (text += String(chunk)));
+    const drawn = new Promise<void>((resolve) =>
+      stderr.on('data', (chunk) => {
+        text += String(chunk);
+        if (text.includes('fetching events')) resolve();
+      }),
+    );
     const f = fakeContext({ io: { isStderrTTY: true, stderr } });
-    const spinner = startSpinner(f.ctx, 'fetching events');
-    for (let i = 0; i < 100 && !text.includes('fetching events'); i += 1) await new Promise((resolve) => setTimeout(resolve, 10));
+    const spinner = startSpinner(f.ctx, 'fetching events', 0);
+    await drawn;
     spinner.stop();
-    expect(text).toContain('fetching events');
     expect(f.stdout()).toBe('');
+  });
+
+  it('shows nothing for a wait shorter than the delay', async () => {
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] });
+    try {
+      const f = fakeContext({ io: { isStderrTTY: true } });
+      const quick = startSpinner(f.ctx, 'quick', SPINNER_DELAY_MS);
+      vi.advanceTimersByTime(SPINNER_DELAY_MS - 1);
+      quick.stop();
+      vi.advanceTimersByTime(10 * SPINNER_DELAY_MS);
+      await import('ora');
+      await new Promise((resolve) => setImmediate(resolve));
+      expect(f.stderr()).toBe('');
+    } finally {
+      vi.useRealTimers();
+    }
+  });
+
+  it('never draws on a terminal that reports no width', () => {
+    const stderr = Object.assign(new PassThrough(), { columns: 0 });
+    expect(spinnerAllowed(fakeContext({ io: { isStderrTTY: true, stderr } }).ctx)).toBe(false);
   });
 });

@@ -36,6 +36,20 @@ describe('csv', () => {
     expect(text).toBe('team,cost,tokens,at,cached\r\nsearch,12.50,1200,2026-11-28T09:15:00Z,false\r\nads,12.50,1200,2026-11-28T09:15:00Z,true\r\n');
   });
 
+  it('writes nothing, not even the header, when the source fails before its first page', async () => {
+    const f = fakeContext();
+    // eslint-disable-next-line require-yield -- a source that fails before yielding anything
+    async function* refused(): AsyncGenerator<Row[]> {
+      throw Object.assign(new Error('HTTP 401'), { exitCode: 4 });
+    }
+    await expect(writeRows(f.ctx, new RowPages(refused()), columns, { format: 'csv' })).rejects.toThrow('HTTP 401');
+    expect(f.stdout()).toBe('');
+  });
+
+  it('writes the header alone when the source has no rows', async () => {
+    expect(await csv([])).toBe('team,cost,tokens,at,cached\r\n');
+  });
+
   it('omits the header with header:false', async () => {
     expect(await csv([base], false)).toBe('search,12.50,1200,2026-11-28T09:15:00Z,false\r\n');
   });

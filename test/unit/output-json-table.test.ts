@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { writeRows, type Column } from '../../src/output/index.js';
-import { CellRenderer, formatPercent, groupThousands } from '../../src/output/cells.js';
+import { CellRenderer, formatPercent, formatShare, groupThousands } from '../../src/output/cells.js';
 import { plainTable } from '../../src/output/table.js';
 import { testContext as fakeContext } from '../helpers/context.js';
 
@@ -200,5 +200,14 @@ describe('number rendering', () => {
     expect(formatPercent(0)).toBe('0.0%');
     expect(formatPercent(0.00001)).toBe('0.0%');
     expect(formatPercent(2)).toBe('+200.0%');
+  });
+
+  it('shows shares of a whole without a sign', () => {
+    expect(formatShare(0.737)).toBe('73.7%');
+    expect(formatShare(0)).toBe('0.0%');
+    expect(formatShare(1.25)).toBe('125.0%');
+    expect(formatShare(0.00049)).toBe('0.0%');
+    expect(formatShare(Number.POSITIVE_INFINITY)).toBe('∞%');
+    expect(formatShare(Number.NaN)).toBe('');
   });
 });

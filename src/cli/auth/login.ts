@@ -4,6 +4,7 @@ import { buildApiClient } from '../api-factory.js';
 import { fetchWhoami } from '../../api/auth.js';
 import { openConfigStore, redactToken } from '../../config/store.js';
 import { readHidden, readAll } from './secret.js';
+import { withSpinner } from '../../output/spinner.js';
 
 export default async function login(ctx: Context, opts: { withToken?: boolean }): Promise<void> {
   const config = await ctx.config();
@@ -20,7 +21,7 @@ export default async function login(ctx: Context, opts: { withToken?: boolean })
   const client = await buildApiClient(ctx, config, token);
   let who;
   try {
-    who = await fetchWhoami(client);
+    who = await withSpinner(ctx, `verifying the token with ${config.apiUrl}`, () => fetchWhoami(client));
   } finally {
     await client.close();
   }

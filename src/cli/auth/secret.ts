@@ -1,7 +1,10 @@
 // Reading a secret without echoing it, and reading all of stdin.
 import type { Readable } from 'node:stream';
 import type { Context } from '../context.js';
-import { InterruptedError } from '../../errors.js';
+import { InterruptedError, UsageError } from '../../errors.js';
+
+const closedPrompt = (): UsageError =>
+  new UsageError('no token entered: the input ended at the prompt', 'paste the token and press Enter, or pipe it with `kt auth login --with-token`');
 
 export async function readAll(stream: Readable): Promise<string> {
   const chunks: Buffer[] = [];
@@ -18,6 +21,7 @@ export function readHidden(ctx: Context, prompt: string): Promise<string> {
     const finish = (error?: Error): void => {
       stdin.setRawMode?.(false);
       stdin.off('data', onData);
+      stdin.off('end', onEnd);
       stdin.pause();
       ctx.io.stderr.write('\n');
       if (error !== undefined) reject(error);
@@ -27,12 +31,16 @@ export function readHidden(ctx: Context, prompt: string): Promise<string> {
       for (const char of chunk.toString()) {
         if (char === '\r' || char === '\n') return finish();
         if (char === '\u0003') return finish(new InterruptedError());
+        // Ctrl-D: in raw mode the terminal sends it as a byte instead of ending the input.
+        if (char === '\u0004') return finish(closedPrompt());
         if (char === '\u007f' || char === '\b') value = value.slice(0, -1);
         else value += char;
       }
     };
+    const onEnd = (): void => finish(closedPrompt());
     stdin.setRawMode?.(true);
     stdin.on('data', onData);
+    stdin.once('end', onEnd);
     stdin.resume();
   });
 }

@@ -9,6 +9,8 @@ import { isGroupKey, MAX_PAGE_SIZE, type GroupKey } from '../../domain/events.js
 import { RowPages, selectColumns, writeRows, type Column } from '../../output/index.js';
 import { barChart } from '../../output/chart.js';
 import { stdoutStyle } from '../../output/style.js';
+import { withSpinner } from '../../output/spinner.js';
+import { rateLine } from '../../output/progress.js';
 import { readOutputOptions, type RawOutputOptions } from '../flags.js';
 import { parseEventsList, type EventsFilterOptions } from './options.js';
 
@@ -95,13 +97,19 @@ export default async function eventsList(ctx: Context, opts: EventsListOptions):
     const api = await ctx.api();
     const pageSize = parsed.limit === undefined ? MAX_PAGE_SIZE : Math.min(MAX_PAGE_SIZE, parsed.limit);
     const records = new RowPages(countedPages(eventPages(api, parsed.filter, pageSize), parsed.limit, totals));
-    await writeRows(ctx, records, columns, { ...writeOptions, emptyNotice: 'no events' });
+    await writeRows(ctx, records, columns, {
+      ...writeOptions,
+      emptyNotice: 'no events',
+      progress: { waiting: 'fetching events', line: (rows, ms) => `${rateLine(rows, ms, 'events')} · total ${totals.describe()}` },
+    });
   } else {
     const all = bucketColumns(parsed.groupBy);
     checkAggregateFields(output.fields, all, parsed.groupBy);
     const columns = selectColumns(all, output.fields, all.map((c) => c.name));
     const api = await ctx.api();
-    const buckets = await aggregateEvents(api, parsed.filter, { aggregate, groupBy: parsed.groupBy, tz: parsed.tz ?? 'UTC' });
+    const buckets = await withSpinner(ctx, `aggregating spend ${aggregate}`, () =>
+      aggregateEvents(api, parsed.filter, { aggregate, groupBy: parsed.groupBy, tz: parsed.tz ?? 'UTC' }),
+    );
     const limited = parsed.limit === undefined ? buckets : buckets.slice(0, parsed.limit);
     const records = limited.map((raw): BucketRecord => {
       const cost = microsFromJson(raw.cost);

@@ -8,6 +8,7 @@ import { addDays, addMonths, MIN_MODEL_HISTORY } from '../../domain/forecast.js'
 import { allWallets, spendBuckets, teamWallet, type ForecastWallet } from '../../api/forecast.js';
 import type { ApiClient } from '../../api/client.js';
 import { selectColumns, writeRows, type Column } from '../../output/index.js';
+import { withSpinner } from '../../output/spinner.js';
 import { readOutputOptions, type RawOutputOptions } from '../flags.js';
 import { parseForecastFlags, type ForecastFlags, type ForecastSettings } from './options.js';
 import { buildTeamForecast, PATTERN_DAYS, rollUp, type CapOutlook, type ForecastRow, type TeamForecast } from './report.js';
@@ -123,7 +124,7 @@ export default async function forecastCommand(ctx: Context, opts: ForecastOption
   const writeOptions = { format: output.format, header: output.header, output: output.output, tz: settings.tz };
 
   if (settings.team === null) {
-    const teams = await forecastAllTeams(api, settings, now);
+    const teams = await withSpinner(ctx, 'fetching spend and forecasting every wallet', () => forecastAllTeams(api, settings, now));
     for (const t of teams) if (t.historyMonths < MIN_MODEL_HISTORY) fallbackNotice(ctx, t);
     const columns = selectColumns(TEAM_COLUMNS, output.fields, output.format === 'table' ? TEAM_TABLE_DEFAULT : TEAM_MACHINE_DEFAULT);
     await writeRows(ctx, teams, columns, { ...writeOptions, emptyNotice: 'no wallets' });
@@ -131,9 +132,10 @@ export default async function forecastCommand(ctx: Context, opts: ForecastOption
   }
 
   const team = settings.team;
-  const wallet = await findWallet(api, team);
-  const { monthly, daily } = await fetchSpend(api, settings, now, team);
-  const report = buildTeamForecast({
+  const report = await withSpinner(ctx, `fetching spend and forecasting ${team}`, async () => {
+    const wallet = await findWallet(api, team);
+    const { monthly, daily } = await fetchSpend(api, settings, now, team);
+    return buildTeamForecast({
     team,
     wallet,
     monthly,
@@ -143,6 +145,7 @@ export default async function forecastCommand(ctx: Context, opts: ForecastOption
     history: settings.history,
     monthsAhead: settings.monthsAhead,
     level: settings.level,
+    });
   });
   if (report.historyMonths < MIN_MODEL_HISTORY) fallbackNotice(ctx, report);
   const columns = selectColumns(MONTH_COLUMNS, output.fields, output.format === 'table' ? MONTH_TABLE_DEFAULT : MONTH_MACHINE_DEFAULT);

@@ -6,6 +6,7 @@ import { UsageError } from '../../errors.js';
 import { listWallets, walletBalance } from '../../api/wallets.js';
 import { selectColumns, writeRows } from '../../output/index.js';
 import { levelColor, stdoutStyle } from '../../output/style.js';
+import { withSpinner } from '../../output/spinner.js';
 import { readOutputOptions, type RawOutputOptions } from '../flags.js';
 import { parseTeam } from './options.js';
 import { explainTeamNotFound, WALLET_COLUMNS, WALLET_DEFAULT_FIELDS, WALLET_TABLE_FIELDS, walletRecord, type WalletRecord } from './records.js';
@@ -40,7 +41,7 @@ export async function showWallets(ctx: Context, opts: BalanceOptions, mode: { ba
     if (output.fields !== undefined) throw new UsageError('--fields does not apply to --tree', 'drop --tree to choose columns');
   }
   const columns = selectColumns(WALLET_COLUMNS, output.fields, output.format === 'table' ? WALLET_TABLE_FIELDS : WALLET_DEFAULT_FIELDS);
-  const wallets = await fetchWallets(ctx, team);
+  const wallets = await withSpinner(ctx, team === undefined ? 'fetching wallets' : `fetching the wallet of ${team}`, () => fetchWallets(ctx, team));
   const style = stdoutStyle(ctx);
   const color = (bar: string, level: Parameters<typeof levelColor>[1]): string => levelColor(style, level)(bar);
 

@@ -9,6 +9,7 @@ import { walletBalance, type ApiTransaction, type ApiWallet } from '../../api/wa
 import { ApiError, ExitCode } from '../../errors.js';
 import { AmountError, formatMoney, microsFromJson } from '../../domain/money.js';
 import { selectColumns, writeRows } from '../../output/index.js';
+import { withSpinner } from '../../output/spinner.js';
 import { readOutputOptions, type RawOutputOptions } from '../flags.js';
 import { confirmMutation, requireConfirmable } from '../confirm.js';
 import { explainTeamNotFound, WALLET_COLUMNS, WALLET_DEFAULT_FIELDS, WALLET_TABLE_FIELDS, walletRecord, type WalletRecord } from './records.js';
@@ -78,7 +79,7 @@ export async function runMutation(ctx: Context, flags: MutationFlags, idempotenc
   ctx.log.debug(`Idempotency-Key: ${key}`);
   let result: MutationResult;
   try {
-    result = await plan.send(api, key);
+    result = await withSpinner(ctx, 'waiting for the ledger', () => plan.send(api, key));
   } catch (error) {
     throw explainRefusal(explainTeamNotFound(error, plan.team), key, idempotencyKey !== undefined, plan.requested);
   }

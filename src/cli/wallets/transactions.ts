@@ -3,6 +3,7 @@
 import type { Context } from '../context.js';
 import { transactionPages, walletBalance, type ApiTransaction } from '../../api/wallets.js';
 import { RowPages, selectColumns, writeRows } from '../../output/index.js';
+import { rateLine } from '../../output/progress.js';
 import { readOutputOptions, type RawOutputOptions } from '../flags.js';
 import { parseRange, parseTeam, parseTypes } from './options.js';
 import { explainTeamNotFound, TRANSACTION_COLUMNS, TRANSACTION_DEFAULT_FIELDS, TRANSACTION_TABLE_FIELDS, transactionRecord, type TransactionRecord } from './records.js';
@@ -39,5 +40,6 @@ export default async function walletsTransactions(ctx: Context, opts: Transactio
     header: output.header,
     output: output.output,
     emptyNotice: `no transactions for ${team} since ${range.since}`,
+    progress: { waiting: `fetching the ledger of ${team}`, line: (rows, ms) => `${rateLine(rows, ms, 'transactions')}` },
   });
 }
