@@ -9,6 +9,7 @@ import { Command, Option } from 'commander';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { KT_BIN, ktEnv, runKt } from '../helpers/run-kt.js';
 import { startEmulator, type Emulator } from '../helpers/emulator.js';
+import { toolAvailable } from '../helpers/tools.js';
 import { readTree } from '../../src/cli/completion/model.js';
 import { bashScript, fishScript, zshScript } from '../../src/cli/completion/generate.js';
 import { listChoices } from '../../src/cli/flags.js';
@@ -16,6 +17,8 @@ import { TRANSACTION_TYPES } from '../../src/domain/ledger.js';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const SHELLS = ['bash', 'zsh', 'fish'] as const;
+const HAS_ZSH = toolAvailable('zsh');
+const HAS_FISH = toolAvailable('fish');
 
 // A PATH whose `kt` is the built bin/kt.js, for scripts that call kt.
 let binDir: string;
@@ -123,7 +126,7 @@ describe('bash', () => {
   });
 });
 
-describe('zsh', () => {
+describe.skipIf(!HAS_ZSH)('zsh', () => {
   it('completes commands, subcommands and enum values', () => {
     expect(zshComplete(['kt', 'wal'])).toEqual(['wallets']);
     expect(zshComplete(['kt', 'wallets', 'al'])).toEqual(['allocate']);
@@ -139,7 +142,7 @@ describe('zsh', () => {
   });
 });
 
-describe('fish', () => {
+describe.skipIf(!HAS_FISH)('fish', () => {
   it('completes commands, subcommands and enum values', () => {
     expect(fishComplete('kt wal')).toEqual(['wallets']);
     expect(fishComplete('kt wallets al')).toEqual(['allocate']);

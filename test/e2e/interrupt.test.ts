@@ -19,19 +19,27 @@ it('SIGINT exits 130 with a one-line message and leaves the --output file as it 
   const dir = await mkdtemp(join(tmpdir(), 'kt-int-'));
   const target = join(dir, 'chargeback.csv');
   await writeFile(target, 'previous export\n');
-  const child = spawn(process.execPath, [KT_BIN, 'events', 'list', '--since', '30d', '--format', 'csv', '-o', target], {
+  // --debug logs each request as it is sent: SIGINT comes while the first page is in flight.
+  const child = spawn(process.execPath, [KT_BIN, '--debug', 'events', 'list', '--since', '30d', '--format', 'csv', '-o', target], {
     env: ktEnv(emulator.env),
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let stderr = '';
-  child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
+  const requestSent = new Promise<void>((resolve) =>
+    child.stderr.on('data', (c: Buffer) => {
+      stderr += c.toString();
+      if (/debug: → GET \S+\/v1\/events\?/.test(stderr)) resolve();
+    }),
+  );
   let stdout = '';
   child.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
-  await new Promise((r) => setTimeout(r, 1000));
+  await requestSent;
   child.kill('SIGINT');
   const code = await new Promise<number | null>((resolve) => child.on('close', (c) => resolve(c)));
   expect(code).toBe(130);
-  expect(stderr.trim()).toBe('interrupted');
+  const lines = stderr.trim().split('\n');
+  expect(lines.at(-1)).toBe('interrupted');
+  expect(lines.filter((l) => !l.startsWith('debug: '))).toEqual(['interrupted']);
   expect(stdout).toBe('');
   expect(await readFile(target, 'utf8')).toBe('previous export\n');
   expect(await readdir(dir)).toEqual(['chargeback.csv']);

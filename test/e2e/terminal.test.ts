@@ -7,14 +7,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startEmulator, type Emulator } from '../helpers/emulator.js';
-import { hasScript, runKtInPty } from '../helpers/pty.js';
+import { runKtInPty } from '../helpers/pty.js';
+import { toolAvailable } from '../helpers/tools.js';
 import { runKt } from '../helpers/run-kt.js';
 
-const available = hasScript();
-if (!available) {
-  if ((process.env.KT_REQUIRE_TOOLS ?? '') !== '') throw new Error('util-linux `script` is required for the terminal tests (KT_REQUIRE_TOOLS is set)');
-  console.warn('notice: skipping the terminal tests: util-linux `script` is not installed');
-}
+const available = toolAvailable('script');
 
 const RANGE = ['--since', '2020-01-01T00:00:00Z', '--until', '2030-01-01T00:00:00Z'];
 const SPINNER_FRAME = /[⠋⠙⠹⠸⠼⠴⠦⠧⠇⠏]/;

@@ -1,13 +1,8 @@
 // Runs the built kt in a real pseudo-terminal (util-linux `script`), for
 // what only a terminal shows: spinners, progress lines, hidden prompts.
-// Without `script` the tests that need it are skipped with a notice, unless
-// KT_REQUIRE_TOOLS is set (as .ci/run does), where a missing tool fails.
-import { spawn, spawnSync } from 'node:child_process';
+// Tests check for `script` with toolAvailable (helpers/tools.ts).
+import { spawn } from 'node:child_process';
 import { KT_BIN, ktEnv } from './run-kt.js';
-
-export function hasScript(): boolean {
-  return spawnSync('script', ['--version'], { stdio: 'ignore' }).status === 0;
-}
 
 export interface PtyRun {
   /** Everything the terminal showed so far, escapes included. */
