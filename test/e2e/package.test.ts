@@ -1,7 +1,7 @@
 // Packaging: `npm pack` installs into an empty project and runs, with and
 // without the emulator's optional dependency (better-sqlite3).
 import { execFile, spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -58,6 +58,15 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }));
 let packedFiles: string[] = [];
 
 describe('npm pack', () => {
+  it('is the package the README tells users to install (the registry\'s `kt` is someone else\'s)', () => {
+    const pkg = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { name: string; bin: Record<string, string> };
+    expect(pkg.name).toBe('kt-spend');
+    expect(pkg.bin).toEqual({ kt: 'bin/kt.js' });
+    expect(tarball).toMatch(/kt-spend-\d+\.\d+\.\d+\.tgz$/);
+    expect(readFileSync(join(ROOT, 'README.md'), 'utf8')).toContain('npm install -g kt-spend');
+    expect(existsSync(join(projects.full, 'node_modules/kt-spend/bin/kt.js'))).toBe(true);
+  });
+
   it('contains only bin/, dist/, completions/, schema/, README.md, CHANGELOG.md and package.json', () => {
     const top = new Set(packedFiles.map((p) => (p.includes('/') ? `${p.split('/')[0] ?? ''}/` : p)));
     expect([...top].sort()).toEqual(['CHANGELOG.md', 'README.md', 'bin/', 'completions/', 'dist/', 'package.json', 'schema/']);
