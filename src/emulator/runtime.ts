@@ -65,7 +65,13 @@ export async function openEmulator(options: EmulatorOptions): Promise<RunningEmu
     db.close();
     throw new FailureError(`cannot use database ${options.db}: ${error instanceof Error ? error.message : String(error)}`);
   }
-  const store = new Store(db, { reservationTtlMs: options.reservationTtlMs, now });
+  let store: Store;
+  try {
+    store = new Store(db, { reservationTtlMs: options.reservationTtlMs, now });
+  } catch (error) {
+    db.close();
+    throw new FailureError(`cannot use database ${options.db}: ${error instanceof Error ? error.message : String(error)}`);
+  }
   let seeded: RunningEmulator['seeded'];
   let imported: number | undefined;
   try {
@@ -74,12 +80,14 @@ export async function openEmulator(options: EmulatorOptions): Promise<RunningEmu
       store.tx(() => {
         const seed = options.seed ?? 'demo';
         if (seed === 'demo') seeded = seedDemo(store, { events: options.seedEvents, now: now() });
-        else store.createWallet({ team_id: 'org', name: 'Organization', parent_id: null, currency: 'USD', period: 'monthly', allocation: 0, soft_cap: null, hard_cap: null });
+        else store.wallets.create({ team_id: 'org', name: 'Organization', parent_id: null, currency: 'USD', period: 'monthly', allocation: 0, soft_cap: null, hard_cap: null });
         store.setMeta('initialized', new Date(now()).toISOString());
       });
     } else if (options.seed === 'demo') {
       throw new FailureError(`--seed demo needs a new database; ${options.db} already has data`, 'use --db with a new file, or drop --seed');
     }
+    // A database last used in an earlier period (or just seeded) starts the current one before it serves.
+    store.tx(() => store.applyClock());
     if (options.importFile !== undefined) imported = await importEvents(store, options.importFile);
   } catch (error) {
     db.close();
@@ -102,7 +110,6 @@ export async function openEmulator(options: EmulatorOptions): Promise<RunningEmu
     gatewayToken: options.gatewayToken,
     faults: options.faults,
     faultsSeed: options.faultsSeed,
-    now,
   });
   await new Promise<void>((resolve, reject) => {
     server.once('error', (error: NodeJS.ErrnoException) => {
@@ -116,10 +123,10 @@ export async function openEmulator(options: EmulatorOptions): Promise<RunningEmu
     });
     server.listen(options.port, options.host, () => resolve());
   });
-  // Expired holds are also released lazily inside every request; the sweep keeps idle balances current.
+  // Every request batch applies the clock first; the sweep keeps an idle ledger current.
   const sweep = setInterval(() => {
     try {
-      store.tx(() => store.expireDue());
+      store.tx(() => store.applyClock());
     } catch {
       // the next request expires them instead
     }

@@ -7,7 +7,8 @@ import { AmountError, MICROS_PER_UNIT, microsFromJson, type Micros } from '../do
 import { DOCUMENT_PRICES, tokenCost } from '../domain/prices.js';
 import { seededRandom } from './faults.js';
 import { isTeamId, TEAM_ID_RULE, teamName } from '../domain/teams.js';
-import type { EventInput, Store } from './store.js';
+import type { EventInput } from './schema.js';
+import type { Store } from './store.js';
 
 const DAY = 86_400_000;
 const $ = (units: number): Micros => units * MICROS_PER_UNIT;
@@ -146,7 +147,7 @@ export function generateDemoEvents(count: number, now: number): EventInput[] {
 export function seedDemo(store: Store, options: { events: number; now: number }): { wallets: number; events: number } {
   const firstDay = Math.floor(options.now / DAY) * DAY - (SEED_DAYS - 1) * DAY;
   for (const w of DEMO_WALLETS) {
-    store.createWallet(
+    store.wallets.create(
       {
         team_id: w.team_id,
         name: w.name,
@@ -183,8 +184,8 @@ export async function importEvents(store: Store, file: string): Promise<number> 
   events.sort((a, b) => a.ts - b.ts);
   return store.tx(() => {
     for (const team of new Set(events.map((e) => e.team_id))) {
-      if (!store.hasWallet(team)) {
-        store.createWallet({ team_id: team, name: teamName(team), parent_id: 'org', currency: 'USD', period: 'monthly', allocation: 0, soft_cap: null, hard_cap: null });
+      if (!store.wallets.has(team)) {
+        store.wallets.create({ team_id: team, name: teamName(team), parent_id: 'org', currency: 'USD', period: 'monthly', allocation: 0, soft_cap: null, hard_cap: null });
       }
     }
     return store.loadHistory(events);

@@ -16,7 +16,6 @@ export interface ServerOptions {
   gatewayToken: string;
   faults: FaultRule[];
   faultsSeed: number | undefined;
-  now: () => number;
 }
 
 interface Reply {
@@ -158,7 +157,7 @@ async function process(req: IncomingMessage, url: URL, method: string, options: 
           return { status: previous.status, body: previous.body, headers: { 'Idempotent-Replayed': 'true' } };
         }
       }
-      const result = routeRequest(store, scope, method, url, body as Record<string, unknown> | undefined, options.now);
+      const result = routeRequest({ store }, scope, method, url, body as Record<string, unknown> | undefined);
       const text = JSON.stringify(result.body);
       if (key !== undefined) store.saveIdempotent(`${scope}:${key}`, fingerprint, result.status, text);
       return { status: result.status, body: text, headers: {} };
