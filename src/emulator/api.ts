@@ -2,8 +2,10 @@
 // synchronously inside the request's transaction, after its batch has
 // brought the ledger up to the clock (roll-over, expiry). Reads here never
 // write.
+import { durationMs, parseInstant, TimeError } from '../domain/time.js';
 import { microsToJson, type Micros } from '../domain/money.js';
 import { subtree, teamForest } from '../domain/teams.js';
+import type { EmulatorClock } from './clock.js';
 import { ApiFailure, invalid } from './failure.js';
 import { aggregateEvents, listEvents, transactions } from './list-endpoints.js';
 import { amountField, capField, currencyField, periodField, str, teamIdField, tokensField, type Body } from './request-fields.js';
@@ -15,6 +17,7 @@ export type Scope = 'admin' | 'gateway';
 
 export interface ApiContext {
   store: Store;
+  clock: EmulatorClock;
 }
 
 interface Result {
@@ -50,6 +53,8 @@ export function routeRequest(ctx: ApiContext, scope: Scope, method: string, url:
       return ok(settle(store, b));
     case 'POST /v1/gateway/wallets/release':
       return ok(release(store, b));
+    case 'POST /v1/emulator/clock':
+      return ok(moveClock(ctx.clock, b));
     default:
       throw new ApiFailure(404, 'not_found', `no such endpoint: ${method} ${url.pathname}`);
   }
@@ -154,4 +159,44 @@ function release(store: Store, b: Body): unknown {
   const reservationId = str(b, 'reservation_id', true);
   const r = store.reservations.release(reservationId);
   return { reservation_id: r.id, status: r.status };
+}
+
+// ---- emulator only ------------------------------------------------------------
+
+// The last instant a JavaScript Date can hold.
+const LAST_INSTANT = 8.64e15;
+
+/**
+ * Moves a fixed clock (KT_NOW) forward. The ledger catches up at the start of
+ * the next batch, exactly as it does when the wall clock passes a period end
+ * or an expiry.
+ */
+function moveClock(clock: EmulatorClock, b: Body): unknown {
+  clock.ensureFixed();
+  const { advance, now } = b;
+  if (advance !== undefined && now !== undefined) throw invalid('pass either "advance" or "now", not both');
+  let target: number;
+  if (advance !== undefined) {
+    const bad = (): ApiFailure => invalid(`invalid advance ${JSON.stringify(advance)}: use a duration such as 2s, 5m or 1d (units ms, s, m, h, d, w)`, { field: 'advance' });
+    if (typeof advance !== 'string') throw bad();
+    try {
+      target = clock.now() + durationMs(advance);
+    } catch (error) {
+      if (error instanceof TimeError) throw bad();
+      throw error;
+    }
+  } else if (now !== undefined) {
+    const bad = (): ApiFailure => invalid(`invalid now ${JSON.stringify(now)}: use an ISO-8601 instant such as 2026-12-01T00:00:00Z`, { field: 'now' });
+    if (typeof now !== 'string' || !/^\d{4}-\d{2}-\d{2}T/.test(now)) throw bad();
+    try {
+      target = parseInstant(now, new Date(clock.now())).getTime();
+    } catch (error) {
+      if (error instanceof TimeError) throw bad();
+      throw error;
+    }
+  } else {
+    throw invalid('missing field "advance" or "now": send {"advance": "5m"} or {"now": "2026-12-01T00:00:00Z"}');
+  }
+  if (!(target <= LAST_INSTANT)) throw invalid('the clock cannot move past +275760-09-13T00:00:00.000Z, the last instant a date can hold');
+  return { now: iso(clock.moveTo(target)) };
 }

@@ -4,6 +4,7 @@ import { dirname } from 'node:path';
 import type { AddressInfo } from 'node:net';
 import { FailureError } from '../errors.js';
 import { Store } from './store.js';
+import { EmulatorClock } from './clock.js';
 import { createEmulatorServer } from './server.js';
 import type { FaultRule } from './faults.js';
 import { seedDemo, importEvents } from './seed.js';
@@ -20,7 +21,10 @@ export interface EmulatorOptions {
   reservationTtlMs: number;
   faults: FaultRule[];
   faultsSeed: number | undefined;
+  /** The clock: the wall clock by default. */
   now?: () => number;
+  /** `now` names one fixed instant (KT_NOW): the clock stands still until POST /v1/emulator/clock moves it. */
+  clockFixed?: boolean;
 }
 
 export interface RunningEmulator {
@@ -44,7 +48,8 @@ async function loadSqlite(): Promise<typeof import('better-sqlite3')> {
 
 export async function openEmulator(options: EmulatorOptions): Promise<RunningEmulator> {
   const Database = await loadSqlite();
-  const now = options.now ?? Date.now;
+  const clock = new EmulatorClock(options.now ?? Date.now, { fixed: options.clockFixed === true });
+  const now = clock.now;
   if (options.db !== ':memory:') mkdirSync(dirname(options.db), { recursive: true });
   let db;
   try {
@@ -110,6 +115,7 @@ export async function openEmulator(options: EmulatorOptions): Promise<RunningEmu
     gatewayToken: options.gatewayToken,
     faults: options.faults,
     faultsSeed: options.faultsSeed,
+    clock,
   });
   await new Promise<void>((resolve, reject) => {
     server.once('error', (error: NodeJS.ErrnoException) => {
@@ -123,7 +129,7 @@ export async function openEmulator(options: EmulatorOptions): Promise<RunningEmu
     });
     server.listen(options.port, options.host, () => resolve());
   });
-  // Every request batch applies the clock first; the sweep keeps an idle ledger current.
+  // Every request batch applies the clock first; the sweep keeps an idle ledger current, on the emulator's clock.
   const sweep = setInterval(() => {
     try {
       store.tx(() => store.applyClock());
