@@ -83,6 +83,7 @@ describe('demo data and the product document', () => {
 
   it('keeps every seeded month of every team within its allocation, with cache hits and all four models', async () => {
     const res = await call(emu, 'GET', '/v1/events?since=2026-08-01&aggregate=monthly&group_by=team');
+    expect(new Set(res.body.data.map((r: Row) => (r.period_start as string).slice(0, 7)))).toEqual(new Set(['2026-08', '2026-09', '2026-10', '2026-11']));
     const allocation = new Map((await call(emu, 'GET', '/v1/wallets')).body.data.map((w: Row) => [w.team_id, w.allocated]));
     expect(res.body.data.length).toBeGreaterThan(0);
     for (const row of res.body.data) expect(row.cost).toBeLessThanOrEqual(allocation.get(row.team_id) as number);

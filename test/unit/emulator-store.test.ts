@@ -5,7 +5,7 @@ import Database from 'better-sqlite3';
 import { describe, expect, it, vi } from 'vitest';
 import { Store } from '../../src/emulator/store.js';
 import { availableOf, unallocatedOf } from '../../src/emulator/wallets.js';
-import { generateDemoEvents, seedDemo } from '../../src/emulator/seed.js';
+import { demoHistoryStart, generateDemoEvents, seedDemo } from '../../src/emulator/seed.js';
 import type { EventInput } from '../../src/emulator/schema.js';
 
 function setup(start: string): { store: Store; clock: { t: number } } {
@@ -206,32 +206,61 @@ describe('children_allocated', () => {
 });
 
 describe('demo history', () => {
-  it('seeds demo history whose every month keeps the ledger invariant', () => {
+  it('starts at 00:00 UTC on the 1st, three months back, and every month keeps the ledger invariant', () => {
     const now = Date.parse('2026-11-28T15:00:00Z');
+    expect(demoHistoryStart(now)).toBe(Date.parse('2026-08-01T00:00:00Z'));
     const store = new Store(new Database(':memory:'), { reservationTtlMs: 60_000, now: () => now });
     const seeded = seedDemo(store, { events: 3000, now });
     store.applyClock();
     expect(seeded).toEqual({ wallets: 11, events: 3000 });
-    for (const team of ['search', 'engineering', 'org', 'security']) {
-      const w = store.wallets.get(team);
-      expect(rowsSince(store, team, w.period_start)).toBe(availableOf(w));
+    for (const w of store.wallets.all()) {
+      expect(w.period_start).toBe(Date.parse('2026-11-01T00:00:00Z'));
+      expect(rowsSince(store, w.team_id, w.period_start)).toBe(availableOf(w));
       expect(availableOf(w)).toBeGreaterThan(0);
     }
     expectChildrenSums(store);
     // each past month's rows for a wallet also start from its full allocation and stay >= 0
     const negative = store.db.prepare('SELECT COUNT(*) AS n FROM transactions WHERE balance_after < 0').get() as { n: number };
     expect(negative.n).toBe(0);
+    const opening = store.db.prepare("SELECT created_at FROM transactions WHERE wallet_team = 'search' AND type = 'allocate' ORDER BY seq").pluck().all();
+    expect(opening.map((t) => new Date(t as number).toISOString().slice(0, 10))).toEqual(['2026-08-01', '2026-09-01', '2026-10-01', '2026-11-01']);
   });
 
-  it('generates the same demo events for the same inputs, none in the future', () => {
+  it('on the first of a month just after midnight, still has three full months and opens the new one', () => {
+    const now = Date.parse('2026-12-01T00:09:00Z');
+    expect(demoHistoryStart(now)).toBe(Date.parse('2026-09-01T00:00:00Z'));
+    const events = generateDemoEvents(900, now);
+    const months = new Set(events.map((e) => new Date(e.ts).toISOString().slice(0, 7)));
+    expect([...months].filter((m) => m < '2026-12').sort()).toEqual(['2026-09', '2026-10', '2026-11']);
+    const store = new Store(new Database(':memory:'), { reservationTtlMs: 60_000, now: () => now });
+    seedDemo(store, { events: 900, now });
+    store.applyClock();
+    for (const w of store.wallets.all()) {
+      expect(w.period_start).toBe(Date.parse('2026-12-01T00:00:00Z'));
+      expect(rowsSince(store, w.team_id, w.period_start)).toBe(availableOf(w));
+    }
+  });
+
+  it('generates the same events for the same inputs, none in the future, busier on weekdays, inside every budget', () => {
     const now = Date.parse('2026-11-28T15:00:00Z');
-    const a = generateDemoEvents(500, now);
-    expect(generateDemoEvents(500, now)).toEqual(a);
-    expect(a).toHaveLength(500);
-    expect(a.every((e) => e.ts < now && e.ts >= now - 120 * 86_400_000)).toBe(true);
+    const a = generateDemoEvents(5000, now);
+    expect(generateDemoEvents(5000, now)).toEqual(a);
+    expect(a).toHaveLength(5000);
+    expect(a.every((e) => e.ts < now && e.ts >= Date.parse('2026-08-01T00:00:00Z'))).toBe(true);
+    expect(new Date(a[0]?.ts ?? 0).toISOString().slice(0, 10)).toBe('2026-08-01');
     const weekday = a.filter((e) => ![0, 6].includes(new Date(e.ts).getUTCDay())).length / 5;
     const weekend = a.filter((e) => [0, 6].includes(new Date(e.ts).getUTCDay())).length / 2;
     expect(weekday).toBeGreaterThan(weekend * 1.5);
+    const byMonth = new Map<string, number>();
+    for (const e of a) {
+      const key = `${e.team_id} ${new Date(e.ts).toISOString().slice(0, 7)}`;
+      byMonth.set(key, (byMonth.get(key) ?? 0) + e.cost);
+    }
+    expect(byMonth.get('search 2026-10') ?? 0).toBeGreaterThan(byMonth.get('search 2026-08') ?? 0);
+    for (const [key, cost] of byMonth) {
+      if (key.startsWith('search ')) expect(cost).toBeLessThan(10_000_000_000);
+      if (key.startsWith('security ')) expect(cost).toBeLessThan(5_000_000_000);
+    }
   });
 });
 
