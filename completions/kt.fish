@@ -210,7 +210,7 @@ complete -c kt -n '__kt_at \'emulator start\'' -l host -r -F -d 'address to list
 complete -c kt -n '__kt_at \'emulator start\'' -l port -r -F -d 'port to listen on; 0 picks a free one'
 complete -c kt -n '__kt_at \'emulator start\'' -l db -r -F -d 'SQLite database file, or :memory: (default: emulator.db in the user data directory)'
 complete -c kt -n '__kt_at \'emulator start\'' -l seed -x -a 'demo none' -d 'data for a new database (default demo)'
-complete -c kt -n '__kt_at \'emulator start\'' -l seed-events -r -F -d 'number of demo events over 120 days'
+complete -c kt -n '__kt_at \'emulator start\'' -l seed-events -r -F -d 'number of demo events, from the 1st of the month three months back until now'
 complete -c kt -n '__kt_at \'emulator start\'' -l import -r -F -d 'load NDJSON events (timestamp, team_id, provider, model, input_tokens, output_tokens, cached, cost)'
 complete -c kt -n '__kt_at \'emulator start\'' -l admin-token -r -F -d 'admin API token (default: random, printed)'
 complete -c kt -n '__kt_at \'emulator start\'' -l gateway-token -r -F -d 'gateway API token for /v1/gateway/* (default: random, printed)'

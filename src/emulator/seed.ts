@@ -1,5 +1,7 @@
 // Demo data and NDJSON import. The demo is deterministic: the same --seed-events
-// and the same day give the same wallets and events.
+// and the same day give the same wallets and events. Its history starts on the
+// first of a month, three months back, so forecasts always have three full
+// months to fit whatever the day.
 import { createReadStream } from 'node:fs';
 import { createInterface } from 'node:readline';
 import { UsageError, FailureError } from '../errors.js';
@@ -7,7 +9,8 @@ import { AmountError, MICROS_PER_UNIT, microsFromJson, type Micros } from '../do
 import { DOCUMENT_PRICES, tokenCost } from '../domain/prices.js';
 import { seededRandom } from './faults.js';
 import { isTeamId, TEAM_ID_RULE, teamName } from '../domain/teams.js';
-import type { EventInput, Store } from './store.js';
+import type { EventInput } from './schema.js';
+import type { Store } from './store.js';
 
 const DAY = 86_400_000;
 const $ = (units: number): Micros => units * MICROS_PER_UNIT;
@@ -47,7 +50,19 @@ const SPENDERS: ReadonlyArray<{ team: string; share: number; mix: readonly numbe
 ];
 
 export const CACHED_SHARE = 0.25;
-export const SEED_DAYS = 120;
+/** Full calendar months of demo history before the current, partial one. */
+export const SEED_FULL_MONTHS = 3;
+
+/** 00:00 UTC on the 1st of the month SEED_FULL_MONTHS before the one holding `now`. */
+export function demoHistoryStart(now: number): number {
+  const d = new Date(now);
+  return Date.UTC(d.getUTCFullYear(), d.getUTCMonth() - SEED_FULL_MONTHS, 1);
+}
+
+/** Calendar days of demo history up to and including today's partial day. */
+function demoHistoryDays(now: number): number {
+  return Math.floor((now - demoHistoryStart(now)) / DAY) + 1;
+}
 
 function pick(weights: readonly number[], random: () => number): number {
   const total = weights.reduce((a, b) => a + b, 0);
@@ -60,22 +75,23 @@ function pick(weights: readonly number[], random: () => number): number {
 }
 
 /**
- * Creates the demo hierarchy and SEED_DAYS of spend ending at `now`:
+ * The demo spend from demoHistoryStart(now) until `now`:
  * weekdays busier than weekends, a gentle upward trend, a quarter of requests
  * served from cache (cost 0: the provider is not charged), and every month's
  * spend well inside each wallet's allocation.
  */
 export function generateDemoEvents(count: number, now: number): EventInput[] {
   const random = seededRandom(20_260_101);
-  const firstDay = Math.floor(now / DAY) * DAY - (SEED_DAYS - 1) * DAY;
+  const firstDay = demoHistoryStart(now);
+  const days = demoHistoryDays(now);
   const allocation = new Map(DEMO_WALLETS.map((w) => [w.team_id, w.allocation]));
   // Daily cost targets per (team, day).
   const cells: Array<{ team: number; day: number; cost: number }> = [];
-  for (let day = 0; day < SEED_DAYS; day += 1) {
+  for (let day = 0; day < days; day += 1) {
     const start = firstDay + day * DAY;
     const weekday = new Date(start).getUTCDay();
     const weekFactor = weekday === 0 || weekday === 6 ? 0.45 : 1.16;
-    const trend = 0.85 + (0.15 * day) / (SEED_DAYS - 1);
+    const trend = 0.85 + (0.15 * day) / (days - 1);
     // today is only partly over
     const dayFraction = start + DAY > now ? Math.max(0, (now - start) / DAY) : 1;
     SPENDERS.forEach((s, team) => {
@@ -143,10 +159,11 @@ export function generateDemoEvents(count: number, now: number): EventInput[] {
   return events;
 }
 
+/** Creates the demo hierarchy, back-dated to the start of its history, and loads the demo spend. */
 export function seedDemo(store: Store, options: { events: number; now: number }): { wallets: number; events: number } {
-  const firstDay = Math.floor(options.now / DAY) * DAY - (SEED_DAYS - 1) * DAY;
+  const firstDay = demoHistoryStart(options.now);
   for (const w of DEMO_WALLETS) {
-    store.createWallet(
+    store.wallets.create(
       {
         team_id: w.team_id,
         name: w.name,
@@ -183,8 +200,8 @@ export async function importEvents(store: Store, file: string): Promise<number> 
   events.sort((a, b) => a.ts - b.ts);
   return store.tx(() => {
     for (const team of new Set(events.map((e) => e.team_id))) {
-      if (!store.hasWallet(team)) {
-        store.createWallet({ team_id: team, name: teamName(team), parent_id: 'org', currency: 'USD', period: 'monthly', allocation: 0, soft_cap: null, hard_cap: null });
+      if (!store.wallets.has(team)) {
+        store.wallets.create({ team_id: team, name: teamName(team), parent_id: 'org', currency: 'USD', period: 'monthly', allocation: 0, soft_cap: null, hard_cap: null });
       }
     }
     return store.loadHistory(events);

@@ -5,6 +5,7 @@ import { randomHex } from './ids.js';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { ApiFailure } from './failure.js';
 import type { Store } from './store.js';
+import type { EmulatorClock } from './clock.js';
 import { decideFaults, seededRandom, type FaultRule } from './faults.js';
 import { routeRequest, type Scope } from './api.js';
 
@@ -16,7 +17,7 @@ export interface ServerOptions {
   gatewayToken: string;
   faults: FaultRule[];
   faultsSeed: number | undefined;
-  now: () => number;
+  clock: EmulatorClock;
 }
 
 interface Reply {
@@ -158,7 +159,7 @@ async function process(req: IncomingMessage, url: URL, method: string, options: 
           return { status: previous.status, body: previous.body, headers: { 'Idempotent-Replayed': 'true' } };
         }
       }
-      const result = routeRequest(store, scope, method, url, body as Record<string, unknown> | undefined, options.now);
+      const result = routeRequest({ store, clock: options.clock }, scope, method, url, body as Record<string, unknown> | undefined);
       const text = JSON.stringify(result.body);
       if (key !== undefined) store.saveIdempotent(`${scope}:${key}`, fingerprint, result.status, text);
       return { status: result.status, body: text, headers: {} };

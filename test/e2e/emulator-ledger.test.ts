@@ -1,15 +1,20 @@
 // The ledger under the emulator: allocate/credit/reclaim, reserve/settle/release,
-// caps, concurrency, expiry, idempotency, durability and fault injection.
+// caps, concurrency, expiry and period roll-over on a clock the tests move,
+// idempotency, durability and fault injection. Every emulator here runs on a
+// fixed clock (KT_NOW), so no result depends on today's date or on sleeping.
 import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startEmulator, type Emulator } from '../helpers/emulator.js';
+import { advanceClock, startEmulator, type Emulator } from '../helpers/emulator.js';
 import { call, type Reply } from '../helpers/emulator-api.js';
 import { KT_BIN, ktEnv, runKt } from '../helpers/run-kt.js';
 
 type Row = Record<string, unknown>;
+
+// Mid-month, mid-week: far from any period end unless a test moves the clock there.
+const NOW = '2026-06-10T12:00:00.000Z';
 
 async function allocate(emu: Emulator, body: Row): Promise<Reply> {
   return call(emu, 'POST', '/v1/wallets/allocate', { currency: 'USD', period: 'monthly', ...body });
@@ -51,7 +56,7 @@ const settleBody = (reservation_id: string, actual_cost: number, extra: Row = {}
 describe('allocation, credit and reclaim', () => {
   let emu: Emulator;
   beforeAll(async () => {
-    emu = await startEmulator();
+    emu = await startEmulator([], { now: NOW });
   });
   afterAll(async () => {
     await emu.stop();
@@ -125,7 +130,7 @@ describe('allocation, credit and reclaim', () => {
 describe('reserve, settle, release and caps', () => {
   let emu: Emulator;
   beforeAll(async () => {
-    emu = await startEmulator();
+    emu = await startEmulator([], { now: NOW });
     await allocate(emu, { team_id: 'org', amount: 1000 });
     await allocate(emu, { team_id: 'engineering', amount: 500 });
     await allocate(emu, { team_id: 'search', amount: 100, parent_id: 'engineering', soft_cap: 20, hard_cap: 90 });
@@ -139,7 +144,8 @@ describe('reserve, settle, release and caps', () => {
     expect(reserve.status).toBe(201);
     expect(reserve.body).toMatchObject({ team_id: 'search', amount: 10, status: 'held' });
     expect(reserve.body.reservation_id).toMatch(/^res_/);
-    expect(Date.parse(reserve.body.expires_at)).toBeGreaterThan(Date.now() + 60_000);
+    // the default TTL, 5 minutes, on the emulator's clock
+    expect(reserve.body.expires_at).toBe('2026-06-10T12:05:00.000Z');
     for (const [team, available] of [['search', 90], ['engineering', 490], ['org', 990]] as const) {
       expect(await wallet(emu, team)).toMatchObject({ reserved: 10, available });
     }
@@ -207,7 +213,7 @@ describe('reserve, settle, release and caps', () => {
 describe('under concurrency', () => {
   let emu: Emulator;
   beforeAll(async () => {
-    emu = await startEmulator();
+    emu = await startEmulator([], { now: NOW });
     await allocate(emu, { team_id: 'org', amount: 1000 });
     await allocate(emu, { team_id: 'search', amount: 100 });
   });
@@ -238,31 +244,153 @@ describe('under concurrency', () => {
 describe('reservation expiry', () => {
   let emu: Emulator;
   beforeAll(async () => {
-    emu = await startEmulator(['--reservation-ttl', '1s']);
+    emu = await startEmulator(['--reservation-ttl', '1s'], { now: NOW });
     await allocate(emu, { team_id: 'org', amount: 100 });
   });
   afterAll(async () => {
     await emu.stop();
   });
 
-  it('releases an unsettled hold after the TTL; balances show it at once', async () => {
+  it('releases an unsettled hold once the clock passes its TTL; balances show it at once', async () => {
     const r = await gateway(emu, 'reserve', { team_id: 'org', estimated_cost: 40, request_id: 'slow' });
-    expect(Date.parse(r.body.expires_at) - Date.now()).toBeLessThanOrEqual(1000);
+    expect(r.body.expires_at).toBe('2026-06-10T12:00:01.000Z');
     expect(await wallet(emu, 'org')).toMatchObject({ reserved: 40, available: 60 });
-    await new Promise((resolve) => setTimeout(resolve, 1300));
+    expect(await advanceClock(emu, { advance: '999ms' })).toBe('2026-06-10T12:00:00.999Z');
+    expect(await wallet(emu, 'org')).toMatchObject({ reserved: 40, available: 60 });
+    await advanceClock(emu, { advance: '1ms' });
     expect(await wallet(emu, 'org')).toMatchObject({ reserved: 0, available: 100 });
     const late = await gateway(emu, 'settle', settleBody(r.body.reservation_id, 10));
     expect(late.status).toBe(409);
     expect(late.body.error).toMatchObject({ code: 'reservation_not_held', status: 'expired' });
     const rows = await allTransactions(emu, 'team_id=org&type=expire');
-    expect(rows.map((row) => [row.reservation_id, row.amount, row.balance_after])).toEqual([[r.body.reservation_id, 40, 100]]);
+    expect(rows.map((row) => [row.reservation_id, row.amount, row.balance_after, row.created_at])).toEqual([
+      [r.body.reservation_id, 40, 100, '2026-06-10T12:00:01.000Z'],
+    ]);
+  });
+});
+
+describe('period roll-over on a fixed clock', () => {
+  let emu: Emulator;
+  const sumSince = async (team: string, since: string, until?: string): Promise<number> => {
+    const rows = await allTransactions(emu, `team_id=${team}&since=${since}${until === undefined ? '' : `&until=${until}`}`);
+    return rows.reduce((a, r) => a + Math.round((r.amount as number) * 1e6), 0);
+  };
+  beforeAll(async () => {
+    emu = await startEmulator([], { now: '2026-01-31T23:58:00Z' });
+    await allocate(emu, { team_id: 'org', amount: 1000 });
+    await allocate(emu, { team_id: 'engineering', amount: 500 });
+    await allocate(emu, { team_id: 'search', amount: 100, parent_id: 'engineering' });
+  });
+  afterAll(async () => {
+    await emu.stop();
+  });
+
+  it('starts February afresh: full allocation at the period start, credits lapsed, holds carried, rows adding up', async () => {
+    await call(emu, 'POST', '/v1/wallets/credit', { team_id: 'search', amount: 20 });
+    expect((await wallet(emu, 'engineering')).unallocated).toBe(380);
+    const spent = await gateway(emu, 'reserve', { team_id: 'search', estimated_cost: 10, request_id: 'jan-1' });
+    await gateway(emu, 'settle', settleBody(spent.body.reservation_id, 7));
+    const carried = await gateway(emu, 'reserve', { team_id: 'search', estimated_cost: 5, request_id: 'jan-2' });
+    await advanceClock(emu, { advance: '1m' });
+    const expiring = await gateway(emu, 'reserve', { team_id: 'search', estimated_cost: 2, request_id: 'jan-3' });
+    expect(expiring.body.expires_at).toBe('2026-02-01T00:04:00.000Z');
+    expect(await wallet(emu, 'search')).toMatchObject({ allocated: 120, spent: 7, reserved: 7, available: 106, period_start: '2026-01-01T00:00:00.000Z' });
+
+    expect(await advanceClock(emu, { now: '2026-02-01T00:01:00Z' })).toBe('2026-02-01T00:01:00.000Z');
+    expect(await wallet(emu, 'search')).toMatchObject({
+      allocated: 100,
+      spent: 0,
+      reserved: 7,
+      available: 93,
+      period_start: '2026-02-01T00:00:00.000Z',
+      period_end: '2026-03-01T00:00:00.000Z',
+      soft_cap_crossed_at: null,
+    });
+    expect(await wallet(emu, 'engineering')).toMatchObject({ allocated: 500, spent: 0, reserved: 7, unallocated: 400 });
+    const opening = await allTransactions(emu, 'team_id=search&since=2026-02-01T00:00:00Z');
+    expect(opening.map((r) => [r.type, r.amount, r.balance_after, r.created_at])).toEqual([
+      ['allocate', 100, 100, '2026-02-01T00:00:00.000Z'],
+      ['reserve', -7, 93, '2026-02-01T00:00:00.000Z'],
+    ]);
+    // January's rows stay as they were: they add up to January's last balance.
+    expect(await sumSince('search', '2026-01-01T00:00:00Z', '2026-02-01T00:00:00Z')).toBe(106_000_000);
+
+    // A carried hold settles in the new period; the other expires there.
+    expect((await gateway(emu, 'settle', settleBody(carried.body.reservation_id, 4))).status).toBe(200);
+    await advanceClock(emu, { advance: '3m' });
+    expect(await wallet(emu, 'search')).toMatchObject({ spent: 4, reserved: 0, available: 96 });
+    const types = (await allTransactions(emu, 'team_id=search&since=2026-02-01T00:00:00Z')).map((r) => r.type);
+    expect(types).toEqual(['allocate', 'reserve', 'settle', 'expire']);
+    for (const team of ['search', 'engineering', 'org']) {
+      const w = await wallet(emu, team);
+      expect({ team, sum: await sumSince(team, w.period_start as string) }).toEqual({ team, sum: Math.round((w.available as number) * 1e6) });
+    }
+  });
+});
+
+describe('POST /v1/emulator/clock', () => {
+  let fixed: Emulator;
+  let wall: Emulator;
+  beforeAll(async () => {
+    [fixed, wall] = await Promise.all([startEmulator([], { now: NOW }), startEmulator()]);
+  });
+  afterAll(async () => {
+    await Promise.all([fixed.stop(), wall.stop()]);
+  });
+
+  it('moves a fixed clock forward by a duration or to an instant, and by nothing at all', async () => {
+    const by = await call(fixed, 'POST', '/v1/emulator/clock', { advance: '2d' });
+    expect(by.status).toBe(200);
+    expect(by.body).toEqual({ now: '2026-06-12T12:00:00.000Z' });
+    const to = await call(fixed, 'POST', '/v1/emulator/clock', { now: '2026-06-13T08:30:00+02:00' });
+    expect(to.body).toEqual({ now: '2026-06-13T06:30:00.000Z' });
+    expect((await call(fixed, 'POST', '/v1/emulator/clock', { advance: '0s' })).body).toEqual({ now: '2026-06-13T06:30:00.000Z' });
+    expect((await call(fixed, 'POST', '/v1/emulator/clock', { now: '2026-06-13T06:30:00Z' })).body).toEqual({ now: '2026-06-13T06:30:00.000Z' });
+    // relative ranges are taken from the emulator's clock
+    const events = await call(fixed, 'GET', '/v1/events?since=1d&aggregate=daily');
+    expect(events.status).toBe(200);
+  });
+
+  it('refuses bad bodies, going backwards, the wall clock and the gateway token', async () => {
+    const cases: Array<[Emulator, unknown, number, string, string]> = [
+      [fixed, {}, 400, 'invalid_request', 'missing field "advance" or "now": send {"advance": "5m"} or {"now": "2026-12-01T00:00:00Z"}'],
+      [fixed, { advance: '1s', now: '2027-01-01T00:00:00Z' }, 400, 'invalid_request', 'pass either "advance" or "now", not both'],
+      [fixed, { advance: 'soon' }, 400, 'invalid_request', 'invalid advance "soon": use a duration such as 2s, 5m or 1d (units ms, s, m, h, d, w)'],
+      [fixed, { advance: 60 }, 400, 'invalid_request', 'invalid advance 60: use a duration such as 2s, 5m or 1d'],
+      [fixed, { advance: '1mo' }, 400, 'invalid_request', 'invalid advance "1mo"'],
+      [fixed, { advance: '-5m' }, 400, 'invalid_request', 'invalid advance "-5m"'],
+      [fixed, { now: 'tomorrow' }, 400, 'invalid_request', 'invalid now "tomorrow": use an ISO-8601 instant such as 2026-12-01T00:00:00Z'],
+      [fixed, { now: '2026-12-01' }, 400, 'invalid_request', 'invalid now "2026-12-01"'],
+      [fixed, { now: '2026-06-31T00:00:00Z' }, 400, 'invalid_request', 'invalid now "2026-06-31T00:00:00Z"'],
+      [fixed, { advance: '99999999999d' }, 400, 'invalid_request', 'the clock cannot move past +275760-09-13T00:00:00.000Z'],
+      [
+        fixed,
+        { now: '2026-06-01T00:00:00Z' },
+        409,
+        'clock_backwards',
+        "the emulator's clock is at 2026-06-13T06:30:00.000Z and only moves forward; 2026-06-01T00:00:00.000Z is earlier",
+      ],
+      [wall, { advance: '1s' }, 409, 'clock_not_fixed', 'the emulator runs on the wall clock; start it with KT_NOW=<ISO instant> to move its time with this endpoint'],
+    ];
+    for (const [emu, body, status, code, message] of cases) {
+      const res = await call(emu, 'POST', '/v1/emulator/clock', body);
+      expect({ body, status: res.status, code: res.body.error?.code }).toEqual({ body, status, code });
+      expect(res.body.error.message).toContain(message);
+    }
+    const backwards = await call(fixed, 'POST', '/v1/emulator/clock', { now: '2020-01-01T00:00:00Z' });
+    expect(backwards.body.error.now).toBe('2026-06-13T06:30:00.000Z');
+    const gatewayToken = await call(fixed, 'POST', '/v1/emulator/clock', { advance: '1s' }, { token: fixed.gatewayToken });
+    expect(gatewayToken.status).toBe(403);
+    expect(gatewayToken.body.error.code).toBe('forbidden');
+    // none of the refusals moved it
+    expect((await call(fixed, 'POST', '/v1/emulator/clock', { advance: '0s' })).body.now).toBe('2026-06-13T06:30:00.000Z');
   });
 });
 
 describe('idempotency keys', () => {
   let emu: Emulator;
   beforeAll(async () => {
-    emu = await startEmulator();
+    emu = await startEmulator([], { now: NOW });
     await allocate(emu, { team_id: 'org', amount: 100 });
   });
   afterAll(async () => {
@@ -299,13 +427,13 @@ describe('durability', () => {
     const dir = mkdtempSync(join(tmpdir(), 'kt-emu-'));
     try {
       const db = join(dir, 'ledger.db');
-      const first = await startEmulator(['--db', db]);
+      const first = await startEmulator(['--db', db], { now: NOW });
       expect(first.db).toBe(db);
       await allocate(first, { team_id: 'org', amount: 777 });
       const reply = await call(first, 'POST', '/v1/wallets/credit', { team_id: 'org', amount: 0.000001 });
       expect(reply.status).toBe(200);
       await first.kill();
-      const second = await startEmulator(['--db', db]);
+      const second = await startEmulator(['--db', db], { now: NOW });
       try {
         expect(await wallet(second, 'org')).toMatchObject({ allocated: 777.000001 });
         expect(second.adminToken).not.toBe(first.adminToken);
@@ -321,12 +449,15 @@ describe('durability', () => {
 describe('fault injection', () => {
   let emu: Emulator;
   beforeAll(async () => {
-    emu = await startEmulator([
+    emu = await startEmulator(
+      [
       '--faults',
       '503 path=/v1/wallets/allocate count=1 commit, 429 path=/v1/whoami retry-after=2 count=1, drop path=/v1/wallets/balance count=1, 503 method=GET path=/v1/wallets/transactions skip=1 count=1, latency=5ms path=/v1/events',
       '--faults-seed',
       '7',
-    ]);
+      ],
+      { now: NOW },
+    );
   });
   afterAll(async () => {
     await emu.stop();
@@ -438,7 +569,7 @@ describe('kt emulator start: flags and output', () => {
   });
 
   it('fails with exit 1 on a port in use, a missing import file and --seed demo on an existing database', async () => {
-    const emu = await startEmulator();
+    const emu = await startEmulator([], { now: NOW });
     const dir = mkdtempSync(join(tmpdir(), 'kt-emu-'));
     try {
       const port = new URL(emu.url).port;
@@ -449,7 +580,7 @@ describe('kt emulator start: flags and output', () => {
       expect(missing.code).toBe(1);
       expect(missing.stderr).toContain('cannot read --import file');
       const db = join(dir, 'x.db');
-      const first = await startEmulator(['--db', db]);
+      const first = await startEmulator(['--db', db], { now: NOW });
       await first.stop();
       const again = await runKt(['emulator', 'start', '--port', '0', '--db', db, '--seed', 'demo']);
       expect(again.code).toBe(1);
@@ -469,7 +600,7 @@ describe('kt emulator start: flags and output', () => {
       file,
       [event('2026-03-28T22:30:00Z', 1), event('2026-03-28T23:30:00Z', 2), event('2026-03-29T21:59:00Z', 4), event('2026-03-29T22:30:00Z', 8)].join('\n'),
     );
-    const emu = await startEmulator(['--import', file]);
+    const emu = await startEmulator(['--import', file], { now: NOW });
     try {
       const res = await call(emu, 'GET', '/v1/events?since=2026-03-01&until=2026-04-01&aggregate=daily&tz=Europe/Berlin&group_by=team');
       expect(res.body.data.map((r: Row) => [r.period_start, r.team_id, r.requests, r.cost])).toEqual([
@@ -494,15 +625,14 @@ describe('kt emulator start: flags and output', () => {
   it('imports NDJSON history; unknown teams get a wallet under the organization', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'kt-emu-'));
     const file = join(dir, 'history.ndjson');
-    const now = new Date();
     const lines = [
-      { timestamp: new Date(now.getTime() - 3_600_000).toISOString(), team_id: 'newteam', provider: 'openai', model: 'gpt-4o', input_tokens: 1000, output_tokens: 100, cached: false, cost: 0.0035 },
+      { timestamp: '2026-06-10T11:00:00Z', team_id: 'newteam', provider: 'openai', model: 'gpt-4o', input_tokens: 1000, output_tokens: 100, cached: false, cost: 0.0035 },
       { timestamp: '2025-01-15T10:00:00Z', team_id: 'newteam', provider: 'anthropic', model: 'claude-haiku', input_tokens: 10, output_tokens: 1, cached: true, cost: 0 },
     ];
     writeFileSync(file, `${lines.map((l) => JSON.stringify(l)).join('\n')}\n`);
     const bad = join(dir, 'bad.ndjson');
     writeFileSync(bad, `${JSON.stringify(lines[0])}\n{"timestamp":"2026-01-01T00:00:00Z","team_id":"x","provider":"p","model":"m","cost":-1}\n`);
-    const emu = await startEmulator(['--import', file]);
+    const emu = await startEmulator(['--import', file], { now: NOW });
     try {
       const events = await call(emu, 'GET', '/v1/events?team_id=newteam');
       expect(events.body.data.map((e: Row) => [e.model, e.cost, e.cached])).toEqual([

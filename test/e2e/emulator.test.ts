@@ -1,4 +1,5 @@
-// The emulator's HTTP API, end to end: the built `kt emulator start` over real HTTP.
+// The emulator's HTTP API, end to end: the built `kt emulator start` over real HTTP,
+// on a fixed clock (KT_NOW), so the demo history is the same on any day.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startEmulator, type Emulator } from '../helpers/emulator.js';
 import { call, type Reply } from '../helpers/emulator-api.js';
@@ -7,10 +8,13 @@ type Row = Record<string, unknown>;
 
 const micros = (n: number): number => Math.round(n * 1e6);
 
+// A Wednesday late in November: demo history from 1 August, three full months and most of a fourth.
+const NOW = '2026-11-18T15:00:00Z';
+
 describe('demo data and the product document', () => {
   let emu: Emulator;
   beforeAll(async () => {
-    emu = await startEmulator(['--seed', 'demo', '--seed-events', '2000']);
+    emu = await startEmulator(['--seed', 'demo', '--seed-events', '2000'], { now: NOW });
   });
   afterAll(async () => {
     expect(await emu.stop()).toBe(0);
@@ -78,11 +82,12 @@ describe('demo data and the product document', () => {
   });
 
   it('keeps every seeded month of every team within its allocation, with cache hits and all four models', async () => {
-    const res = await call(emu, 'GET', '/v1/events?since=120d&aggregate=monthly&group_by=team');
+    const res = await call(emu, 'GET', '/v1/events?since=2026-08-01&aggregate=monthly&group_by=team');
+    expect(new Set(res.body.data.map((r: Row) => (r.period_start as string).slice(0, 7)))).toEqual(new Set(['2026-08', '2026-09', '2026-10', '2026-11']));
     const allocation = new Map((await call(emu, 'GET', '/v1/wallets')).body.data.map((w: Row) => [w.team_id, w.allocated]));
     expect(res.body.data.length).toBeGreaterThan(0);
     for (const row of res.body.data) expect(row.cost).toBeLessThanOrEqual(allocation.get(row.team_id) as number);
-    const models = await call(emu, 'GET', '/v1/events?since=120d&aggregate=monthly&group_by=provider,model');
+    const models = await call(emu, 'GET', '/v1/events?since=2026-08-01&aggregate=monthly&group_by=provider,model');
     const pairs = new Set(models.body.data.map((r: Row) => `${String(r.provider)}/${String(r.model)}`));
     expect([...pairs].sort()).toEqual(['anthropic/claude-haiku', 'anthropic/claude-sonnet', 'openai/gpt-4o', 'openai/gpt-4o-mini']);
     const page = await call(emu, 'GET', '/v1/events?limit=1000');
@@ -131,15 +136,16 @@ describe('demo data and the product document', () => {
   it('filters events by team (with descendants), provider, model and time', async () => {
     const eng = await call(emu, 'GET', '/v1/events?team_id=engineering&descendants=true&limit=1000&since=30d');
     const teams = new Set(eng.body.data.map((e: Row) => e.team_id));
-    expect([...teams].every((t) => ['search', 'platform', 'ml'].includes(t as string))).toBe(true);
+    expect([...teams].sort()).toEqual(['ml', 'platform', 'search']);
     const direct = await call(emu, 'GET', '/v1/events?team_id=engineering');
     expect(direct.body.data).toEqual([]);
     const multi = await call(emu, 'GET', '/v1/events?team_id=search,ml&provider=anthropic&model=claude-haiku&limit=1000');
     for (const e of multi.body.data) expect(e).toMatchObject({ provider: 'anthropic', model: 'claude-haiku' });
-    const since = new Date(Date.now() - 2 * 86_400_000).toISOString();
+    const since = '2026-11-16T15:00:00.000Z';
     const recent = await call(emu, 'GET', `/v1/events?since=${since}&until=1d&limit=1000`);
+    expect(recent.body.data.length).toBeGreaterThan(0);
     for (const e of recent.body.data) {
-      expect(e.timestamp >= since).toBe(true);
+      expect(e.timestamp >= since && e.timestamp < '2026-11-17T15:00:00.000Z').toBe(true);
     }
   });
 
@@ -196,7 +202,7 @@ describe('demo data and the product document', () => {
 describe('auth, envelope and validation', () => {
   let emu: Emulator;
   beforeAll(async () => {
-    emu = await startEmulator(['--admin-token', 'admin-token-123', '--gateway-token', 'gateway-token-123']);
+    emu = await startEmulator(['--admin-token', 'admin-token-123', '--gateway-token', 'gateway-token-123'], { now: NOW });
     await call(emu, 'POST', '/v1/wallets/allocate', { team_id: 'org', amount: 1000, currency: 'USD', period: 'monthly' });
   });
   afterAll(async () => {

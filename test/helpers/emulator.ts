@@ -1,6 +1,8 @@
 // Starts a real `kt emulator` (the built binary) on a free port with an
 // in-memory database, for end-to-end tests. Pass `--seed demo --seed-events
-// 2000` for demo data, or `--db FILE` to keep it on disk.
+// 2000` for demo data, or `--db FILE` to keep it on disk. With `now`, the
+// emulator (and kt run with its env) stands at that instant until
+// advanceClock moves it: nothing depends on today's date or on sleeping.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -12,8 +14,8 @@ export interface Emulator {
   adminToken: string;
   gatewayToken: string;
   db: string;
-  /** For runKt: the emulator's URL, the admin token and a fresh config dir. */
-  env: { KEEPTRUSTS_API_URL: string; KEEPTRUSTS_API_TOKEN: string; KT_CONFIG_DIR: string };
+  /** For runKt: the emulator's URL, the admin token, a fresh config dir, and the emulator's fixed clock if it has one. */
+  env: { KEEPTRUSTS_API_URL: string; KEEPTRUSTS_API_TOKEN: string; KT_CONFIG_DIR: string; KT_NOW?: string };
   child: ChildProcess;
   /** Everything the emulator wrote to stderr so far. */
   stderr(): string;
@@ -28,9 +30,16 @@ process.once('exit', () => {
   for (const child of live) child.kill('SIGKILL');
 });
 
-export async function startEmulator(extraArgs: string[] = [], options: { timeoutMs?: number } = {}): Promise<Emulator> {
+export interface StartOptions {
+  timeoutMs?: number;
+  /** An ISO instant: the emulator's clock starts there and stands still (KT_NOW). */
+  now?: string;
+}
+
+export async function startEmulator(extraArgs: string[] = [], options: StartOptions = {}): Promise<Emulator> {
   const args = ['emulator', 'start', '--port', '0', '--db', ':memory:', '--json', '--seed', 'none', ...extraArgs];
-  const child = spawn(process.execPath, [KT_BIN, ...args], { env: ktEnv(), stdio: ['ignore', 'pipe', 'pipe'] });
+  const clock = options.now === undefined ? {} : { KT_NOW: options.now };
+  const child = spawn(process.execPath, [KT_BIN, ...args], { env: ktEnv(clock), stdio: ['ignore', 'pipe', 'pipe'] });
   live.add(child);
   let stderr = '';
   child.stderr.setEncoding('utf8');
@@ -71,7 +80,7 @@ export async function startEmulator(extraArgs: string[] = [], options: { timeout
     adminToken: handshake.admin_token,
     gatewayToken: handshake.gateway_token,
     db: handshake.db,
-    env: { KEEPTRUSTS_API_URL: handshake.url, KEEPTRUSTS_API_TOKEN: handshake.admin_token, KT_CONFIG_DIR: configDir },
+    env: { KEEPTRUSTS_API_URL: handshake.url, KEEPTRUSTS_API_TOKEN: handshake.admin_token, KT_CONFIG_DIR: configDir, ...clock },
     child,
     stderr: () => stderr,
     stop: async () => {
@@ -86,4 +95,21 @@ export async function startEmulator(extraArgs: string[] = [], options: { timeout
       rmSync(configDir, { recursive: true, force: true });
     },
   };
+}
+
+/**
+ * Moves a fixed emulator clock (started with `now`): `{ advance: '2s' }` or
+ * `{ now: ISO }`. Returns the new instant, which kt runs with `emu.env` then
+ * use too. The ledger catches up (expiry, roll-over) on the next request.
+ */
+export async function advanceClock(emu: Emulator, to: { advance: string } | { now: string }): Promise<string> {
+  const res = await fetch(`${emu.url}/v1/emulator/clock`, {
+    method: 'POST',
+    headers: { Authorization: `Bearer ${emu.adminToken}`, 'Content-Type': 'application/json' },
+    body: JSON.stringify(to),
+  });
+  const body = (await res.json()) as { now?: string; error?: { message: string } };
+  if (res.status !== 200 || body.now === undefined) throw new Error(`moving the emulator clock failed (${res.status}): ${body.error?.message ?? JSON.stringify(body)}`);
+  emu.env.KT_NOW = body.now;
+  return body.now;
 }

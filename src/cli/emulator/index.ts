@@ -25,7 +25,7 @@ export function register(program: Command, action: ActionFactory): void {
     .addOption(new Option('--port <port>', 'port to listen on; 0 picks a free one').default('8787'))
     .addOption(new Option('--db <file>', 'SQLite database file, or :memory: (default: emulator.db in the user data directory)'))
     .addOption(new Option('--seed <data>', 'data for a new database (default demo)').choices(['demo', 'none']))
-    .addOption(new Option('--seed-events <n>', 'number of demo events over 120 days').default('20000'))
+    .addOption(new Option('--seed-events <n>', 'number of demo events, from the 1st of the month three months back until now').default('20000'))
     .addOption(new Option('--import <file>', 'load NDJSON events (timestamp, team_id, provider, model, input_tokens, output_tokens, cached, cost)'))
     .addOption(new Option('--admin-token <token>', 'admin API token (default: random, printed)'))
     .addOption(new Option('--gateway-token <token>', 'gateway API token for /v1/gateway/* (default: random, printed)'))

@@ -84,6 +84,8 @@ export default async function start(ctx: Context, opts: StartOptions): Promise<v
     faults,
     faultsSeed,
     now: () => ctx.now().getTime(),
+    // KT_NOW fixes ctx.now; the emulator then lets POST /v1/emulator/clock move it.
+    clockFixed: (ctx.env.KT_NOW ?? '') !== '',
   });
   try {
     if (opts.json === true) {

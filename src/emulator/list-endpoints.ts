@@ -1,0 +1,191 @@
+// The list endpoints: events and wallet transactions paged by keyset on
+// (timestamp, seq) — never OFFSET — and the events aggregate by time bucket.
+import { TRANSACTION_TYPES, isTransactionType } from '../domain/ledger.js';
+import { microsToJson } from '../domain/money.js';
+import { BUCKET_PERIODS, bucketStart, formatWithOffset, isBucketPeriod, nextBucketStart } from '../domain/periods.js';
+import { GROUP_KEYS } from '../domain/events.js';
+import { isTimeZone } from '../domain/time.js';
+import { invalid } from './failure.js';
+import { instantParam, limitParam, listParam } from './request-fields.js';
+import { eventJson, txnJson } from './resource-json.js';
+import type { EventRow, TxnRow } from './schema.js';
+import type { Store } from './store.js';
+
+function encodeCursor(ts: number, seq: number): string {
+  return Buffer.from(`${ts}:${seq}`).toString('base64url');
+}
+
+function decodeCursor(q: URLSearchParams): { ts: number; seq: number } | undefined {
+  const text = q.get('cursor');
+  if (text === null || text === '') return undefined;
+  const match = /^(-?\d+):(\d+)$/.exec(Buffer.from(text, 'base64url').toString('utf8'));
+  if (match === null) throw invalid('invalid cursor: pass next_cursor from the previous page unchanged');
+  return { ts: Number(match[1]), seq: Number(match[2]) };
+}
+
+function placeholders(n: number): string {
+  return new Array(n).fill('?').join(', ');
+}
+
+export function transactions(store: Store, q: URLSearchParams): unknown {
+  const where: string[] = [];
+  const params: unknown[] = [];
+  const teams = listParam(q, 'team_id');
+  if (teams !== undefined) {
+    for (const t of teams) store.wallets.get(t);
+    where.push(`wallet_team IN (${placeholders(teams.length)})`);
+    params.push(...teams);
+  }
+  const types = listParam(q, 'type');
+  if (types !== undefined) {
+    for (const t of types) {
+      if (!isTransactionType(t)) throw invalid(`unknown type "${t}": use ${TRANSACTION_TYPES.join(', ')}`);
+    }
+    where.push(`type IN (${placeholders(types.length)})`);
+    params.push(...types);
+  }
+  return page(store, 'transactions', 'created_at', where, params, q, (row) => txnJson(row as TxnRow));
+}
+
+function eventFilters(store: Store, q: URLSearchParams): { where: string[]; params: unknown[] } {
+  const where: string[] = [];
+  const params: unknown[] = [];
+  let teams = listParam(q, 'team_id');
+  if (teams !== undefined) {
+    for (const t of teams) store.wallets.get(t);
+    const descendants = q.get('descendants');
+    if (descendants !== null && descendants !== 'true' && descendants !== 'false') throw invalid('descendants must be true or false');
+    if (descendants === 'true') teams = [...new Set(teams.flatMap((t) => store.wallets.subtree(t)))];
+    where.push(`team_id IN (${placeholders(teams.length)})`);
+    params.push(...teams);
+  }
+  for (const field of ['provider', 'model']) {
+    const values = listParam(q, field);
+    if (values !== undefined) {
+      where.push(`${field} IN (${placeholders(values.length)})`);
+      params.push(...values);
+    }
+  }
+  return { where, params };
+}
+
+function page(
+  store: Store,
+  table: 'events' | 'transactions',
+  tsColumn: 'ts' | 'created_at',
+  where: string[],
+  params: unknown[],
+  q: URLSearchParams,
+  render: (row: unknown) => unknown,
+): unknown {
+  const limit = limitParam(q);
+  const since = instantParam(q, 'since', store.now());
+  const until = instantParam(q, 'until', store.now());
+  if (since !== undefined) {
+    where.push(`${tsColumn} >= ?`);
+    params.push(since);
+  }
+  if (until !== undefined) {
+    where.push(`${tsColumn} < ?`);
+    params.push(until);
+  }
+  const cursor = decodeCursor(q);
+  if (cursor !== undefined) {
+    where.push(`(${tsColumn} > ? OR (${tsColumn} = ? AND seq > ?))`);
+    params.push(cursor.ts, cursor.ts, cursor.seq);
+  }
+  const sql = `SELECT * FROM ${table}${where.length > 0 ? ` WHERE ${where.join(' AND ')}` : ''} ORDER BY ${tsColumn}, seq LIMIT ?`;
+  const rows = store.prepareCached(sql).all(...params, limit + 1) as Array<Record<string, number>>;
+  const more = rows.length > limit;
+  if (more) rows.length = limit;
+  const last = rows[rows.length - 1];
+  return {
+    data: rows.map(render),
+    next_cursor: more && last !== undefined ? encodeCursor(last[tsColumn] as number, last.seq as number) : null,
+  };
+}
+
+export function listEvents(store: Store, q: URLSearchParams): unknown {
+  const { where, params } = eventFilters(store, q);
+  return page(store, 'events', 'ts', where, params, q, (row) => eventJson(row as EventRow));
+}
+
+// The API also takes `team_id` for `team`: it names the column it groups by.
+const GROUP_COLUMNS: Readonly<Record<string, 'team_id' | 'provider' | 'model'>> = { team: 'team_id', team_id: 'team_id', provider: 'provider', model: 'model' };
+
+export function aggregateEvents(store: Store, q: URLSearchParams): unknown {
+  const period = q.get('aggregate') ?? '';
+  if (!isBucketPeriod(period)) throw invalid(`invalid aggregate "${period}": use ${BUCKET_PERIODS.join(', ')}`);
+  const tz = q.get('tz') ?? 'UTC';
+  if (!isTimeZone(tz)) throw invalid(`unknown time zone "${tz}": use an IANA name such as Europe/Berlin`);
+  const groupBy: Array<'team_id' | 'provider' | 'model'> = [];
+  for (const key of listParam(q, 'group_by') ?? []) {
+    const column = Object.hasOwn(GROUP_COLUMNS, key) ? GROUP_COLUMNS[key] : undefined;
+    if (column === undefined) throw invalid(`invalid group_by "${key}": use ${GROUP_KEYS.join(', ')}`);
+    if (!groupBy.includes(column)) groupBy.push(column);
+  }
+  const { where, params } = eventFilters(store, q);
+  const since = instantParam(q, 'since', store.now());
+  const until = instantParam(q, 'until', store.now());
+  if (since !== undefined) {
+    where.push('ts >= ?');
+    params.push(since);
+  }
+  if (until !== undefined) {
+    where.push('ts < ?');
+    params.push(until);
+  }
+  const sql = `SELECT ts, team_id, provider, model, input_tokens, output_tokens, cost FROM events${
+    where.length > 0 ? ` WHERE ${where.join(' AND ')}` : ''
+  } ORDER BY ts`;
+  // Rows come in time order, so a bucket's bounds are computed once, when the first row passes its end.
+  let start = 0;
+  let end = -Infinity;
+  const buckets = new Map<string, { start: number; keys: string[]; requests: number; input: number; output: number; cost: number }>();
+  for (const row of store.prepareCached(sql).iterate(...params) as IterableIterator<Record<string, number | string>>) {
+    const ts = row.ts as number;
+    if (ts >= end) {
+      const bucket = bucketStart(new Date(ts), period, tz);
+      start = bucket.getTime();
+      end = nextBucketStart(bucket, period, tz).getTime();
+    }
+    const keys = groupBy.map((k) => String(row[k]));
+    const id = `${start}\u0000${keys.join('\u0000')}`;
+    let bucket = buckets.get(id);
+    if (bucket === undefined) {
+      bucket = { start, keys, requests: 0, input: 0, output: 0, cost: 0 };
+      buckets.set(id, bucket);
+    }
+    bucket.requests += 1;
+    bucket.input += row.input_tokens as number;
+    bucket.output += row.output_tokens as number;
+    bucket.cost += row.cost as number;
+  }
+  const sorted = [...buckets.values()].sort((a, b) => {
+    if (a.start !== b.start) return a.start - b.start;
+    for (let i = 0; i < a.keys.length; i += 1) {
+      const x = a.keys[i] ?? '';
+      const y = b.keys[i] ?? '';
+      if (x !== y) return x < y ? -1 : 1;
+    }
+    return 0;
+  });
+  const labels = new Map<number, string>();
+  return {
+    data: sorted.map((bucket) => {
+      let label = labels.get(bucket.start);
+      if (label === undefined) {
+        label = formatWithOffset(new Date(bucket.start), tz);
+        labels.set(bucket.start, label);
+      }
+      const out: Record<string, unknown> = { period_start: label };
+      groupBy.forEach((k, i) => (out[k] = bucket.keys[i]));
+      out.requests = bucket.requests;
+      out.input_tokens = bucket.input;
+      out.output_tokens = bucket.output;
+      out.cost = microsToJson(bucket.cost);
+      return out;
+    }),
+    next_cursor: null,
+  };
+}

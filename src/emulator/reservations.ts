@@ -1,0 +1,172 @@
+// The gateway's side of the ledger: a reservation holds an estimate in the
+// wallet and every ancestor; settling turns it into spend (an event), and
+// releasing or expiry gives the hold back. Node runs one request's
+// transaction at a time, so a reservation's checks and writes can never
+// interleave with another's — that, not locking, is what keeps every wallet
+// at or above zero.
+import type Database from 'better-sqlite3';
+import { overrunRefusal, reserveRefusal, softCapCrossedAt, type HoldRefusal } from '../domain/ledger.js';
+import { microsToJson, type Micros } from '../domain/money.js';
+import { ApiFailure } from './failure.js';
+import type { EventLog } from './event-log.js';
+import { randomHex } from './ids.js';
+import type { EventRow, ReservationRow, WalletRow } from './schema.js';
+import { amountsOf, availableOf, type Wallets } from './wallets.js';
+
+export interface SettleInput {
+  reservation_id: string;
+  actual: Micros;
+  provider: string;
+  model: string;
+  input_tokens: number;
+  output_tokens: number;
+  cached: boolean;
+  user_id: string | null;
+}
+
+export class Reservations {
+  private readonly stmts;
+  private readonly wallets: Wallets;
+  private readonly events: EventLog;
+  private readonly now: () => number;
+  private readonly ttlMs: number;
+
+  constructor(db: Database.Database, options: { wallets: Wallets; events: EventLog; now: () => number; ttlMs: number }) {
+    this.wallets = options.wallets;
+    this.events = options.events;
+    this.now = options.now;
+    this.ttlMs = options.ttlMs;
+    this.stmts = {
+      insert: db.prepare('INSERT INTO reservations (id, team_id, amount, status, expires_at, created_at, request_id) VALUES (?, ?, ?, ?, ?, ?, ?)'),
+      get: db.prepare<[string], ReservationRow>('SELECT * FROM reservations WHERE id = ?'),
+      setStatus: db.prepare('UPDATE reservations SET status = ? WHERE id = ?'),
+      due: db.prepare<[number], ReservationRow>("SELECT * FROM reservations WHERE status = 'held' AND expires_at <= ? ORDER BY expires_at"),
+    };
+  }
+
+  /** Releases every held reservation whose time is up at `now`, with an expire row up its chain. */
+  expireDue(now: number = this.now()): number {
+    const due = this.stmts.due.all(now);
+    for (const r of due) {
+      this.stmts.setStatus.run('expired', r.id);
+      for (const w of this.wallets.chain(r.team_id)) {
+        w.reserved -= r.amount;
+        this.wallets.saveSpending(w);
+        this.wallets.record(w, 'expire', r.amount, r.id, null, now);
+      }
+    }
+    return due.length;
+  }
+
+  reserve(teamId: string, estimate: Micros, requestId: string | null): ReservationRow {
+    const chain = this.wallets.chain(teamId);
+    const refusal = reserveRefusal(chain.map(amountsOf), estimate);
+    if (refusal !== undefined) throw reserveFailure(chain, refusal, estimate);
+    const now = this.now();
+    const r: ReservationRow = {
+      id: `res_${randomHex(10)}`,
+      team_id: teamId,
+      amount: estimate,
+      status: 'held',
+      expires_at: now + this.ttlMs,
+      created_at: now,
+      request_id: requestId,
+    };
+    this.stmts.insert.run(r.id, r.team_id, r.amount, r.status, r.expires_at, r.created_at, r.request_id);
+    for (const w of chain) {
+      w.reserved += estimate;
+      this.wallets.saveSpending(w);
+      this.wallets.record(w, 'reserve', -estimate, r.id, null, now);
+    }
+    return r;
+  }
+
+  settle(input: SettleInput): { reservation: ReservationRow; event: EventRow; released: Micros } {
+    const r = this.held(input.reservation_id);
+    const chain = this.wallets.chain(r.team_id);
+    const overrun = input.actual - r.amount;
+    if (overrun > 0) {
+      const refusal = overrunRefusal(chain.map(amountsOf), overrun);
+      if (refusal !== undefined) throw overrunFailure(chain, refusal, overrun);
+    }
+    const now = this.now();
+    const seq = this.events.insert({
+      ts: now,
+      team_id: r.team_id,
+      user_id: input.user_id,
+      provider: input.provider,
+      model: input.model,
+      input_tokens: input.input_tokens,
+      output_tokens: input.output_tokens,
+      cached: input.cached,
+      cost: input.actual,
+      currency: chain[0]?.currency ?? 'USD',
+      request_id: r.request_id,
+    });
+    this.stmts.setStatus.run('settled', r.id);
+    for (const w of chain) {
+      w.reserved -= r.amount;
+      w.spent += input.actual;
+      w.soft_cap_crossed_at = softCapCrossedAt(amountsOf(w), w.soft_cap_crossed_at, now);
+      this.wallets.saveSpending(w);
+      this.wallets.record(w, 'settle', r.amount - input.actual, r.id, seq, now);
+    }
+    const event = this.events.get(seq) as EventRow;
+    return { reservation: { ...r, status: 'settled' }, event, released: Math.max(r.amount - input.actual, 0) };
+  }
+
+  release(id: string): ReservationRow {
+    const r = this.held(id);
+    const now = this.now();
+    this.stmts.setStatus.run('released', r.id);
+    for (const w of this.wallets.chain(r.team_id)) {
+      w.reserved -= r.amount;
+      this.wallets.saveSpending(w);
+      this.wallets.record(w, 'release', r.amount, r.id, null, now);
+    }
+    return { ...r, status: 'released' };
+  }
+
+  private held(id: string): ReservationRow {
+    const r = this.stmts.get.get(id);
+    if (r === undefined) throw new ApiFailure(404, 'reservation_not_found', `no reservation "${id}"`);
+    // A request batch expires due holds before it starts; called outside one, a due hold has expired all the same.
+    if (r.status === 'held' && r.expires_at <= this.now()) {
+      this.expireDue();
+      r.status = 'expired';
+    }
+    if (r.status !== 'held') {
+      throw new ApiFailure(409, 'reservation_not_held', `reservation "${id}" is ${r.status}`, { status: r.status });
+    }
+    return r;
+  }
+}
+
+function reserveFailure(chain: WalletRow[], refusal: HoldRefusal, estimate: Micros): ApiFailure {
+  const w = chain[refusal.index] as WalletRow;
+  if (refusal.reason === 'hard_cap_exceeded') {
+    const cap = w.hard_cap ?? 0;
+    return new ApiFailure(402, 'hard_cap_exceeded', `"${w.team_id}" would pass its hard cap of ${microsToJson(cap)} ${w.currency}`, {
+      team_id: w.team_id,
+      hard_cap: microsToJson(cap),
+    });
+  }
+  const left = Math.max(availableOf(w), 0);
+  return new ApiFailure(402, 'insufficient_funds', `"${w.team_id}" has ${microsToJson(left)} ${w.currency} available; ${microsToJson(estimate)} requested`, {
+    team_id: w.team_id,
+    available: microsToJson(left),
+    requested: microsToJson(estimate),
+  });
+}
+
+function overrunFailure(chain: WalletRow[], refusal: HoldRefusal, overrun: Micros): ApiFailure {
+  const w = chain[refusal.index] as WalletRow;
+  if (refusal.reason === 'hard_cap_exceeded') {
+    return new ApiFailure(402, 'hard_cap_exceeded', `"${w.team_id}" would pass its hard cap of ${microsToJson(w.hard_cap ?? 0)} ${w.currency}`, {
+      team_id: w.team_id,
+    });
+  }
+  return new ApiFailure(402, 'insufficient_funds', `actual cost exceeds the estimate by ${microsToJson(overrun)} and "${w.team_id}" cannot cover it`, {
+    team_id: w.team_id,
+  });
+}

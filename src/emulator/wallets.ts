@@ -1,0 +1,292 @@
+// Wallets and their ledger rows: reads (pure: a read never writes), and the
+// admin writes — create, allocate, credit, reclaim — each checked against the
+// ledger rules in domain/ledger.ts. Every write that changes what a wallet
+// holds also moves its parent's children_allocated by the same amount.
+import type Database from 'better-sqlite3';
+import { available, periodAllocated, periodStartAt, returnable, softCapCrossedAt, unallocated, type PeriodOpening, type WalletAmounts } from '../domain/ledger.js';
+import { microsToJson, type Micros } from '../domain/money.js';
+import type { WalletPeriod } from '../domain/periods.js';
+import { teamName } from '../domain/teams.js';
+import { ApiFailure } from './failure.js';
+import type { TxnRow, WalletRow } from './schema.js';
+
+export function amountsOf(w: WalletRow): WalletAmounts {
+  return { allocated: periodAllocated(w.allocation, w.extra), spent: w.spent, reserved: w.reserved, softCap: w.soft_cap, hardCap: w.hard_cap };
+}
+
+export const availableOf = (w: WalletRow): Micros => available(amountsOf(w));
+
+export const unallocatedOf = (w: WalletRow): Micros => unallocated(periodAllocated(w.allocation, w.extra), w.children_allocated);
+
+export interface NewWallet {
+  team_id: string;
+  name: string;
+  parent_id: string | null;
+  currency: string;
+  period: WalletPeriod;
+  allocation: Micros;
+  soft_cap: Micros | null;
+  hard_cap: Micros | null;
+}
+
+export interface AllocateInput {
+  team_id: string;
+  amount: Micros;
+  currency: string;
+  period: WalletPeriod;
+  parent_id?: string | undefined;
+  name?: string | undefined;
+  soft_cap?: Micros | null | undefined;
+  hard_cap?: Micros | null | undefined;
+}
+
+export class Wallets {
+  private readonly stmts;
+  private readonly now: () => number;
+  private readonly onCreated: (w: WalletRow) => void;
+
+  constructor(db: Database.Database, options: { now: () => number; onCreated: (w: WalletRow) => void }) {
+    this.now = options.now;
+    this.onCreated = options.onCreated;
+    this.stmts = {
+      wallet: db.prepare<[string], WalletRow>('SELECT * FROM wallets WHERE team_id = ?'),
+      all: db.prepare<[], WalletRow>('SELECT * FROM wallets ORDER BY team_id'),
+      // UNION, not UNION ALL: a cycle in hand-edited data ends instead of looping.
+      subtree: db
+        .prepare<[string], string>(
+          `WITH RECURSIVE sub(team_id) AS (SELECT ? UNION SELECT w.team_id FROM wallets w JOIN sub ON w.parent_id = sub.team_id)
+           SELECT team_id FROM sub`,
+        )
+        .pluck(),
+      insert: db.prepare(
+        `INSERT INTO wallets (team_id, name, parent_id, currency, period, allocation, soft_cap, hard_cap,
+           period_start, extra, spent, reserved, soft_cap_crossed_at, created_at, children_allocated)
+         VALUES (@team_id, @name, @parent_id, @currency, @period, @allocation, @soft_cap, @hard_cap,
+           @period_start, @extra, @spent, @reserved, @soft_cap_crossed_at, @created_at, @children_allocated)`,
+      ),
+      // Positional parameters: binding by name costs a property lookup per field per call.
+      // children_allocated is left out: only addToChildrenAllocated moves it, so a stale copy in memory never overwrites it.
+      save: db.prepare(
+        `UPDATE wallets SET name=?, allocation=?, soft_cap=?, hard_cap=?, period_start=?, extra=?, spent=?,
+           reserved=?, soft_cap_crossed_at=? WHERE team_id=?`,
+      ),
+      // The gateway's writes touch only these: no indexed column in the SET list, so no index entry is rewritten.
+      saveSpending: db.prepare('UPDATE wallets SET spent=?, reserved=?, soft_cap_crossed_at=? WHERE team_id=?'),
+      addToChildren: db.prepare('UPDATE wallets SET children_allocated = children_allocated + ? WHERE team_id = ?'),
+      insertTxn: db.prepare(
+        `INSERT INTO transactions (wallet_team, type, amount, balance_after, reservation_id, event_seq, created_at)
+         VALUES (?, ?, ?, ?, ?, ?, ?)`,
+      ),
+      txnBySeq: db.prepare<[number], TxnRow>('SELECT * FROM transactions WHERE seq = ?'),
+    };
+  }
+
+  // ---- reads --------------------------------------------------------------
+
+  has(teamId: string): boolean {
+    return this.stmts.wallet.get(teamId) !== undefined;
+  }
+
+  find(teamId: string): WalletRow | undefined {
+    return this.stmts.wallet.get(teamId);
+  }
+
+  get(teamId: string): WalletRow {
+    const row = this.stmts.wallet.get(teamId);
+    if (row === undefined) throw new ApiFailure(404, 'team_not_found', `no wallet for team "${teamId}"`, { team_id: teamId });
+    return row;
+  }
+
+  /** The wallet and its ancestors, nearest first. */
+  chain(teamId: string): WalletRow[] {
+    const out = [this.get(teamId)];
+    for (let parent = out[0]?.parent_id ?? null; parent !== null; ) {
+      const w = this.get(parent);
+      out.push(w);
+      parent = w.parent_id;
+    }
+    return out;
+  }
+
+  all(): WalletRow[] {
+    return this.stmts.all.all();
+  }
+
+  /** Team ids of `teamId` and every wallet below it (through the parent index, not a scan). */
+  subtree(teamId: string): string[] {
+    return this.stmts.subtree.all(teamId);
+  }
+
+  transaction(seq: number): TxnRow | undefined {
+    return this.stmts.txnBySeq.get(seq);
+  }
+
+  // ---- writes shared with reservations, roll-over and history ------------
+
+  save(w: WalletRow): void {
+    this.stmts.save.run(w.name, w.allocation, w.soft_cap, w.hard_cap, w.period_start, w.extra, w.spent, w.reserved, w.soft_cap_crossed_at, w.team_id);
+  }
+
+  /** Writes only spent, reserved and soft_cap_crossed_at: all that reserving, settling, releasing and expiring change. */
+  saveSpending(w: WalletRow): void {
+    this.stmts.saveSpending.run(w.spent, w.reserved, w.soft_cap_crossed_at, w.team_id);
+  }
+
+  /** A ledger row for `w` as it now stands: balance_after is its available amount. */
+  record(w: WalletRow, type: string, amount: Micros, reservationId: string | null, eventSeq: number | null, at?: number): number {
+    return this.recordRow(w.team_id, type, amount, availableOf(w), reservationId, eventSeq, at ?? this.now());
+  }
+
+  recordRow(teamId: string, type: string, amount: Micros, balanceAfter: Micros, reservationId: string | null, eventSeq: number | null, at: number): number {
+    const info = this.stmts.insertTxn.run(teamId, type, amount, balanceAfter, reservationId, eventSeq, at);
+    return Number(info.lastInsertRowid);
+  }
+
+  /** Moves the parent's sum of its children's holdings; a no-op for the organization. */
+  addToChildrenAllocated(parentId: string | null, delta: Micros): void {
+    if (parentId !== null && delta !== 0) this.stmts.addToChildren.run(delta, parentId);
+  }
+
+  /** Puts `w` in the period `opening` describes (see openPeriod in domain/ledger.ts) and writes its rows; the caller saves `w`. */
+  startPeriod(w: WalletRow, opening: PeriodOpening): void {
+    this.addToChildrenAllocated(w.parent_id, opening.credited - w.extra);
+    w.period_start = opening.periodStart;
+    w.extra = opening.credited;
+    w.spent = opening.spent;
+    w.soft_cap_crossed_at = opening.softCapCrossedAt;
+    for (const e of opening.entries) this.recordRow(w.team_id, e.type, e.amount, e.balanceAfter, null, null, e.at);
+  }
+
+  // ---- admin writes -------------------------------------------------------
+
+  /** `at` back-dates the wallet (demo history): its allocate row then sits at that period's start. */
+  create(init: NewWallet, at?: number): { wallet: WalletRow; txnSeq: number | null } {
+    const now = at ?? this.now();
+    const w: WalletRow = {
+      ...init,
+      period_start: periodStartAt(now, init.period),
+      extra: 0,
+      spent: 0,
+      reserved: 0,
+      soft_cap_crossed_at: null,
+      created_at: now,
+      children_allocated: 0,
+    };
+    this.stmts.insert.run(w);
+    this.addToChildrenAllocated(w.parent_id, init.allocation);
+    this.onCreated(w);
+    const txnSeq = init.allocation !== 0 ? this.record(w, 'allocate', init.allocation, null, null, at === undefined ? now : w.period_start) : null;
+    return { wallet: w, txnSeq };
+  }
+
+  /** Declarative: sets the per-period allocation; a no-op when it is unchanged. */
+  allocate(input: AllocateInput): { wallet: WalletRow; previous: Micros | null; txnSeq: number | null } {
+    const existing = this.find(input.team_id);
+    if (existing === undefined) {
+      const parentId = input.team_id === 'org' ? null : (input.parent_id ?? 'org');
+      if (parentId !== null) {
+        const parent = this.get(parentId);
+        checkCurrency(parent, input.currency);
+        const room = unallocatedOf(parent);
+        if (input.amount > room) throw parentShort(parent, input.amount, room);
+      }
+      const { wallet, txnSeq } = this.create({
+        team_id: input.team_id,
+        name: input.name ?? teamName(input.team_id),
+        parent_id: parentId,
+        currency: input.currency,
+        period: input.period,
+        allocation: input.amount,
+        soft_cap: input.soft_cap ?? null,
+        hard_cap: input.hard_cap ?? null,
+      });
+      return { wallet, previous: null, txnSeq };
+    }
+    const w = existing;
+    if (input.parent_id !== undefined && input.parent_id !== w.parent_id) {
+      throw new ApiFailure(409, 'parent_mismatch', `team "${w.team_id}" already sits under "${w.parent_id ?? 'nothing'}"; wallets cannot move`);
+    }
+    checkCurrency(w, input.currency);
+    if (input.period !== w.period) {
+      throw new ApiFailure(409, 'period_mismatch', `wallet "${w.team_id}" is ${w.period}, not ${input.period}`);
+    }
+    const previous = w.allocation;
+    const delta = input.amount - previous;
+    if (delta > 0 && w.parent_id !== null) {
+      const parent = this.get(w.parent_id);
+      const room = unallocatedOf(parent);
+      if (delta > room) throw parentShort(parent, delta, room);
+    }
+    if (delta < 0) {
+      const free = returnable(amountsOf(w), w.children_allocated);
+      if (-delta > free) {
+        throw new ApiFailure(
+          402,
+          'insufficient_funds',
+          `cannot lower "${w.team_id}" by ${microsToJson(-delta)}: only ${microsToJson(free)} is neither spent, reserved nor allocated to its teams`,
+          { team_id: w.team_id },
+        );
+      }
+    }
+    if (input.name !== undefined) w.name = input.name;
+    if (input.soft_cap !== undefined) w.soft_cap = input.soft_cap;
+    if (input.hard_cap !== undefined) w.hard_cap = input.hard_cap;
+    w.allocation = input.amount;
+    w.soft_cap_crossed_at = softCapCrossedAt(amountsOf(w), w.soft_cap_crossed_at, this.now());
+    this.save(w);
+    this.addToChildrenAllocated(w.parent_id, delta);
+    const txnSeq = delta !== 0 ? this.record(w, 'allocate', delta, null, null) : null;
+    return { wallet: w, previous, txnSeq };
+  }
+
+  credit(teamId: string, amount: Micros, currency: string | undefined): { wallet: WalletRow; txnSeq: number } {
+    const w = this.get(teamId);
+    if (currency !== undefined) checkCurrency(w, currency);
+    if (w.parent_id !== null) {
+      const parent = this.get(w.parent_id);
+      const room = unallocatedOf(parent);
+      if (amount > room) throw parentShort(parent, amount, room);
+    }
+    w.extra += amount;
+    this.save(w);
+    this.addToChildrenAllocated(w.parent_id, amount);
+    return { wallet: w, txnSeq: this.record(w, 'credit', amount, null, null) };
+  }
+
+  reclaim(teamId: string, amount: Micros | 'all'): { wallet: WalletRow; txnSeq: number } {
+    const w = this.get(teamId);
+    if (w.parent_id === null) throw new ApiFailure(400, 'invalid_request', 'the organization wallet has no parent to return funds to');
+    const free = returnable(amountsOf(w), w.children_allocated);
+    const take = amount === 'all' ? free : amount;
+    if (take <= 0 || take > free) {
+      throw new ApiFailure(
+        402,
+        'insufficient_funds',
+        `"${teamId}" has ${microsToJson(free)} ${w.currency} unused this period; cannot reclaim ${take === 0 ? 'anything' : microsToJson(take)}`,
+        { team_id: teamId, available: microsToJson(free) },
+      );
+    }
+    w.extra -= take;
+    this.save(w);
+    this.addToChildrenAllocated(w.parent_id, -take);
+    return { wallet: w, txnSeq: this.record(w, 'reclaim', -take, null, null) };
+  }
+}
+
+function checkCurrency(w: WalletRow, currency: string): void {
+  if (w.currency !== currency) {
+    throw new ApiFailure(409, 'currency_mismatch', `wallet "${w.team_id}" is in ${w.currency}, not ${currency}`, {
+      team_id: w.team_id,
+      wallet_currency: w.currency,
+    });
+  }
+}
+
+function parentShort(parent: WalletRow, requested: Micros, room: Micros): ApiFailure {
+  return new ApiFailure(
+    402,
+    'insufficient_parent_funds',
+    `"${parent.team_id}" has ${microsToJson(room)} ${parent.currency} unallocated; ${microsToJson(requested)} requested`,
+    { requested: microsToJson(requested), parent_unallocated: microsToJson(room), parent_id: parent.team_id },
+  );
+}
