@@ -1,108 +1,21 @@
 // Spend forecasting: pure math, no I/O. Money enters and leaves as integer
 // micros; inside, the statistics run on floats (a forecast is an estimate),
 // and every output is rounded back to whole, non-negative micros. No division
-// here may produce NaN or Infinity: each one is guarded.
+// here may produce NaN or Infinity: each one is guarded. The models, their
+// fitting and the choice between them are in ./forecast/.
 import type { Micros } from './money.js';
+import type { EtsParams } from './forecast/ets.js';
+import { chooseModel, choiceForecast, choiceVarianceFactor, MIN_MODEL_HISTORY, runRate, type Criterion, type ModelChoice, type ModelName } from './forecast/select.js';
 
-/** Months of full history below which the trend model is not trusted. */
-export const MIN_MODEL_HISTORY = 3;
-
-export interface HoltParams {
-  alpha: number;
-  beta: number;
-  phi: number;
-}
-
-export interface HoltFit {
-  params: HoltParams;
-  /** Level and trend after the last observation. */
-  level: number;
-  trend: number;
-  /** Sum of squared one-step-ahead errors the parameters were chosen by. */
-  sse: number;
-}
-
-const ALPHAS = grid(0.05, 1, 0.05);
-const BETAS = grid(0, 1, 0.05);
-// 1 is plain Holt (undamped); the grid lets the data choose how much damping it needs.
-const PHIS = [0.8, 0.85, 0.9, 0.95, 0.98, 1];
-
-function grid(from: number, to: number, step: number): number[] {
-  const values: number[] = [];
-  for (let i = 0; from + i * step <= to + 1e-9; i++) values.push(Math.round((from + i * step) * 1e6) / 1e6);
-  return values;
-}
-
-/** Squared one-step errors and final state for one parameter set. */
-function runHolt(series: readonly number[], p: HoltParams): { level: number; trend: number; sse: number } {
-  const first = series[0] ?? 0;
-  let level = first;
-  let trend = series.length >= 2 ? (series[1] ?? 0) - first : 0;
-  let sse = 0;
-  for (let t = 1; t < series.length; t++) {
-    const y = series[t] ?? 0;
-    const predicted = level + p.phi * trend;
-    const error = y - predicted;
-    sse += error * error;
-    const nextLevel = p.alpha * y + (1 - p.alpha) * predicted;
-    trend = p.beta * (nextLevel - level) + (1 - p.beta) * p.phi * trend;
-    level = nextLevel;
-  }
-  return { level, trend, sse };
-}
-
-/**
- * Holt's damped-trend exponential smoothing, with alpha, beta and phi chosen
- * by grid search to minimise the sum of squared one-step-ahead errors. Ties
- * go to the smoother (smaller alpha/beta) and more damped model, so the
- * choice is deterministic.
- */
-export function fitHolt(series: readonly number[]): HoltFit {
-  let best: HoltFit | undefined;
-  for (const phi of PHIS) {
-    for (const alpha of ALPHAS) {
-      for (const beta of BETAS) {
-        const run = runHolt(series, { alpha, beta, phi });
-        if (!Number.isFinite(run.sse)) continue;
-        if (best === undefined || run.sse < best.sse - 1e-9 * Math.max(1, best.sse)) {
-          best = { params: { alpha, beta, phi }, level: run.level, trend: run.trend, sse: run.sse };
-        }
-      }
-    }
-  }
-  return best ?? { params: { alpha: 1, beta: 0, phi: 1 }, level: series[series.length - 1] ?? 0, trend: 0, sse: 0 };
-}
-
-/** The point forecast h steps after the last observation (h >= 1). */
-export function holtForecast(fit: HoltFit, h: number): number {
-  let damping = 0;
-  let power = 1;
-  for (let k = 1; k <= h; k++) {
-    power *= fit.params.phi;
-    damping += power;
-  }
-  return fit.level + damping * fit.trend;
-}
-
-/** Run-rate forecast: the mean of the last (up to three) observations. */
-export function runRate(series: readonly number[]): number {
-  const recent = series.slice(-3);
-  if (recent.length === 0) return 0;
-  return recent.reduce((a, b) => a + b, 0) / recent.length;
-}
-
-/** Next-point forecast from the history before it: the model when there is enough, else the run rate. */
-function nextPoint(history: readonly number[]): number {
-  if (history.length < MIN_MODEL_HISTORY) return runRate(history);
-  return holtForecast(fitHolt(history), 1);
-}
+export { MIN_MODEL_HISTORY, runRate, chooseModel, type Criterion, type ModelChoice, type ModelName };
+export { fitEts, etsForecast, varianceFactor, type EtsFit, type EtsParams, type SmoothingModel } from './forecast/ets.js';
 
 /**
  * Backtest: for each month t, the forecast made from months 0..t−1 only (what
- * one would have predicted at the time). Month 0 has none.
+ * one would have predicted at the time, the model chosen afresh). Month 0 has none.
  */
 export function backtest(series: readonly number[]): (number | null)[] {
-  return series.map((_, t) => (t === 0 ? null : Math.max(0, nextPoint(series.slice(0, t)))));
+  return series.map((_, t) => (t === 0 ? null : Math.max(0, choiceForecast(chooseModel(series.slice(0, t)), 1))));
 }
 
 /** (actual − forecast) / forecast; null when it is undefined (no forecast, or a zero forecast). */
@@ -175,6 +88,8 @@ export interface PastMonthForecast {
   lower: Micros | null;
   upper: Micros | null;
   variance: number | null;
+  /** The model that made the forecast, chosen on the months before; null for the first month. */
+  model: ModelName | null;
 }
 
 export interface FutureMonthForecast {
@@ -184,12 +99,15 @@ export interface FutureMonthForecast {
   forecast: Micros;
   lower: Micros;
   upper: Micros;
+  model: ModelName;
 }
 
 export interface MonthlyForecast {
-  method: 'holt-damped' | 'run-rate';
-  params: HoltParams | null;
-  /** Root mean squared backtest error, micros (0 with no residuals). */
+  /** The model behind the future months, chosen on the whole history. */
+  model: ModelName;
+  criterion: Criterion;
+  params: EtsParams | null;
+  /** Root mean squared one-step backtest error behind the future intervals, micros (0 with no residuals). */
   rmse: Micros;
   past: PastMonthForecast[];
   /** The months after the last full month, horizon 1 first. */
@@ -199,11 +117,6 @@ export interface MonthlyForecast {
 /** Fallback spread when there are too few residuals to measure one: 20 % of the forecast. */
 const FALLBACK_RELATIVE_SIGMA = 0.2;
 
-/**
- * Forecasts a monthly spend series: backtests every past month, then projects
- * `ahead` months after the last one with intervals at `levelPct` from the
- * backtest residuals (normal approximation, RMSE widened by √horizon).
- */
 export interface MonthlyOptions {
   /** Label of the first future month when the history is empty (else the month after the last). */
   firstFutureMonth?: string;
@@ -215,43 +128,72 @@ export interface MonthlyOptions {
   dailyRunRate?: Micros | null;
 }
 
+/** Root mean square of the one-step errors of months before `before`, and how many there were. */
+function spreadBefore(residuals: readonly (number | null)[], before: number, from: number): { rms: number; count: number } {
+  let sum = 0;
+  let count = 0;
+  for (let t = from; t < before && t < residuals.length; t++) {
+    const e = residuals[t];
+    if (e === null || e === undefined) continue;
+    sum += e * e;
+    count += 1;
+  }
+  const rms = count > 0 ? Math.sqrt(sum / count) : 0;
+  return { rms: Number.isFinite(rms) ? rms : 0, count };
+}
+
+/**
+ * Forecasts a monthly spend series: backtests every past month (each with the
+ * model chosen on the months before it), then projects `ahead` months after
+ * the last one with the model chosen on the whole history.
+ *
+ * Intervals at `levelPct` (normal approximation): the one-month spread is the
+ * root mean square of the one-step backtest errors of the months before the
+ * month forecast, months the model forecast only (from MIN_MODEL_HISTORY on);
+ * h months ahead it grows by the chosen model's h-step variance factor. With
+ * fewer than two such errors the spread is at least 20 % of the forecast.
+ */
 export function forecastMonthly(history: readonly MonthActual[], ahead: number, levelPct: number, options: MonthlyOptions = {}): MonthlyForecast {
   const series = history.map((m) => (Number.isFinite(m.actual) ? Math.max(0, m.actual) : 0));
+  const n = series.length;
   const z = zForLevel(levelPct);
-  const oneStep = backtest(series);
-  // Residuals only from months predicted by the model proper, when there are any; they measure its error.
-  const residuals: number[] = [];
-  oneStep.forEach((f, t) => {
-    if (f !== null && t >= MIN_MODEL_HISTORY) residuals.push((series[t] ?? 0) - f);
+  // choices[t]: the model chosen on months 0..t−1, which forecasts month t (t = n: the future).
+  const choices: (ModelChoice | null)[] = [null];
+  for (let t = 1; t <= n; t++) choices.push(chooseModel(series.slice(0, t)));
+  const oneStep = series.map((_, t) => {
+    const choice = choices[t];
+    return choice === null || choice === undefined ? null : Math.max(0, choiceForecast(choice, 1));
   });
-  if (residuals.length === 0) {
-    oneStep.forEach((f, t) => {
-      if (f !== null) residuals.push((series[t] ?? 0) - f);
-    });
-  }
-  const rmse = residuals.length > 0 ? Math.sqrt(residuals.reduce((s, e) => s + e * e, 0) / residuals.length) : 0;
-  const useModel = series.length >= MIN_MODEL_HISTORY;
-  const fit = useModel ? fitHolt(series) : null;
-  const sigmaFor = (point: number, h: number): number => {
-    // With fewer than two residuals the RMSE says nothing; use a relative spread.
-    const base = residuals.length >= 2 ? rmse : Math.max(rmse, FALLBACK_RELATIVE_SIGMA * Math.abs(point));
-    return base * Math.sqrt(Math.max(1, h));
+  const residuals = oneStep.map((f, t) => (f === null ? null : (series[t] ?? 0) - f));
+
+  /** One-month spread for a forecast of month `t`, from the errors of the months before it only. */
+  const sigmaAt = (t: number, point: number): number => {
+    const model = spreadBefore(residuals, t, MIN_MODEL_HISTORY);
+    if (model.count >= 2) return model.rms;
+    const any = spreadBefore(residuals, t, 1);
+    return Math.max(any.rms, FALLBACK_RELATIVE_SIGMA * Math.abs(point));
   };
+
   const past: PastMonthForecast[] = history.map((m, t) => {
     const f = oneStep[t] ?? null;
-    if (f === null) return { month: m.month, actual: toMicros(series[t] ?? 0), forecast: null, lower: null, upper: null, variance: null };
-    // A month forecast by the run rate (too little history before it) gets at least the relative spread.
-    const sigma = t < MIN_MODEL_HISTORY ? Math.max(sigmaFor(f, 1), FALLBACK_RELATIVE_SIGMA * f) : sigmaFor(f, 1);
+    const choice = choices[t] ?? null;
+    const actual = toMicros(series[t] ?? 0);
+    if (f === null || choice === null) return { month: m.month, actual, forecast: null, lower: null, upper: null, variance: null, model: null };
+    // A month forecast by the run rate on too little history gets at least the relative spread.
+    const half = z * (t < MIN_MODEL_HISTORY ? Math.max(sigmaAt(t, f), FALLBACK_RELATIVE_SIGMA * f) : sigmaAt(t, f));
     const forecast = toMicros(f);
     return {
       month: m.month,
-      actual: toMicros(series[t] ?? 0),
+      actual,
       forecast,
-      lower: toMicros(f - z * sigma),
-      upper: toMicros(f + z * sigma),
+      lower: toMicros(f - half),
+      upper: toMicros(f + half),
       variance: variance(series[t] ?? 0, forecast),
+      model: choice.model,
     };
   });
+
+  const choice = choices[n] ?? chooseModel([]);
   const lastMonth = history[history.length - 1]?.month;
   const firstFuture = lastMonth === undefined ? (options.firstFutureMonth ?? '') : addMonths(lastMonth, 1);
   const daily = options.dailyRunRate ?? 0;
@@ -259,20 +201,28 @@ export function forecastMonthly(history: readonly MonthActual[], ahead: number, 
   for (let h = 1; h <= ahead; h++) {
     const month = firstFuture === '' ? '' : addMonths(firstFuture, h - 1);
     let point: number;
-    if (fit !== null) point = holtForecast(fit, h);
-    else if (Number.isFinite(daily) && daily > 0 && month !== '') point = daily * daysInMonth(month);
-    else point = runRate(series);
-    point = Math.max(0, point);
-    const sigma = sigmaFor(point, h);
+    if (choice.criterion === 'short-history' && Number.isFinite(daily) && daily > 0 && month !== '') point = daily * daysInMonth(month);
+    else point = choiceForecast(choice, h);
+    point = Math.max(0, Number.isFinite(point) ? point : 0);
+    const half = z * sigmaAt(n, point) * Math.sqrt(choiceVarianceFactor(choice, h));
     future.push({
       month,
       horizon: h,
       forecast: toMicros(point),
-      lower: toMicros(point - z * sigma),
-      upper: toMicros(point + z * sigma),
+      lower: toMicros(point - half),
+      upper: toMicros(point + half),
+      model: choice.model,
     });
   }
-  return { method: useModel ? 'holt-damped' : 'run-rate', params: fit?.params ?? null, rmse: toMicros(rmse), past, future };
+  const rmse = spreadBefore(residuals, n, MIN_MODEL_HISTORY);
+  return {
+    model: choice.model,
+    criterion: choice.criterion,
+    params: choice.fit?.params ?? null,
+    rmse: toMicros(rmse.count > 0 ? rmse.rms : spreadBefore(residuals, n, 1).rms),
+    past,
+    future,
+  };
 }
 
 /** `2026-03` + 2 → `2026-05`. */

@@ -82,7 +82,7 @@ describe('kt forecast on the demo data', () => {
     const r = await runKt(['forecast', '--team', 'org', '--format', 'csv', '--months-ahead', '2'], { env: emu.env });
     expect(r.code).toBe(0);
     const lines = r.stdout.trim().split(/\r?\n/);
-    expect(lines[0]).toBe('month,kind,actual,forecast,lower,upper,variance,to_date,soft_cap_date,soft_cap_status,hard_cap_date,hard_cap_status');
+    expect(lines[0]).toBe('month,kind,actual,forecast,lower,upper,variance,to_date,soft_cap_date,soft_cap_status,hard_cap_date,hard_cap_status,model');
     const kinds = lines.slice(1).map((l) => l.split(',')[1]);
     expect(kinds.filter((k) => k === 'projection')).toHaveLength(1);
     expect(kinds.slice(-2)).toEqual(['forecast', 'forecast']);

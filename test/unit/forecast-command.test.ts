@@ -1,6 +1,6 @@
 // kt forecast in-process: flags → canned API answers → exact rows, summary and notices.
 import { describe, expect, it } from 'vitest';
-import forecastCommand, { monthName, summaryLines, type ForecastOptions } from '../../src/cli/forecast/forecast.js';
+import forecastCommand, { modelLine, monthName, summaryLines, type ForecastOptions } from '../../src/cli/forecast/forecast.js';
 import { parseForecastFlags } from '../../src/cli/forecast/options.js';
 import { buildTeamForecast, rollUp } from '../../src/cli/forecast/report.js';
 import { forecastChart } from '../../src/cli/forecast/chart.js';
@@ -135,7 +135,10 @@ describe('buildTeamForecast', () => {
   const base = { team: 'search', now: NOW, tz: 'UTC', history: 12, monthsAhead: 3, level: 80 };
   it('backtests the past, projects this month and forecasts the months after', () => {
     const r = buildTeamForecast({ ...base, wallet: SEARCH.wallets[0] as ForecastWallet, monthly: SEARCH.monthly, daily: SEARCH.daily });
-    expect(r.method).toBe('holt-damped');
+    expect(r.method).toBe('exponential-smoothing');
+    expect(r).toMatchObject({ model: 'holt', criterion: 'exact-fit' });
+    // Each row names what made its forecast: nothing for the first month, the run rate on one or two months, then the line.
+    expect(r.rows.map((x) => x.model)).toEqual([null, 'run-rate', 'run-rate', ...Array.from({ length: 9 }, () => 'holt'), 'daily-run-rate', 'holt', 'holt', 'holt']);
     expect(r.rows.map((x) => `${x.kind}:${x.month}`)).toEqual([
       ...Array.from({ length: 12 }, (_, i) => `actual:${addMonths('2025-11', i)}`),
       'projection:2026-11',
@@ -158,6 +161,7 @@ describe('buildTeamForecast', () => {
   it('uses the run rate on short history and still forecasts every month', () => {
     const r = buildTeamForecast({ ...base, wallet: wallet('new', 'org'), monthly: linearMonths(2), daily: novemberDays() });
     expect(r.method).toBe('run-rate');
+    expect(r).toMatchObject({ model: 'run-rate', criterion: 'short-history' });
     expect(r.historyMonths).toBe(2);
     // December at 800 a day, 31 days.
     expect(r.rows.find((x) => x.month === '2026-12')?.forecast).toBe(24_800_000_000);
@@ -220,7 +224,8 @@ describe('kt forecast (in-process)', () => {
     expect(stdout).toMatch(/Feb 2026\s+\$13,000\.00\s+\$13,000\.00\s+0\.0%/);
     expect(stdout).toContain('Soft cap $20,000.00: crossed on 2026-11-28');
     expect(stdout).toContain('Hard cap $23,500.00: projected to be crossed on 2026-11-30');
-    expect(stdout).toContain('Method: Holt damped trend');
+    expect(stdout).toMatch(/^Model: Holt linear trend \(fits all 12 months exactly; alpha \d\.\d\d, beta \d\.\d\d\)$/m);
+    expect(stdout).toContain('Variance = (actual − forecast) / forecast');
     expect(stdout).not.toMatch(/NaN|Infinity/);
     expect(stderr).toBe('');
   });
@@ -230,7 +235,7 @@ describe('kt forecast (in-process)', () => {
     const rows = JSON.parse(stdout) as Record<string, unknown>[];
     expect(rows).toHaveLength(16);
     expect(rows[0]).toMatchObject({ month: '2025-11', kind: 'actual', actual: 10_000, forecast: null, variance: null });
-    expect(rows[3]).toMatchObject({ month: '2026-02', kind: 'actual', actual: 13_000, forecast: 13_000, variance: 0 });
+    expect(rows[3]).toMatchObject({ month: '2026-02', kind: 'actual', actual: 13_000, forecast: 13_000, variance: 0, model: 'holt' });
     expect(rows[12]).toMatchObject({ month: '2026-11', kind: 'projection', actual: null, to_date: 21_900, soft_cap_status: 'crossed', hard_cap_date: '2026-11-30' });
     for (const row of rows.slice(13)) {
       expect(row).toMatchObject({ kind: 'forecast', actual: null, variance: null });
@@ -242,8 +247,8 @@ describe('kt forecast (in-process)', () => {
   it('csv is flat with a kind column', async () => {
     const { stdout } = await runForecast({ team: 'search', format: 'csv' }, SEARCH);
     const [header, first] = stdout.split(/\r?\n/);
-    expect(header).toBe('month,kind,actual,forecast,lower,upper,variance,to_date,soft_cap_date,soft_cap_status,hard_cap_date,hard_cap_status');
-    expect(first).toBe('2025-11,actual,10000.00,,,,,,,,,');
+    expect(header).toBe('month,kind,actual,forecast,lower,upper,variance,to_date,soft_cap_date,soft_cap_status,hard_cap_date,hard_cap_status,model');
+    expect(first).toBe('2025-11,actual,10000.00,,,,,,,,,,');
   });
 
   it('says on stderr when it falls back to the run rate, and still answers', async () => {
@@ -268,9 +273,11 @@ describe('kt forecast (in-process)', () => {
       daily: [...novemberDays('search'), ...novemberDays('ops')],
     };
     const { stdout, calls } = await runForecast({ allTeams: true, json: true }, canned);
-    const rows = JSON.parse(stdout) as { team: string; overrun: number; projected: number; allocated: number }[];
+    const rows = JSON.parse(stdout) as { team: string; overrun: number; projected: number; allocated: number; method: string; model: string }[];
     expect(rows.map((r) => r.team)).toEqual(['search', 'org', 'ops']);
     for (const r of rows) expect(r.overrun).toBeCloseTo(r.projected - r.allocated, 6);
+    // Every subtree's history is a straight line (org's is the sum of two).
+    for (const r of rows) expect(r).toMatchObject({ method: 'exponential-smoothing', model: 'holt' });
     // Two aggregate calls for the whole organization, none per team.
     expect(calls.filter((c) => c.path === '/v1/events')).toHaveLength(2);
     expect(calls.every((c) => c.team_id === undefined)).toBe(true);
@@ -308,11 +315,19 @@ describe('forecastChart', () => {
 });
 
 describe('summaryLines', () => {
-  it('names the month and the method', () => {
+  it('names the month and the model', () => {
     expect(monthName('2026-04')).toBe('Apr 2026');
     const r = buildTeamForecast({ team: 't', wallet: wallet('t', 'org'), monthly: [], daily: [], now: NOW, tz: 'UTC', history: 12, monthsAhead: 1, level: 80 });
     const lines = summaryLines(r);
     expect(lines).toContain('Soft cap: none set');
-    expect(lines.at(-1)).toContain('run rate (fewer than 3 full months of history)');
+    expect(lines).toContain('Model: run rate (fewer than 3 full months of history)');
+    expect(lines.at(-1)).toBe('Variance = (actual − forecast) / forecast');
+  });
+  it('says which model AICc chose, or that the history is too short for it', () => {
+    const history = (costs: number[]): SpendBucket[] => costs.map((cost, i) => ({ period_start: `${addMonths('2026-11', i - costs.length)}-01T00:00:00+00:00`, cost }));
+    const build = (costs: number[]) => buildTeamForecast({ team: 't', wallet: wallet('t', 'org'), monthly: history(costs), daily: [], now: NOW, tz: 'UTC', history: 24, monthsAhead: 1, level: 80 });
+    expect(modelLine(build([10_000, 13_000, 9_000, 12_000]))).toBe('Model: run rate, the mean of the last 3 months (4 months: too few for AICc to rank the smoothing models)');
+    const flat = [3, -5, 2, 6, -4, -1, 5, -6, 1, 4, -3, -2, 6, -5, 2, -1, 4, -4].map((e) => 1_000 + 10 * e);
+    expect(modelLine(build(flat))).toMatch(/^Model: simple exponential smoothing \(AICc over 18 months; alpha \d\.\d\d\)$/);
   });
 });

@@ -5,20 +5,20 @@ import {
   backtest,
   capCrossingDate,
   daysInMonth,
-  fitHolt,
   forecastMonthly,
   formatVariance,
-  holtForecast,
   normalQuantile,
   projectMonth,
   runRate,
   toMicros,
   variance,
   weekdayOf,
+  varianceFactor,
   weekdayWeights,
   zForLevel,
   type DailySpend,
   type MonthActual,
+  type SmoothingModel,
 } from '../../src/domain/forecast.js';
 
 const M = 1_000_000;
@@ -97,36 +97,6 @@ describe('normalQuantile / zForLevel', () => {
   });
 });
 
-describe('Holt damped trend', () => {
-  it('fits a constant series to the constant', () => {
-    const fit = fitHolt(Array.from({ length: 12 }, () => 5000));
-    expect(holtForecast(fit, 1)).toBeCloseTo(5000, 6);
-    expect(holtForecast(fit, 6)).toBeCloseTo(5000, 6);
-    expect(fit.sse).toBeCloseTo(0, 6);
-  });
-  it('forecasts the next point of a linear series within 1%', () => {
-    const series = Array.from({ length: 12 }, (_, i) => 10_000 + 1_500 * i);
-    const fit = fitHolt(series);
-    const next = 10_000 + 1_500 * 12;
-    expect(Math.abs(holtForecast(fit, 1) - next) / next).toBeLessThan(0.01);
-  });
-  it('damps the trend with phi < 1 on a series that flattens', () => {
-    const series = [100, 200, 300, 380, 430, 460, 475, 482, 486, 488, 489, 489.5];
-    const fit = fitHolt(series);
-    expect(fit.params.phi).toBeLessThan(1);
-    // Never beyond the undamped extrapolation of the last step.
-    expect(holtForecast(fit, 3)).toBeLessThan(489.5 + 3 * 50);
-  });
-  it('chooses parameters deterministically', () => {
-    const series = [3, 7, 4, 9, 6, 11, 8, 13];
-    expect(fitHolt(series)).toEqual(fitHolt(series));
-  });
-  it('handles one- and zero-point series', () => {
-    expect(holtForecast(fitHolt([42]), 1)).toBe(42);
-    expect(holtForecast(fitHolt([]), 1)).toBe(0);
-  });
-});
-
 describe('runRate and backtest', () => {
   it('averages the last three points', () => {
     expect(runRate([])).toBe(0);
@@ -151,21 +121,20 @@ describe('runRate and backtest', () => {
 });
 
 describe('forecastMonthly', () => {
-  it('a constant series forecasts the constant with a narrow interval', () => {
+  it('a constant series forecasts the constant with a zero-width interval once errors are measured', () => {
     const r = forecastMonthly(months(Array.from({ length: 12 }, () => 20_000 * M)), 3, 80);
-    expect(r.method).toBe('holt-damped');
+    expect(r.model).toBe('ses');
+    expect(r.criterion).toBe('exact-fit');
     expect(r.future.map((f) => f.month)).toEqual(['2026-01', '2026-02', '2026-03']);
     for (const f of r.future) {
-      expect(f.forecast).toBe(20_000 * M);
-      expect(f.upper - f.lower).toBeLessThanOrEqual(0.01 * f.forecast);
-      expect(f.lower).toBeLessThanOrEqual(f.forecast);
-      expect(f.upper).toBeGreaterThanOrEqual(f.forecast);
+      expect(f).toMatchObject({ forecast: 20_000 * M, lower: 20_000 * M, upper: 20_000 * M, model: 'ses' });
     }
-    expect(r.past[0]).toMatchObject({ forecast: null, variance: null, lower: null, upper: null });
+    expect(r.past[0]).toMatchObject({ forecast: null, variance: null, lower: null, upper: null, model: null });
     for (const p of r.past.slice(1)) expect(p.variance).toBeCloseTo(0, 9);
-    // Months the run rate predicted (too little history before them) never claim a zero-width interval.
-    expect((r.past[1]?.upper ?? 0) - (r.past[1]?.lower ?? 0)).toBeGreaterThan(0);
+    // Until two model errors (months 3 and 4) are known, a month gets the relative spread: never a zero width.
+    for (const p of r.past.slice(1, 5)) expect((p.upper ?? 0) - (p.lower ?? 0)).toBeGreaterThan(0);
     expect((r.past[5]?.upper ?? 0) - (r.past[5]?.lower ?? 0)).toBe(0);
+    expect(r.past.map((p) => p.model)).toEqual([null, 'run-rate', 'run-rate', ...Array.from({ length: 9 }, () => 'ses')]);
   });
 
   it('a linear series forecasts the next point within 1% and keeps the trend', () => {
@@ -186,9 +155,48 @@ describe('forecastMonthly', () => {
     expect(r80.rmse).toBeGreaterThan(0);
   });
 
+  it("future intervals grow by the chosen model's h-step variance factor, not by √h", () => {
+    const noisy = [100, 130, 90, 140, 120, 150, 110, 160, 135, 170, 140, 180, 150, 190].map((v) => v * M);
+    const r = forecastMonthly(months(noisy), 4, 80);
+    const half = (h: number): number => ((r.future[h - 1]?.upper ?? 0) - (r.future[h - 1]?.lower ?? 0)) / 2;
+    const factor = (h: number): number =>
+      r.params === null ? varianceFactor('ses', { alpha: 0.5, beta: 0, phi: 1 }, h) : varianceFactor(r.model as SmoothingModel, r.params, h);
+    for (const h of [2, 3, 4]) {
+      // Lower and upper are rounded to whole micros separately.
+      expect(Math.abs(half(h) - half(1) * Math.sqrt(factor(h)))).toBeLessThanOrEqual(1);
+      expect(Math.abs(half(h) - half(1) * Math.sqrt(h))).toBeGreaterThan(1);
+    }
+    // The one-month half-width is z × the root mean square of the model errors of the whole backtest (months 3 on).
+    const errors = r.past.slice(3).map((p) => p.actual - (p.forecast ?? 0));
+    const rms = Math.sqrt(errors.reduce((s, e) => s + e * e, 0) / errors.length);
+    expect(Math.abs(half(1) - zForLevel(80) * rms)).toBeLessThanOrEqual(errors.length);
+  });
+
+  it("a past month's interval comes from the errors of earlier months only", () => {
+    const noisy = [100, 130, 90, 140, 120, 150, 110, 160, 135, 170, 140, 180].map((v) => v * M);
+    const r = forecastMonthly(months(noisy), 1, 80);
+    // Changing month 8 (and everything after it) changes nothing about the months up to it but its actual.
+    const changed = forecastMonthly(months([...noisy.slice(0, 8), 400 * M, 5 * M, 999 * M, 1 * M]), 1, 80);
+    for (let t = 0; t <= 8; t++) {
+      const { forecast, lower, upper, model } = r.past[t] ?? {};
+      expect(changed.past[t]).toMatchObject({ forecast, lower, upper, model });
+    }
+    // Each month from 5 on: z × the RMS of the model errors of months 3..t−1 (rounding aside).
+    for (let t = 5; t < noisy.length; t++) {
+      const errors = r.past.slice(3, t).map((p) => p.actual - (p.forecast ?? 0));
+      const rms = Math.sqrt(errors.reduce((s, e) => s + e * e, 0) / errors.length);
+      const p = r.past[t];
+      expect(Math.abs(((p?.upper ?? 0) - (p?.lower ?? 0)) / 2 - zForLevel(80) * rms)).toBeLessThanOrEqual(t);
+    }
+    // So past months do not all share one dollar width.
+    const widths = new Set(r.past.slice(5).map((p) => (p.upper ?? 0) - (p.lower ?? 0)));
+    expect(widths.size).toBeGreaterThan(1);
+  });
+
   it('falls back to the run rate under three months of history', () => {
     const r = forecastMonthly(months([1_000 * M, 2_000 * M]), 2, 80);
-    expect(r.method).toBe('run-rate');
+    expect(r.model).toBe('run-rate');
+    expect(r.criterion).toBe('short-history');
     expect(r.params).toBeNull();
     expect(r.future[0]?.forecast).toBe(1_500 * M);
     expect(r.future[0]?.month).toBe('2025-03');
@@ -221,8 +229,8 @@ describe('forecastMonthly', () => {
 
   it('a single month forecasts itself with a relative interval', () => {
     const r = forecastMonthly(months([5_000 * M]), 1, 80);
-    expect(r.method).toBe('run-rate');
-    expect(r.past).toEqual([{ month: '2025-01', actual: 5_000 * M, forecast: null, lower: null, upper: null, variance: null }]);
+    expect(r.model).toBe('run-rate');
+    expect(r.past).toEqual([{ month: '2025-01', actual: 5_000 * M, forecast: null, lower: null, upper: null, variance: null, model: null }]);
     expect(r.future[0]?.forecast).toBe(5_000 * M);
     expect(r.future[0]?.upper ?? 0).toBeGreaterThan(5_000 * M);
   });
@@ -248,6 +256,27 @@ describe('forecastMonthly', () => {
       expect(f.lower).toBeGreaterThanOrEqual(0);
     }
     expect(allFinite(r)).toBe(true);
+  });
+
+  it('a single spike stays finite, and the months after it are forecast from their own model', () => {
+    const spike = [100, 100, 100, 100, 5_000, 100, 100, 100, 100, 100].map((v) => v * M);
+    const r = forecastMonthly(months(spike), 3, 95);
+    expect(allFinite(r)).toBe(true);
+    for (const f of r.future) expect(f.lower).toBeLessThanOrEqual(f.forecast);
+    for (const p of r.past) for (const v of [p.actual, p.forecast, p.lower, p.upper]) expect(isMicros(v)).toBe(true);
+  });
+
+  it('a constant series (3 months, tiny or huge) stays finite and forecasts the constant', () => {
+    for (const value of [1, 7 * M, 123_456_789 * M]) {
+      const r = forecastMonthly(months([value, value, value]), 4, 99.9);
+      expect(allFinite(r)).toBe(true);
+      expect(r.future.map((f) => f.forecast)).toEqual([value, value, value, value]);
+    }
+    // Near the largest safe integer a float resolves whole units only: within one micro.
+    const huge = Math.floor(Number.MAX_SAFE_INTEGER / 2);
+    const r = forecastMonthly(months([huge, huge, huge]), 4, 99.9);
+    expect(allFinite(r)).toBe(true);
+    for (const f of r.future) expect(Math.abs(f.forecast - huge)).toBeLessThanOrEqual(1);
   });
 
   it('huge values stay safe integers with no NaN or Infinity', () => {

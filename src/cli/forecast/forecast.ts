@@ -4,7 +4,7 @@
 import type { Context } from '../context.js';
 import { ApiError, KtError, ExitCode } from '../../errors.js';
 import { formatMoney, type Micros } from '../../domain/money.js';
-import { addDays, addMonths, MIN_MODEL_HISTORY } from '../../domain/forecast.js';
+import { addDays, addMonths, MIN_MODEL_HISTORY, type ModelName } from '../../domain/forecast.js';
 import { allWallets, spendBuckets, teamWallet, type ForecastWallet } from '../../api/forecast.js';
 import type { ApiClient } from '../../api/client.js';
 import { selectColumns, writeRows, type Column } from '../../output/index.js';
@@ -60,6 +60,7 @@ export const MONTH_COLUMNS: readonly Column<ForecastRow>[] = [
   { name: 'soft_cap_status', kind: 'text', get: (r) => r.softCapStatus },
   { name: 'hard_cap_date', kind: 'text', get: (r) => r.hardCapDate },
   { name: 'hard_cap_status', kind: 'text', get: (r) => r.hardCapStatus },
+  { name: 'model', kind: 'text', get: (r) => r.model },
 ];
 const MONTH_TABLE_DEFAULT = ['label', 'actual_or_to_date', 'forecast', 'variance', 'interval'];
 const MONTH_MACHINE_DEFAULT = [
@@ -75,6 +76,7 @@ const MONTH_MACHINE_DEFAULT = [
   'soft_cap_status',
   'hard_cap_date',
   'hard_cap_status',
+  'model',
 ];
 
 export const TEAM_COLUMNS: readonly Column<TeamForecast>[] = [
@@ -95,6 +97,7 @@ export const TEAM_COLUMNS: readonly Column<TeamForecast>[] = [
   { name: 'hard_cap_date', kind: 'text', get: (t) => t.hard.date },
   { name: 'hard_cap_status', kind: 'text', get: (t) => t.hard.status },
   { name: 'method', kind: 'text', get: (t) => t.method },
+  { name: 'model', kind: 'text', get: (t) => t.model },
 ];
 const TEAM_TABLE_DEFAULT = ['team', 'allocated', 'to_date', 'projected', 'interval', 'overrun', 'soft_cap', 'hard_cap'];
 const TEAM_MACHINE_DEFAULT = [
@@ -112,6 +115,7 @@ const TEAM_MACHINE_DEFAULT = [
   'hard_cap_date',
   'hard_cap_status',
   'method',
+  'model',
 ];
 
 export default async function forecastCommand(ctx: Context, opts: ForecastOptions): Promise<void> {
@@ -233,13 +237,36 @@ function capLine(name: string, outlook: CapOutlook, currency: string): string {
   return `${name} ${cap}: not this period`;
 }
 
+const MODEL_NAMES: Record<ModelName, string> = {
+  'run-rate': 'run rate, the mean of the last 3 months',
+  ses: 'simple exponential smoothing',
+  holt: 'Holt linear trend',
+  damped: 'damped trend',
+};
+
+/** `Model: damped trend (AICc over 12 months; alpha 0.52, beta 0.05, phi 0.93)`. */
+export function modelLine(report: TeamForecast): string {
+  // Under the minimum history the run rate may be this month's daily pace rather than a mean of months.
+  if (report.criterion === 'short-history') return `Model: run rate (fewer than ${MIN_MODEL_HISTORY} full months of history)`;
+  const name = MODEL_NAMES[report.model];
+  const n = report.historyMonths;
+  const why =
+    report.criterion === 'exact-fit'
+      ? `fits all ${n} months exactly`
+      : report.criterion === 'few-months'
+        ? `${n} months: too few for AICc to rank the smoothing models`
+        : `AICc over ${n} months`;
+  const p = report.params;
+  if (p === null) return `Model: ${name} (${why})`;
+  const params = [`alpha ${p.alpha.toFixed(2)}`];
+  if (report.model !== 'ses') params.push(`beta ${p.beta.toFixed(2)}`);
+  if (report.model === 'damped') params.push(`phi ${p.phi.toFixed(2)}`);
+  return `Model: ${name} (${why}; ${params.join(', ')})`;
+}
+
 export function summaryLines(report: TeamForecast): string[] {
   const c = report.currency;
   const p = report.projection;
-  const method =
-    report.params === null
-      ? `run rate (fewer than ${MIN_MODEL_HISTORY} full months of history)`
-      : `Holt damped trend (alpha ${report.params.alpha}, beta ${report.params.beta}, phi ${report.params.phi}) on ${report.historyMonths} months`;
   return [
     `Team: ${report.team}`,
     `This month (${monthName(p.month)}) to date: ${formatMoney(p.toDate, c)}`,
@@ -247,7 +274,8 @@ export function summaryLines(report: TeamForecast): string[] {
     `Allocated this period: ${formatMoney(report.allocated, c)}; projected period-end spend ${formatMoney(report.projectedPeriodEnd, c)}`,
     capLine('Soft cap', report.soft, c),
     capLine('Hard cap', report.hard, c),
-    `Method: ${method}; variance = (actual − forecast) / forecast`,
+    modelLine(report),
+    'Variance = (actual − forecast) / forecast',
   ];
 }
 

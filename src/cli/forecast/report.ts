@@ -3,15 +3,16 @@
 // fixed data.
 import { microsFromJson, type Micros } from '../../domain/money.js';
 import {
-  MIN_MODEL_HISTORY,
   addDays,
   addMonths,
   capCrossingDate,
   forecastMonthly,
   projectMonth,
   weekdayOf,
+  type Criterion,
   type DailySpend,
-  type HoltParams,
+  type EtsParams,
+  type ModelName,
   type MonthActual,
   type MonthProjection,
 } from '../../domain/forecast.js';
@@ -20,6 +21,8 @@ import { dayElapsed, localDate } from '../../domain/periods.js';
 import { subtree, teamForest } from '../../domain/teams.js';
 
 export type RowKind = 'actual' | 'projection' | 'forecast';
+/** What made a row's forecast: a monthly model, or (this month) spend to date plus the daily run rate. */
+export type RowModel = ModelName | 'daily-run-rate';
 export type CapStatus = 'crossed' | 'projected' | 'not_this_period' | 'no_cap';
 
 export interface ForecastRow {
@@ -38,6 +41,8 @@ export interface ForecastRow {
   softCapStatus: CapStatus | null;
   hardCapDate: string | null;
   hardCapStatus: CapStatus | null;
+  /** Null for the first month (no forecast). */
+  model: RowModel | null;
   currency: string;
 }
 
@@ -50,8 +55,12 @@ export interface CapOutlook {
 export interface TeamForecast {
   team: string;
   currency: string;
-  method: 'holt-damped' | 'run-rate';
-  params: HoltParams | null;
+  /** `run-rate` when the run rate forecasts the months ahead, else `exponential-smoothing`. */
+  method: 'exponential-smoothing' | 'run-rate';
+  /** The model behind the months ahead, and why it was chosen. */
+  model: ModelName;
+  criterion: Criterion;
+  params: EtsParams | null;
   /** Full months of history the model saw. */
   historyMonths: number;
   rows: ForecastRow[];
@@ -148,7 +157,7 @@ export function buildTeamForecast(input: ForecastInput): TeamForecast {
   const rows: ForecastRow[] = [];
   const blank = { toDate: null, softCapDate: null, softCapStatus: null, hardCapDate: null, hardCapStatus: null, currency };
   for (const p of monthly.past) {
-    rows.push({ kind: 'actual', month: p.month, actual: p.actual, forecast: p.forecast, lower: p.lower, upper: p.upper, variance: p.variance, ...blank });
+    rows.push({ kind: 'actual', month: p.month, actual: p.actual, forecast: p.forecast, lower: p.lower, upper: p.upper, variance: p.variance, ...blank, model: p.model });
   }
   rows.push({
     kind: 'projection',
@@ -163,15 +172,18 @@ export function buildTeamForecast(input: ForecastInput): TeamForecast {
     softCapStatus: soft.status,
     hardCapDate: hard.date,
     hardCapStatus: hard.status,
+    model: 'daily-run-rate',
     currency,
   });
   for (const f of monthly.future.slice(1)) {
-    rows.push({ kind: 'forecast', month: f.month, actual: null, forecast: f.forecast, lower: f.lower, upper: f.upper, variance: null, ...blank });
+    rows.push({ kind: 'forecast', month: f.month, actual: null, forecast: f.forecast, lower: f.lower, upper: f.upper, variance: null, ...blank, model: f.model });
   }
   return {
     team: input.team,
     currency,
-    method: months.length >= MIN_MODEL_HISTORY ? 'holt-damped' : 'run-rate',
+    method: monthly.model === 'run-rate' ? 'run-rate' : 'exponential-smoothing',
+    model: monthly.model,
+    criterion: monthly.criterion,
     params: monthly.params,
     historyMonths: months.length,
     rows,
