@@ -10,7 +10,7 @@ function __kt_subs
     case 'wallets'
       printf '%s\n' balance list allocate credit reclaim transactions
     case 'policy'
-      printf '%s\n' validate schema
+      printf '%s\n' validate codes schema
     case 'auth'
       printf '%s\n' login status logout
     case 'config'
@@ -23,7 +23,7 @@ end
 # Succeeds when flag $argv[2] after command path $argv[1] takes a value.
 function __kt_takes_value
     switch "$argv[1]|$argv[2]"
-        case 'events list|--since' 'events list|--until' 'events list|--team' 'events list|--provider' 'events list|--model' 'events list|--limit' 'events list|--aggregate' 'events list|--group-by' 'events list|--tz' 'events list|--format' 'events list|--fields' 'events list|--output' 'events list|-o' 'wallets balance|--team' 'wallets balance|--format' 'wallets balance|--fields' 'wallets balance|--output' 'wallets balance|-o' 'wallets list|--format' 'wallets list|--fields' 'wallets list|--output' 'wallets list|-o' 'wallets allocate|--team' 'wallets allocate|--amount' 'wallets allocate|--currency' 'wallets allocate|--period' 'wallets allocate|--parent' 'wallets allocate|--name' 'wallets allocate|--soft-cap' 'wallets allocate|--hard-cap' 'wallets allocate|--idempotency-key' 'wallets allocate|--format' 'wallets allocate|--fields' 'wallets allocate|--output' 'wallets allocate|-o' 'wallets credit|--team' 'wallets credit|--amount' 'wallets credit|--currency' 'wallets credit|--idempotency-key' 'wallets credit|--format' 'wallets credit|--fields' 'wallets credit|--output' 'wallets credit|-o' 'wallets reclaim|--team' 'wallets reclaim|--amount' 'wallets reclaim|--idempotency-key' 'wallets reclaim|--format' 'wallets reclaim|--fields' 'wallets reclaim|--output' 'wallets reclaim|-o' 'wallets transactions|--team' 'wallets transactions|--since' 'wallets transactions|--until' 'wallets transactions|--type' 'wallets transactions|--format' 'wallets transactions|--fields' 'wallets transactions|--output' 'wallets transactions|-o' 'forecast|--team' 'forecast|--months-ahead' 'forecast|--history' 'forecast|--level' 'forecast|--tz' 'forecast|--format' 'forecast|--fields' 'forecast|--output' 'forecast|-o' 'policy validate|--file' 'policy validate|--format' 'emulator start|--host' 'emulator start|--port' 'emulator start|--db' 'emulator start|--seed' 'emulator start|--seed-events' 'emulator start|--import' 'emulator start|--admin-token' 'emulator start|--gateway-token' 'emulator start|--reservation-ttl' 'emulator start|--faults' 'emulator start|--faults-seed' '*|--api-url' '*|--profile' '*|--timeout' '*|--retries'
+        case 'events list|--since' 'events list|--until' 'events list|--team' 'events list|--provider' 'events list|--model' 'events list|--limit' 'events list|--aggregate' 'events list|--group-by' 'events list|--tz' 'events list|--format' 'events list|--fields' 'events list|--output' 'events list|-o' 'wallets balance|--team' 'wallets balance|--format' 'wallets balance|--fields' 'wallets balance|--output' 'wallets balance|-o' 'wallets list|--format' 'wallets list|--fields' 'wallets list|--output' 'wallets list|-o' 'wallets allocate|--team' 'wallets allocate|--amount' 'wallets allocate|--currency' 'wallets allocate|--period' 'wallets allocate|--parent' 'wallets allocate|--name' 'wallets allocate|--soft-cap' 'wallets allocate|--hard-cap' 'wallets allocate|--idempotency-key' 'wallets allocate|--format' 'wallets allocate|--fields' 'wallets allocate|--output' 'wallets allocate|-o' 'wallets credit|--team' 'wallets credit|--amount' 'wallets credit|--currency' 'wallets credit|--idempotency-key' 'wallets credit|--format' 'wallets credit|--fields' 'wallets credit|--output' 'wallets credit|-o' 'wallets reclaim|--team' 'wallets reclaim|--amount' 'wallets reclaim|--idempotency-key' 'wallets reclaim|--format' 'wallets reclaim|--fields' 'wallets reclaim|--output' 'wallets reclaim|-o' 'wallets transactions|--team' 'wallets transactions|--since' 'wallets transactions|--until' 'wallets transactions|--type' 'wallets transactions|--format' 'wallets transactions|--fields' 'wallets transactions|--output' 'wallets transactions|-o' 'forecast|--team' 'forecast|--months-ahead' 'forecast|--history' 'forecast|--level' 'forecast|--tz' 'forecast|--format' 'forecast|--fields' 'forecast|--output' 'forecast|-o' 'policy validate|--file' 'policy validate|--format' 'policy codes|--format' 'policy codes|--fields' 'policy codes|--output' 'policy codes|-o' 'emulator start|--host' 'emulator start|--port' 'emulator start|--db' 'emulator start|--seed' 'emulator start|--seed-events' 'emulator start|--import' 'emulator start|--admin-token' 'emulator start|--gateway-token' 'emulator start|--reservation-ttl' 'emulator start|--faults' 'emulator start|--faults-seed' '*|--api-url' '*|--profile' '*|--timeout' '*|--retries'
             return 0
     end
     return 1
@@ -73,7 +73,7 @@ complete -c kt -f
 complete -c kt -n '__kt_at \'\'' -a events -d 'spend events: list, filter, aggregate and export'
 complete -c kt -n '__kt_at \'\'' -a wallets -d 'team wallets: balances, the budget hierarchy, allocations and the ledger'
 complete -c kt -n '__kt_at \'\'' -a forecast -d 'monthly spend: actual vs forecast with variance, prediction intervals, this month\'s projection and cap-crossing dates'
-complete -c kt -n '__kt_at \'\'' -a policy -d 'check policy-config.yaml files and print their JSON Schema'
+complete -c kt -n '__kt_at \'\'' -a policy -d 'check policy-config.yaml files, list their codes and print their JSON Schema'
 complete -c kt -n '__kt_at \'\'' -a auth -d 'log in, check and remove stored credentials'
 complete -c kt -n '__kt_at \'\'' -a config -d 'inspect the effective configuration'
 complete -c kt -n '__kt_at \'\'' -a completion -d 'print a shell completion script (bash, zsh or fish)'
@@ -184,12 +184,20 @@ complete -c kt -n '__kt_at \'forecast\'' -l output -s o -r -F -d 'write to FILE 
 complete -c kt -n '__kt_at \'forecast\'' -l no-header -d 'omit the header row (csv and table)'
 complete -c kt -n '__kt_at \'forecast\'' -l help -s h -d 'display help'
 complete -c kt -n '__kt_at \'policy\'' -a validate -d 'validate policy files strictly: file:line:col diagnostics with codes and fixes'
+complete -c kt -n '__kt_at \'policy\'' -a codes -d 'list every code kt policy validate reports (E001–E003 are the product linter’s)'
 complete -c kt -n '__kt_at \'policy\'' -a schema -d 'print the policy JSON Schema (draft 2020-12) for editors such as yaml-language-server'
 complete -c kt -n '__kt_at \'policy\'' -l help -s h -d 'display help'
 complete -c kt -n '__kt_at \'policy validate\'' -l file -r -F -d 'a file to check (repeatable)'
-complete -c kt -n '__kt_at \'policy validate\'' -l format -x -a 'text json github sarif' -d 'diagnostics format'
+complete -c kt -n '__kt_at \'policy validate\'' -l format -x -a 'text json github sarif' -d 'diagnostics format (default: text)'
+complete -c kt -n '__kt_at \'policy validate\'' -l json -d 'one file\'s report as one JSON object (the product\'s kt policy lint --json)'
 complete -c kt -n '__kt_at \'policy validate\'' -l strict -d 'treat warnings as errors'
 complete -c kt -n '__kt_at \'policy validate\'' -l help -s h -d 'display help'
+complete -c kt -n '__kt_at \'policy codes\'' -l format -x -a 'table csv json ndjson' -d 'output format (default: table)'
+complete -c kt -n '__kt_at \'policy codes\'' -l json -d 'shorthand for --format json'
+complete -c kt -n '__kt_at \'policy codes\'' -l fields -r -F -d 'comma-separated columns to print, in order; code, severity, name, title; default: code,severity,name,title'
+complete -c kt -n '__kt_at \'policy codes\'' -l output -s o -r -F -d 'write to FILE instead of stdout (atomically: the file is replaced only when complete)'
+complete -c kt -n '__kt_at \'policy codes\'' -l no-header -d 'omit the header row (csv and table)'
+complete -c kt -n '__kt_at \'policy codes\'' -l help -s h -d 'display help'
 complete -c kt -n '__kt_at \'policy schema\'' -l help -s h -d 'display help'
 complete -c kt -n '__kt_at \'auth\'' -a login -d 'store an API token for the profile after verifying it'
 complete -c kt -n '__kt_at \'auth\'' -a status -d 'show the profile, API URL and who the token belongs to'

@@ -9,7 +9,7 @@ _kt_subs() {
     '') echo 'events wallets forecast policy auth config completion emulator help' ;;
     'events') echo 'list' ;;
     'wallets') echo 'balance list allocate credit reclaim transactions' ;;
-    'policy') echo 'validate schema' ;;
+    'policy') echo 'validate codes schema' ;;
     'auth') echo 'login status logout' ;;
     'config') echo 'show' ;;
     'emulator') echo 'start' ;;
@@ -31,7 +31,8 @@ _kt_flags() {
     'wallets transactions') echo '--team --since --until --type --format --json --fields --output -o --no-header --help -h --api-url --profile --no-color --quiet -q --debug --timeout --retries --insecure' ;;
     'forecast') echo '--team --all-teams --months-ahead --history --level --tz --chart --format --json --fields --output -o --no-header --help -h --api-url --profile --no-color --quiet -q --debug --timeout --retries --insecure' ;;
     'policy') echo '--help -h --api-url --profile --no-color --quiet -q --debug --timeout --retries --insecure' ;;
-    'policy validate') echo '--file --format --strict --help -h --api-url --profile --no-color --quiet -q --debug --timeout --retries --insecure' ;;
+    'policy validate') echo '--file --format --json --strict --help -h --api-url --profile --no-color --quiet -q --debug --timeout --retries --insecure' ;;
+    'policy codes') echo '--format --json --fields --output -o --no-header --help -h --api-url --profile --no-color --quiet -q --debug --timeout --retries --insecure' ;;
     'policy schema') echo '--help -h --api-url --profile --no-color --quiet -q --debug --timeout --retries --insecure' ;;
     'auth') echo '--help -h --api-url --profile --no-color --quiet -q --debug --timeout --retries --insecure' ;;
     'auth login') echo '--with-token --help -h --api-url --profile --no-color --quiet -q --debug --timeout --retries --insecure' ;;
@@ -119,6 +120,10 @@ _kt_value_kind() {
     'forecast|-o') echo '@any' ;;
     'policy validate|--file') echo '@any' ;;
     'policy validate|--format') echo 'text json github sarif' ;;
+    'policy codes|--format') echo 'table csv json ndjson' ;;
+    'policy codes|--fields') echo '@any' ;;
+    'policy codes|--output') echo '@any' ;;
+    'policy codes|-o') echo '@any' ;;
     'emulator start|--host') echo '@any' ;;
     'emulator start|--port') echo '@any' ;;
     'emulator start|--db') echo '@any' ;;

@@ -1,40 +1,88 @@
-import { mkdtempSync, mkdirSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, mkdirSync, readdir, writeFileSync } from 'node:fs';
 import { open } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { Readable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
-import { expandGlob, globToRegExp, hasGlob, ioFailure, MAX_POLICY_BYTES, readPolicyFile, readPolicyStdin } from '../../src/cli/policy/inputs.js';
+import { expandGlob, ioFailure, isGlobPattern, MAX_POLICY_BYTES, readPolicyFile, readPolicyStdin } from '../../src/cli/policy/inputs.js';
 
 function tree(): string {
   const dir = mkdtempSync(path.join(tmpdir(), 'kt-policy-'));
-  mkdirSync(path.join(dir, 'teams/search'), { recursive: true });
-  mkdirSync(path.join(dir, 'teams/support'), { recursive: true });
-  for (const f of ['a.yaml', 'b.yml', 'teams/x.yaml', 'teams/search/p.yaml', 'teams/support/q.yaml', 'teams/support/notes.txt']) {
-    writeFileSync(path.join(dir, f), 'cache: {enabled: true}\n');
-  }
+  for (const d of ['teams/search', 'teams/support', 'node_modules/pkg', '.git/refs', '.hidden']) mkdirSync(path.join(dir, d), { recursive: true });
+  const files = [
+    'a.yaml',
+    'b.yml',
+    'c.json',
+    'pa.yaml',
+    'px.yaml',
+    '.secret.yaml',
+    '.hidden/h.yaml',
+    'teams/x.yaml',
+    'teams/search/p.yaml',
+    'teams/support/q.yaml',
+    'teams/support/notes.txt',
+    'node_modules/pkg/policy.yaml',
+    '.git/refs/policy.yaml',
+  ];
+  for (const f of files) writeFileSync(path.join(dir, f), 'cache: {enabled: true}\n');
   return dir;
 }
 
-describe('globs', () => {
-  it('translates *, ** and ?', () => {
-    expect(globToRegExp('*.yaml').test('a.yaml')).toBe(true);
-    expect(globToRegExp('*.yaml').test('d/a.yaml')).toBe(false);
-    expect(globToRegExp('**/*.yaml').test('a.yaml')).toBe(true);
-    expect(globToRegExp('**/*.yaml').test('d/e/a.yaml')).toBe(true);
-    expect(globToRegExp('?.yaml').test('ab.yaml')).toBe(false);
-    expect(globToRegExp('*.y[a]ml').test('p.yaml')).toBe(true);
-    expect(hasGlob('policy-config.yaml')).toBe(false);
-    expect(hasGlob('teams/**/*.yaml')).toBe(true);
-  });
-
+describe('globs (tinyglobby)', () => {
   it('expands relative to cwd, sorted, files only', async () => {
     const dir = tree();
-    expect(await expandGlob('*.yaml', dir)).toEqual(['a.yaml']);
-    expect(await expandGlob('*.y*ml', dir)).toEqual(['a.yaml', 'b.yml']);
+    expect(await expandGlob('*.yaml', dir)).toEqual(['a.yaml', 'pa.yaml', 'px.yaml']);
     expect(await expandGlob('teams/**/*.yaml', dir)).toEqual(['teams/search/p.yaml', 'teams/support/q.yaml', 'teams/x.yaml']);
     expect(await expandGlob('teams/*/*.yaml', dir)).toEqual(['teams/search/p.yaml', 'teams/support/q.yaml']);
+    expect(await expandGlob('teams/*', dir)).toEqual(['teams/x.yaml']);
     expect(await expandGlob('nowhere/*.yaml', dir)).toEqual([]);
+  });
+
+  it('expands brace sets', async () => {
+    const dir = tree();
+    expect(await expandGlob('*.{yml,json}', dir)).toEqual(['b.yml', 'c.json']);
+    expect(await expandGlob('teams/{search,support}/*.yaml', dir)).toEqual(['teams/search/p.yaml', 'teams/support/q.yaml']);
+  });
+
+  it('honours negated classes', async () => {
+    const dir = tree();
+    expect(await expandGlob('p[!x].yaml', dir)).toEqual(['pa.yaml']);
+    expect(await expandGlob('p[ax].yaml', dir)).toEqual(['pa.yaml', 'px.yaml']);
+  });
+
+  it('leaves dotfiles and dot-directories out of * and **', async () => {
+    const dir = tree();
+    expect(await expandGlob('*', dir)).not.toContain('.secret.yaml');
+    expect(await expandGlob('**/*.yaml', dir)).toEqual(['a.yaml', 'pa.yaml', 'px.yaml', 'teams/search/p.yaml', 'teams/support/q.yaml', 'teams/x.yaml']);
+  });
+
+  it('never walks node_modules or .git, even when the pattern names them', async () => {
+    const dir = tree();
+    const walked: string[] = [];
+    const spy = {
+      readdir: ((p: string, options: unknown, callback: unknown) => {
+        walked.push(String(p));
+        return (readdir as (...args: unknown[]) => void)(p, options, callback);
+      }) as typeof readdir,
+    };
+    expect(await expandGlob('**/*.yaml', dir, spy)).not.toContain('node_modules/pkg/policy.yaml');
+    expect(walked.length).toBeGreaterThan(0);
+    expect(walked.filter((p) => /node_modules|\.git/.test(p))).toEqual([]);
+    expect(await expandGlob('node_modules/**/*.yaml', dir)).toEqual([]);
+    expect(await expandGlob('.git/**/*.yaml', dir)).toEqual([]);
+  });
+
+  it('keeps the form of the pattern: ./-prefixed and absolute', async () => {
+    const dir = tree();
+    expect(await expandGlob('./teams/*.yaml', dir)).toEqual(['./teams/x.yaml']);
+    expect(await expandGlob(`${dir}/teams/*.yaml`, tmpdir())).toEqual([path.join(dir, 'teams/x.yaml')]);
+  });
+
+  it('tells patterns from plain paths', async () => {
+    expect(await isGlobPattern('policy-config.yaml')).toBe(false);
+    expect(await isGlobPattern('teams/**/*.yaml')).toBe(true);
+    expect(await isGlobPattern('{a,b}.yaml')).toBe(true);
+    expect(await isGlobPattern('p[!x].yaml')).toBe(true);
   });
 });
 
@@ -70,7 +118,7 @@ describe('reading policy files', () => {
     await handle.close();
     const loaded = await readPolicyFile(file, dir);
     expect('report' in loaded && loaded.report.unreadable).toBe(false);
-    expect('report' in loaded && loaded.report.diagnostics[0]).toMatchObject({ code: 'E002', message: 'the file is too large (50.0 MB; the limit is 5 MB)' });
+    expect('report' in loaded && loaded.report.diagnostics[0]).toMatchObject({ code: 'E102', message: 'the file is too large (50.0 MB; the limit is 5 MB)' });
   });
 
   it('reads stdin and stops at the size limit', async () => {
@@ -79,6 +127,6 @@ describe('reading policy files', () => {
     const chunks = Array.from({ length: 7 }, () => Buffer.alloc(1024 * 1024, 0x61));
     const big = await readPolicyStdin(Readable.from(chunks));
     expect(MAX_POLICY_BYTES).toBe(5 * 1024 * 1024);
-    expect('report' in big && big.report.diagnostics[0]).toMatchObject({ code: 'E002', message: 'the file is too large (over 5 MB; the limit is 5 MB)' });
+    expect('report' in big && big.report.diagnostics[0]).toMatchObject({ code: 'E102', message: 'the file is too large (over 5 MB; the limit is 5 MB)' });
   });
 });

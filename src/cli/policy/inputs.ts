@@ -1,9 +1,10 @@
-// Reading policy files for the validator: glob expansion, size limit, and
+// Reading policy files for the validator: glob expansion (tinyglobby), size limit, and
 // I/O failures turned into findings (so one bad path never hides the others).
-import { open, readdir, stat } from 'node:fs/promises';
+import { open } from 'node:fs/promises';
 import path from 'node:path';
 import type { Readable } from 'node:stream';
-import type { FileReport } from '../../domain/policy/diagnostic.js';
+import type { GlobOptions } from 'tinyglobby';
+import { fileFinding, type FileReport } from '../../domain/policy/diagnostic.js';
 
 /** Larger inputs are refused before reading: no policy file is anywhere near this. */
 export const MAX_POLICY_BYTES = 5 * 1024 * 1024;
@@ -11,72 +12,46 @@ export const MAX_POLICY_BYTES = 5 * 1024 * 1024;
 export type Loaded = { file: string; bytes: Uint8Array } | { report: FileReport };
 
 const failure = (file: string, code: string, message: string, suggestion: string | undefined, unreadable: boolean): { report: FileReport } => ({
-  report: {
-    file,
-    source: undefined,
-    unreadable,
-    diagnostics: [{ code, severity: 'error', path: '', line: 1, column: 1, length: 1, message, suggestion }],
-  },
+  report: { file, source: undefined, unreadable, diagnostics: [fileFinding(code, message, suggestion)] },
 });
 
 const tooLarge = (file: string, size: string): { report: FileReport } =>
-  failure(file, 'E002', `the file is too large (${size}; the limit is ${MAX_POLICY_BYTES / 1024 / 1024} MB)`, 'a policy file is a few kilobytes; check the path', false);
+  failure(file, 'E102', `the file is too large (${size}; the limit is ${MAX_POLICY_BYTES / 1024 / 1024} MB)`, 'a policy file is a few kilobytes; check the path', false);
 
-export function hasGlob(arg: string): boolean {
-  return /[*?[]/.test(arg);
+/** Characters that can make an argument a pattern; anything else is taken as a path without loading the glob library. */
+export function mayBeGlob(arg: string): boolean {
+  return /[*?[\]{}()!+@]/.test(arg);
 }
 
-/** `**` matches any number of directories, `*` and `?` stay within one; `[abc]` is a class. */
-export function globToRegExp(pattern: string): RegExp {
-  let re = '';
-  for (let i = 0; i < pattern.length; i++) {
-    const c = pattern[i]!;
-    if (c === '*' && pattern[i + 1] === '*') {
-      const slash = pattern[i + 2] === '/';
-      re += slash ? '(?:.*/)?' : '.*';
-      i += slash ? 2 : 1;
-    } else if (c === '*') re += '[^/]*';
-    else if (c === '?') re += '[^/]';
-    else if (c === '[') {
-      const end = pattern.indexOf(']', i);
-      if (end === -1) re += '\\[';
-      else {
-        re += `[${pattern.slice(i + 1, end).replace(/\\/g, '\\\\')}]`;
-        i = end;
-      }
-    } else re += c.replace(/[.+^${}()|\\]/g, '\\$&');
-  }
-  return new RegExp(`^${re}$`);
-}
+/** Directories a glob never descends into, whatever the pattern: they are never policy sources and can be huge. */
+export const NEVER_WALKED = ['**/node_modules/**', '**/.git/**'];
 
-/** Expands one glob relative to cwd; sorted, files only. */
-export async function expandGlob(pattern: string, cwd: string): Promise<string[]> {
+/**
+ * Expands one glob relative to cwd: files only, sorted, `*` leaves dotfiles
+ * out, brace sets and negated classes work as in the shell. Results keep the
+ * pattern's own form (relative, ./-prefixed or absolute). `fs` is for tests.
+ */
+export async function expandGlob(pattern: string, cwd: string, fs?: GlobOptions['fs']): Promise<string[]> {
+  const { glob } = await import('tinyglobby');
   const normalized = pattern.replace(/\\/g, '/');
-  const parts = normalized.split('/');
-  const firstGlob = parts.findIndex(hasGlob);
-  const baseParts = parts.slice(0, firstGlob);
-  const base = baseParts.join('/') || (normalized.startsWith('/') ? '/' : '.');
-  const rest = parts.slice(firstGlob).join('/');
-  const matcher = globToRegExp(rest);
-  const root = path.resolve(cwd, base);
-  let entries: string[];
-  try {
-    entries = (await readdir(root, { recursive: rest.includes('**') || parts.length - firstGlob > 1 })).map(String);
-  } catch {
-    return [];
-  }
-  const out: string[] = [];
-  for (const entry of entries.sort()) {
-    const rel = entry.split(path.sep).join('/');
-    if (!matcher.test(rel)) continue;
-    const full = path.join(root, entry);
-    try {
-      if ((await stat(full)).isFile()) out.push(base === '.' && !normalized.startsWith('./') ? rel : `${base.replace(/\/$/, '')}/${rel}`);
-    } catch {
-      // vanished or unreadable between listing and stat: not a match
-    }
-  }
-  return out;
+  const files = await glob(normalized, {
+    cwd,
+    absolute: path.isAbsolute(normalized),
+    onlyFiles: true,
+    dot: false,
+    expandDirectories: false,
+    ignore: NEVER_WALKED,
+    ...(fs !== undefined ? { fs } : {}),
+  });
+  const prefix = normalized.startsWith('./') ? './' : '';
+  return files.map((f) => `${prefix}${f}`).sort();
+}
+
+/** Whether tinyglobby reads the argument as a pattern (a literal path may contain brackets). */
+export async function isGlobPattern(arg: string): Promise<boolean> {
+  if (!mayBeGlob(arg)) return false;
+  const { isDynamicPattern } = await import('tinyglobby');
+  return isDynamicPattern(arg.replace(/\\/g, '/'));
 }
 
 export async function readPolicyFile(file: string, cwd: string): Promise<Loaded> {
@@ -89,7 +64,7 @@ export async function readPolicyFile(file: string, cwd: string): Promise<Loaded>
   }
   try {
     const info = await handle.stat();
-    if (info.isDirectory()) return failure(file, 'E001', 'is a directory, not a file', `to check every YAML file in it: kt policy validate "${file.replace(/\/$/, '')}/**/*.yaml"`, true);
+    if (info.isDirectory()) return failure(file, 'E101', 'is a directory, not a file', `to check every YAML file in it: kt policy validate "${file.replace(/\/$/, '')}/**/*.yaml"`, true);
     if (info.size > MAX_POLICY_BYTES) return tooLarge(file, `${(info.size / 1024 / 1024).toFixed(1)} MB`);
     const bytes = new Uint8Array(await handle.readFile());
     if (bytes.length > MAX_POLICY_BYTES) return tooLarge(file, `over ${MAX_POLICY_BYTES / 1024 / 1024} MB`);
@@ -105,14 +80,14 @@ export function ioFailure(file: string, error: unknown): { report: FileReport } 
   const code = (error as { code?: unknown }).code;
   switch (code) {
     case 'ENOENT':
-      return failure(file, 'E001', 'no such file', 'check the path; globs must be quoted so kt expands them', true);
+      return failure(file, 'E101', 'no such file', 'check the path; globs must be quoted so kt expands them', true);
     case 'EISDIR':
-      return failure(file, 'E001', 'is a directory, not a file', undefined, true);
+      return failure(file, 'E101', 'is a directory, not a file', undefined, true);
     case 'EACCES':
     case 'EPERM':
-      return failure(file, 'E001', 'permission denied', 'check the file permissions (ls -l)', true);
+      return failure(file, 'E101', 'permission denied', 'check the file permissions (ls -l)', true);
     default:
-      return failure(file, 'E001', `cannot read: ${error instanceof Error ? error.message : String(error)}`, undefined, true);
+      return failure(file, 'E101', `cannot read: ${error instanceof Error ? error.message : String(error)}`, undefined, true);
   }
 }
 

@@ -1,7 +1,15 @@
-// What a policy check reports: one finding with a stable code, the document
-// path it concerns and a 1-based position in the source.
+// What a policy check reports: findings with a stable code, the document
+// path they concern and a 1-based position in the source, plus what the
+// file turned out to be (pack, chain) for the product-shaped summary.
+import type { parseAmount } from '../money.js';
+import { codeInfo, type Severity } from './codes.js';
 
-export type Severity = 'error' | 'warning';
+export type { Severity } from './codes.js';
+
+/** An amount as the money module represents it (exact integer units). */
+export type Money = ReturnType<typeof parseAmount>;
+
+export type Path = Array<string | number>;
 
 export interface Diagnostic {
   code: string;
@@ -17,6 +25,25 @@ export interface Diagnostic {
   suggestion: string | undefined;
 }
 
+export type DocumentShape = 'config' | 'single-policy' | 'cost-controls';
+
+/** What `kt policy lint` says about a file besides its findings (the product's JSON fields). */
+export interface LintSummary {
+  shape: DocumentShape;
+  pack: { name: string; version: string } | null;
+  chain: string[];
+  /** Policy blocks checked: `policy.<kind>` blocks of a config, 1 for a single-policy document. */
+  policyCount: number;
+}
+
+/** A document that passed every check: what the typed readers start from. */
+export interface ValidatedPolicy {
+  readonly shape: DocumentShape;
+  readonly value: Readonly<Record<string, unknown>>;
+  /** Every amount, parsed from its source text by the money module, keyed by path text. */
+  readonly amounts: ReadonlyMap<string, Money>;
+}
+
 export interface FileReport {
   file: string;
   /** The decoded source, for caret rendering; undefined when the file could not be read. */
@@ -24,41 +51,13 @@ export interface FileReport {
   /** The file could not be read at all (missing, directory, permission): exit 1, not 2. */
   unreadable: boolean;
   diagnostics: Diagnostic[];
+  /** Undefined when the file is not a YAML mapping at all. */
+  summary?: LintSummary | undefined;
+  /** Set only when there is no error. */
+  validated?: ValidatedPolicy | undefined;
 }
 
-/** Every code kt emits, with a one-line title (used by SARIF rules and the docs). */
-export const CODES: Readonly<Record<string, string>> = {
-  E000: 'internal error',
-  E001: 'file cannot be read',
-  E002: 'file too large',
-  E003: 'not UTF-8 text',
-  E004: 'empty file',
-  E005: 'YAML syntax error',
-  E006: 'tab used for indentation',
-  E007: 'duplicate key',
-  E008: 'alias expansion refused',
-  E009: 'top level is not a mapping',
-  E010: 'unknown key',
-  E011: 'wrong type',
-  E012: 'value not allowed',
-  E013: 'missing required key',
-  E014: 'malformed value',
-  E015: 'value out of range',
-  E016: 'duplicate list item',
-  E017: 'too many problems to list',
-  E020: 'invalid amount',
-  E021: 'soft_cap not below hard_cap',
-  E022: 'duplicate spend control',
-  E023: 'duplicate priority in model group',
-  E024: 'cache ttl not positive',
-  E025: 'duplicate provider target id',
-  E026: 'policy kind in chain has no block',
-  W001: 'model not in the price catalog',
-  W002: 'policy block not in the chain',
-  W003: 'literal API key in the file',
-};
-
-export function pathText(segments: ReadonlyArray<string | number>): string {
+export function pathText(segments: Readonly<Path>): string {
   let out = '';
   for (const seg of segments) {
     if (typeof seg === 'number') out += `[${seg}]`;
@@ -68,11 +67,18 @@ export function pathText(segments: ReadonlyArray<string | number>): string {
   return out;
 }
 
+/** A finding at the start of the file: for problems with the file as a whole. */
+export function fileFinding(code: string, message: string, suggestion?: string, line = 1, column = 1): Diagnostic {
+  return { code, severity: codeInfo(code).severity, path: '', line, column, length: 1, message, suggestion };
+}
+
 export function hasErrors(report: FileReport): boolean {
   return report.diagnostics.some((d) => d.severity === 'error');
 }
 
 /** --strict: every warning counts as an error. */
 export function promoteWarnings(report: FileReport): FileReport {
-  return { ...report, diagnostics: report.diagnostics.map((d) => ({ ...d, severity: 'error' as const })) };
+  const promoted = { ...report, diagnostics: report.diagnostics.map((d) => ({ ...d, severity: 'error' as const })) };
+  if (report.diagnostics.length > 0) promoted.validated = undefined;
+  return promoted;
 }

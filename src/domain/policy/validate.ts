@@ -1,29 +1,16 @@
 // The policy check itself: bytes in, findings with positions out. Pure — the
-// caller reads files; this module decodes, parses, validates against the
-// shipped JSON Schema and applies the rules the schema cannot express.
+// caller reads files; this module decodes, parses the YAML (keeping source
+// positions), checks the document against the catalogue and applies the rules
+// a schema cannot express.
 import { isAlias, isMap, isScalar, isSeq, LineCounter, Parser, parseDocument, type Document, type Node } from 'yaml';
-import Ajv2020Module, { type ErrorObject, type ValidateFunction } from 'ajv/dist/2020.js';
-import schema from '../../../schema/policy.schema.json' with { type: 'json' };
-import { pathText, type Diagnostic, type FileReport } from './diagnostic.js';
-import { checkRules, type Path } from './rules.js';
-import { didYouMean } from '../suggest.js';
-
-export const POLICY_SCHEMA: unknown = schema;
+import { checkDocument } from './document.js';
+import { codeInfo } from './codes.js';
+import { isError, type Finding } from './check.js';
+import { pathText, type Diagnostic, type FileReport, type LintSummary, type Money, type Path } from './diagnostic.js';
+import { checkRules } from './rules.js';
 
 /** An alias expanded more often than this is treated as a resource-exhaustion attack. */
 export const MAX_ALIAS_COUNT = 1000;
-
-let compiled: ValidateFunction | undefined;
-function schemaValidator(): ValidateFunction {
-  if (compiled === undefined) {
-    // ajv is CommonJS: depending on the loader the class is the module or its .default.
-    const mod = Ajv2020Module as unknown as { default?: typeof Ajv2020Module.default };
-    const Ajv2020 = mod.default ?? Ajv2020Module.default;
-    const ajv = new Ajv2020({ allErrors: true, verbose: true, strict: true });
-    compiled = ajv.compile(schema);
-  }
-  return compiled;
-}
 
 interface Position {
   line: number;
@@ -75,8 +62,8 @@ function lineColOfByte(bytes: Uint8Array, offset: number): { line: number; colum
   return { line, column: offset - start + 1 };
 }
 
-function diag(code: string, pos: Position, message: string, suggestion?: string, path = '', severity: 'error' | 'warning' = 'error'): Diagnostic {
-  return { code, severity, path, line: pos.line, column: pos.column, length: Math.max(1, pos.length), message, suggestion };
+function diag(code: string, pos: Position, message: string, suggestion?: string, path = ''): Diagnostic {
+  return { code, severity: codeInfo(code).severity, path, line: pos.line, column: pos.column, length: Math.max(1, pos.length), message, suggestion };
 }
 
 const START: Position = { line: 1, column: 1, length: 1 };
@@ -89,33 +76,35 @@ function capped(diagnostics: Diagnostic[]): Diagnostic[] {
   const kept = diagnostics.slice(0, MAX_DIAGNOSTICS);
   const last = kept[kept.length - 1]!;
   const more = diagnostics.length - MAX_DIAGNOSTICS;
-  kept.push(diag('E017', { line: last.line, column: last.column, length: 1 }, `${more} more problem${more === 1 ? '' : 's'} not shown (at most ${MAX_DIAGNOSTICS} per file)`, 'fix these first and run again'));
+  kept.push(diag('E110', { line: last.line, column: last.column, length: 1 }, `${more} more problem${more === 1 ? '' : 's'} not shown (at most ${MAX_DIAGNOSTICS} per file)`, 'fix these first and run again'));
   return kept;
 }
 
+type Reporter = (diagnostics: Diagnostic[], source?: string, summary?: LintSummary, validated?: FileReport['validated']) => FileReport;
+
 export function validatePolicy(file: string, input: Uint8Array | string): FileReport {
-  const report = (diagnostics: Diagnostic[], source?: string): FileReport => ({ file, source, unreadable: false, diagnostics: capped(diagnostics) });
+  const report: Reporter = (diagnostics, source, summary, validated) => ({ file, source, unreadable: false, diagnostics: capped(diagnostics), summary, validated });
   let text: string;
   if (typeof input === 'string') text = input;
   else {
     const nul = input.subarray(0, 8192).indexOf(0);
     if (nul !== -1) {
       const at = lineColOfByte(input, nul);
-      return report([diag('E003', { ...at, length: 1 }, `binary data (a NUL byte at offset ${nul}); a policy file is UTF-8 YAML or JSON text`, 'check that the right file was given')]);
+      return report([diag('E103', { ...at, length: 1 }, `binary data (a NUL byte at offset ${nul}); a policy file is UTF-8 YAML or JSON text`, 'check that the right file was given')]);
     }
     const bad = invalidUtf8Offset(input);
     if (bad !== -1) {
       const at = lineColOfByte(input, bad);
       const hex = input[bad]!.toString(16).padStart(2, '0');
       return report([
-        diag('E003', { ...at, length: 1 }, `invalid UTF-8 byte 0x${hex} at offset ${bad}`, 're-save the file as UTF-8 (e.g. iconv -f latin1 -t utf-8)'),
+        diag('E103', { ...at, length: 1 }, `invalid UTF-8 byte 0x${hex} at offset ${bad}`, 're-save the file as UTF-8 (e.g. iconv -f latin1 -t utf-8)'),
       ]);
     }
     text = new TextDecoder('utf-8', { fatal: true, ignoreBOM: false }).decode(input);
   }
   if (text.startsWith('\uFEFF')) text = text.slice(1);
   if (text.trim() === '' || stripComments(text).trim() === '') {
-    return report([diag('E004', START, 'the file is empty', 'start from `kt policy schema` or examples/policy-config.yaml')], text);
+    return report([diag('E104', START, 'the file is empty', 'start from `kt policy schema` or examples/policy-config.yaml')], text);
   }
   return validateText(text, report);
 }
@@ -153,7 +142,7 @@ function cstErrors(text: string, limit: number): Array<{ offset: number; message
 
 const CST_ERROR_LIMIT = 100;
 
-function validateText(text: string, report: (d: Diagnostic[], s?: string) => FileReport): FileReport {
+function validateText(text: string, report: Reporter): FileReport {
   const lines = new LineCounter();
   const early = cstErrors(text, CST_ERROR_LIMIT);
   if (early.length > CST_ERROR_LIMIT) {
@@ -161,10 +150,10 @@ function validateText(text: string, report: (d: Diagnostic[], s?: string) => Fil
     const shown = early.slice(0, CST_ERROR_LIMIT).sort((a, b) => a.offset - b.offset);
     const list = shown.map((e) => {
       const p = lines.linePos(e.offset);
-      return diag('E005', { line: p.line, column: p.col, length: 1 }, `YAML syntax error: ${lowerFirst(e.message)}`);
+      return diag('E105', { line: p.line, column: p.col, length: 1 }, `YAML syntax error: ${lowerFirst(e.message)}`);
     });
     const last = list[list.length - 1]!;
-    list.push(diag('E017', { line: last.line, column: last.column, length: 1 }, `more than ${CST_ERROR_LIMIT} syntax errors; stopped here`, 'is this really a YAML policy file?'));
+    list.push(diag('E110', { line: last.line, column: last.column, length: 1 }, `more than ${CST_ERROR_LIMIT} syntax errors; stopped here`, 'is this really a YAML policy file?'));
     return report(list, text);
   }
   let doc: Document.Parsed;
@@ -172,7 +161,7 @@ function validateText(text: string, report: (d: Diagnostic[], s?: string) => Fil
     doc = parseDocument(text, { lineCounter: lines, prettyErrors: false, uniqueKeys: true, strict: true, version: '1.2' });
   } catch (error) {
     if (!(error instanceof RangeError)) throw error;
-    return report([diag('E005', START, 'YAML syntax error: the document nests too deeply to read', 'a policy file needs only a few levels of nesting')], text);
+    return report([diag('E105', START, 'YAML syntax error: the document nests too deeply to read', 'a policy file needs only a few levels of nesting')], text);
   }
   const at = (offset: number, end?: number): Position => {
     const p = lines.linePos(offset);
@@ -190,24 +179,24 @@ function validateText(text: string, report: (d: Diagnostic[], s?: string) => Fil
     const message = error.message.split('\n')[0] ?? error.message;
     if (error.code === 'TAB_AS_INDENT' || (tab !== null && error.code !== 'DUPLICATE_KEY')) {
       const col = tab !== null ? tab[0].length : pos.column;
-      syntax.push(diag('E006', { line: pos.line, column: col, length: 1 }, 'a tab is used for indentation; YAML indents with spaces only', 'replace the tab with spaces'));
+      syntax.push(diag('E106', { line: pos.line, column: col, length: 1 }, 'a tab is used for indentation; YAML indents with spaces only', 'replace the tab with spaces'));
     } else if (error.code === 'DUPLICATE_KEY') {
       const key = /^\s*"?([^:"\n]+)"?\s*:/.exec(text.slice(offset, offset + 1100))?.[1]?.trim();
-      syntax.push(diag('E007', { ...pos, length: key?.length ?? 1 }, key !== undefined ? `duplicate key "${key}"` : 'duplicate key', 'remove one of the two entries; YAML keeps only one and the other would be silently lost'));
+      syntax.push(diag('E107', { ...pos, length: key?.length ?? 1 }, key !== undefined ? `duplicate key "${key}"` : 'duplicate key', 'remove one of the two entries; YAML keeps only one and the other would be silently lost'));
     } else {
-      syntax.push(diag('E005', pos, `YAML syntax error: ${lowerFirst(message.replace(/ at line \d+, column \d+:?$/, ''))}`, helpForYaml(error.code)));
+      syntax.push(diag('E105', pos, `YAML syntax error: ${lowerFirst(message.replace(/ at line \d+, column \d+:?$/, ''))}`, helpForYaml(error.code)));
     }
   }
   if (syntax.length > 0) return report(dedupeByLine(syntax), text);
 
   const root = doc.contents;
   if (root === null || (isScalar(root) && root.value === null)) {
-    return report([diag('E004', START, 'the file has no content (only comments or an empty document)', 'start from examples/policy-config.yaml')], text);
+    return report([diag('E104', START, 'the file has no content (only comments or an empty document)', 'start from examples/policy-config.yaml')], text);
   }
   if (!isMap(root)) {
     const kind = isSeq(root) ? 'a list' : 'a scalar value';
     const range = root.range ?? [0, 1];
-    return report([diag('E009', at(range[0], range[1]), `the top level is ${kind}; a policy file is a mapping of keys such as spend_controls, model_groups, cache`, 'write `key: value` pairs at the top level')], text);
+    return report([diag('E109', at(range[0], range[1]), `the top level is ${kind}; a policy file is a mapping of keys such as spend_controls, model_groups, cache`, 'write `key: value` pairs at the top level')], text);
   }
 
   let value: unknown;
@@ -217,9 +206,9 @@ function validateText(text: string, report: (d: Diagnostic[], s?: string) => Fil
     const message = error instanceof Error ? error.message : String(error);
     if (/alias/i.test(message)) {
       const aliasAt = text.search(/\*[A-Za-z0-9_-]/);
-      return report([diag('E008', aliasAt === -1 ? START : at(aliasAt), `aliases expand too many times (more than ${MAX_ALIAS_COUNT}); refusing a possible alias bomb`, 'write the values out, or use fewer nested aliases')], text);
+      return report([diag('E108', aliasAt === -1 ? START : at(aliasAt), `aliases expand too many times (more than ${MAX_ALIAS_COUNT}); refusing a possible alias bomb`, 'write the values out, or use fewer nested aliases')], text);
     }
-    return report([diag('E005', START, `cannot read the YAML document: ${message}`)], text);
+    return report([diag('E105', START, `cannot read the YAML document: ${message}`)], text);
   }
 
   const locate = (path: Path, atKey = false): Position => {
@@ -229,18 +218,24 @@ function validateText(text: string, report: (d: Diagnostic[], s?: string) => Fil
     return at(range[0], range[1]);
   };
 
-  const diagnostics: Diagnostic[] = [];
-  const validate = schemaValidator();
-  if (!validate(value)) {
-    for (const error of simplify(validate.errors ?? [])) diagnostics.push(fromAjv(error, value, locate));
+  const amounts = new Map<string, Money>();
+  const sourceOf = (path: Path): string | undefined => {
+    const found = findNode(doc, path);
+    const node = found.complete ? found.value : undefined;
+    return node !== undefined && isScalar(node) && typeof node.source === 'string' ? node.source : undefined;
+  };
+  const document = value as Record<string, unknown>;
+  const checked = checkDocument(document, { sourceOf, amounts });
+  const findings: Finding[] = [...checked.findings];
+  // A value the schema already rejected (a cap of the wrong type) gets no second finding.
+  const rejected = new Set(checked.findings.filter(isError).map((f) => pathText(f.path)));
+  for (const finding of checkRules({ doc: document, amounts, sourceOf })) {
+    if (!rejected.has(pathText(finding.path))) findings.push(finding);
   }
-  for (const finding of checkRules(value as Record<string, unknown>)) {
-    // A cap the schema already rejected (wrong type) gets no second finding.
-    if (diagnostics.some((d) => d.path === pathText(finding.path))) continue;
-    diagnostics.push(diag(finding.code, locate(finding.path, finding.atKey), finding.message, finding.suggestion, pathText(finding.path), finding.severity));
-  }
+  const diagnostics = findings.map((f) => diag(f.code, locate(f.path, f.atKey), f.message, f.suggestion, pathText(f.path)));
   diagnostics.sort((a, b) => a.line - b.line || a.column - b.column || a.code.localeCompare(b.code));
-  return report(diagnostics, text);
+  const valid = !findings.some(isError);
+  return report(diagnostics, text, checked.summary, valid ? { shape: checked.summary.shape, value: document, amounts } : undefined);
 }
 
 function lowerFirst(s: string): string {
@@ -275,145 +270,28 @@ function dedupeByLine(list: Diagnostic[]): Diagnostic[] {
 interface Found {
   key: Node | undefined;
   value: Node | undefined;
+  /** Every segment of the path was found. */
+  complete: boolean;
 }
 
 /** Walks the YAML node tree along a document path; stops at the deepest node that exists. */
 function findNode(doc: Document, path: Path): Found {
-  let value: Node | undefined = (doc.contents ?? undefined);
+  const resolve = (node: Node | undefined): Node | undefined => (node !== undefined && isAlias(node) ? (node.resolve(doc) ?? undefined) : node);
+  let value: Node | undefined = resolve(doc.contents ?? undefined);
   let key: Node | undefined;
   for (const seg of path) {
-    if (value !== undefined && isAlias(value)) value = (value.resolve(doc) ?? undefined);
     if (value !== undefined && isMap(value)) {
       const pair = value.items.find((p) => isScalar(p.key) && String(p.key.value) === String(seg));
-      if (pair === undefined) break;
+      if (pair === undefined) return { key, value, complete: false };
       key = pair.key as Node;
-      value = (pair.value ?? undefined) as Node | undefined;
+      value = resolve((pair.value ?? undefined) as Node | undefined);
       if (value === undefined || value.range === undefined || value.range === null) value = key;
     } else if (value !== undefined && isSeq(value) && typeof seg === 'number') {
-      const item = value.items[seg] as Node | undefined;
-      if (item === undefined) break;
+      const item = resolve(value.items[seg] as Node | undefined);
+      if (item === undefined) return { key, value, complete: false };
       key = item;
       value = item;
-    } else break;
+    } else return { key, value, complete: false };
   }
-  return { key, value };
-}
-
-function pathOf(instancePath: string): Path {
-  if (instancePath === '') return [];
-  return instancePath
-    .slice(1)
-    .split('/')
-    .map((s) => s.replace(/~1/g, '/').replace(/~0/g, '~'))
-    .map((s) => (/^\d+$/.test(s) ? Number(s) : s));
-}
-
-/** Drops errors that only restate another: a failed $ref's inner error already names the fault. */
-function simplify(errors: ErrorObject[]): ErrorObject[] {
-  const seen = new Set<string>();
-  return errors.filter((e) => {
-    if (e.keyword === 'propertyNames') return false;
-    const key = `${e.instancePath}|${e.keyword}|${JSON.stringify(e.params)}`;
-    if (seen.has(key)) return false;
-    seen.add(key);
-    return true;
-  });
-}
-
-function describe(value: unknown): string {
-  if (value === null) return 'null';
-  if (Array.isArray(value)) return 'a list';
-  if (typeof value === 'object') return 'a mapping';
-  if (typeof value === 'string') return `the string ${JSON.stringify(value.length > 40 ? `${value.slice(0, 40)}…` : value)}`;
-  if (typeof value === 'number' || typeof value === 'boolean' || typeof value === 'bigint') return `${typeof value} ${String(value)}`;
-  return typeof value;
-}
-
-function fromAjv(error: ErrorObject, root: unknown, locate: (p: Path, atKey?: boolean) => Position): Diagnostic {
-  const path = pathOf(error.instancePath);
-  const where = pathText(path);
-  const name = where === '' ? 'the top level' : where;
-  const data: unknown = error.data;
-  const parent = error.parentSchema as { properties?: Record<string, unknown>; description?: string } | undefined;
-  switch (error.keyword) {
-    case 'additionalProperties': {
-      const extra = String((error.params as { additionalProperty: string }).additionalProperty);
-      const known = Object.keys(parent?.properties ?? {});
-      const near = didYouMean(extra, known);
-      const keyPath = [...path, extra];
-      if (path[0] === 'policy' && path.length === 1) {
-        return diag('E010', locate(keyPath, true), `"${extra}" is not a valid policy kind name`, 'use lowercase letters, digits, "_" or "-"', pathText(keyPath));
-      }
-      return diag(
-        'E010',
-        locate(keyPath, true),
-        `unknown key "${extra}" in ${name}`,
-        near !== undefined ? `did you mean "${near}"?` : `allowed keys: ${known.join(', ')}`,
-        pathText(keyPath),
-      );
-    }
-    case 'required': {
-      const missing = String((error.params as { missingProperty: string }).missingProperty);
-      return diag('E013', locate(path, path.length > 0 && typeof path[path.length - 1] === 'string'), `${name} is missing the required key "${missing}"`, `add \`${missing}:\``, where);
-    }
-    case 'type': {
-      const expected = String((error.params as { type: string }).type);
-      const noun = expected === 'object' ? 'a mapping' : expected === 'array' ? 'a list' : `${expected === 'integer' ? 'an' : 'a'} ${expected}`;
-      let help: string | undefined;
-      if (typeof data === 'number' && !Number.isFinite(data)) {
-        return diag('E011', locate(path), `${name} is too large a number to represent`, 'use a realistic finite value', where);
-      }
-      if (path[path.length - 1] === 'version' && typeof data === 'number') help = 'quote it and use a semantic version: version: "1.0.0"';
-      else if ((expected === 'number' || expected === 'integer') && typeof data === 'string' && /^[\d.,_ $]+$/.test(data.trim())) {
-        help = `write the number without quotes, separators or symbols: ${data.replace(/[^\d.]/g, '')}`;
-      } else if (expected === 'integer' && typeof data === 'number') help = 'use a whole number';
-      else if (expected === 'boolean' && typeof data === 'string') help = 'use true or false without quotes';
-      return diag('E011', locate(path), `${name} must be ${noun}, got ${describe(data)}`, help, where);
-    }
-    case 'enum': {
-      const allowed = ((error.params as { allowedValues: unknown[] }).allowedValues ?? []).map(String);
-      const near = typeof data === 'string' ? didYouMean(data, allowed) : undefined;
-      return diag(
-        'E012',
-        locate(path),
-        `${name} must be one of ${allowed.join(', ')}; got ${describe(data)}`,
-        near !== undefined ? `did you mean "${near}"?` : undefined,
-        where,
-      );
-    }
-    case 'pattern':
-    case 'minLength':
-    case 'maxLength':
-    case 'minProperties':
-    case 'maxProperties': {
-      let help: string | undefined;
-      const last = path[path.length - 1];
-      if (last === 'secret_key_ref' && (error.keyword === 'minProperties' || error.keyword === 'maxProperties')) {
-        return diag('E014', locate(path), `${name} must name exactly one of env or store`, 'e.g. secret_key_ref: { env: OPENAI_API_KEY }', where);
-      }
-      if (last === 'version') help = 'use a semantic version such as 1.0.0';
-      else if (last === 'secret_key_ref') help = 'give exactly one of env: VAR_NAME or store: secret-name';
-      else if (last === 'env') help = 'an environment variable name such as OPENAI_API_KEY';
-      else if (last === 'name' || last === 'team' || last === 'id') help = 'use letters, digits, ".", "_" or "-" (at most 64), starting with a letter or digit';
-      else if (parent?.description !== undefined) help = parent.description;
-      const why = error.keyword === 'pattern' ? 'is not in the expected form' : (error.message ?? 'is malformed');
-      return diag('E014', locate(path), `${name}: ${describe(data)} ${why}`, help, where);
-    }
-    case 'minimum':
-    case 'maximum':
-    case 'exclusiveMinimum':
-    case 'exclusiveMaximum':
-    case 'minItems':
-    case 'maxItems': {
-      return diag('E015', locate(path), `${name} ${error.message ?? 'is out of range'}, got ${Array.isArray(data) ? `${data.length} items` : String(data)}`, undefined, where);
-    }
-    case 'uniqueItems': {
-      const j = (error.params as { j: number }).j;
-      const dup = [...path, j];
-      return diag('E016', locate(dup), `${name} lists ${describe(Array.isArray(data) ? data[j] : undefined)} twice`, 'remove the duplicate', pathText(dup));
-    }
-    default:
-      void root;
-      return diag('E014', locate(path), `${name} ${error.message ?? 'is invalid'}`, undefined, where);
-  }
+  return { key, value, complete: true };
 }
