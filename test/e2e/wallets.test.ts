@@ -38,7 +38,15 @@ async function onTerminal(em: Emulator, args: string[], input?: string): Promise
     signal: new AbortController().signal,
   });
   if (input === undefined) stdin.end();
-  return { code, stdout: out, stderr: err };
+  return { code, stdout: out, stderr: withoutSpinner(err) };
+}
+
+// On a slow machine a wait passes the spinner's delay and ora draws a frame;
+// a PassThrough is no TTY, so ora cannot erase it. The frames are decoration
+// (the pty tests check them); what else reaches stderr is what matters here.
+const SPINNER_FRAME = /(?:\u001b\[[0-9;?]*[A-Za-z])*[⠋⠙⠹⠸⠼⠴⠦⠧⠇⠏](?:\u001b\[[0-9;?]*[A-Za-z])* [^\n⠋⠙⠹⠸⠼⠴⠦⠧⠇⠏\u001b]*(?:\u001b\[[0-9;?]*[A-Za-z])*\n?/g;
+function withoutSpinner(text: string): string {
+  return text.replace(SPINNER_FRAME, '');
 }
 
 async function gateway(em: Emulator, path: string, body: unknown): Promise<Json> {
