@@ -3,31 +3,29 @@
 import { randomUUID } from 'node:crypto';
 import { Agent, EnvHttpProxyAgent, request, type Dispatcher } from 'undici';
 import { ApiError, AuthError, FailureError, InterruptedError, NetworkError, UsageError } from '../errors.js';
-import { MAX_PAGE_SIZE } from '../domain/events.js';
+import { parseJsonExact, stringifyJson } from '../domain/json.js';
 import { isRetryableStatus, parseRetryAfter, retryDelayMs } from './retry.js';
 
 export type QueryValue = string | number | boolean | undefined | null | readonly string[];
 export type Query = Readonly<Record<string, QueryValue>>;
 
-export interface Page<T> {
-  data: T[];
-  next_cursor: string | null;
+/** A successful response's body, parsed only when asked (a prefetched page waits as one string). */
+export interface LazyBody {
+  json<T = unknown>(): T;
 }
 
 export interface ApiClient {
   readonly baseUrl: string;
   /** GET a JSON document. Always retryable. */
   get<T>(path: string, query?: Query): Promise<T>;
+  /** GET, the body left unparsed until asked for: what a pager prefetches. */
+  fetch(path: string, query?: Query): Promise<LazyBody>;
   /**
-   * POST a JSON body. Sends an Idempotency-Key (the given one, or one made
-   * here) that is reused on every retry of this call.
+   * POST a JSON body (bigints in it are money, sent as exact decimals). Sends
+   * an Idempotency-Key (the given one, or one made here) that is reused on
+   * every retry of this call.
    */
   post<T>(path: string, body: unknown, options?: { idempotencyKey?: string | undefined }): Promise<T>;
-  /**
-   * Every page of a cursor-paginated list, in order. The next page is
-   * requested while the caller consumes the current one.
-   */
-  pages<T>(path: string, query?: Query, options?: { pageSize?: number }): AsyncGenerator<T[], void, undefined>;
   close(): Promise<void>;
 }
 
@@ -142,13 +140,7 @@ export function createApiClient(options: ClientOptions): ApiClient {
     return (await receive(method, url, body, idempotencyKey)).json<T>();
   }
 
-  /** A successful response's body, parsed only when asked (a prefetched page waits as one string). */
-  async function receive(
-    method: 'GET' | 'POST',
-    url: URL,
-    body: string | undefined,
-    idempotencyKey: string | undefined,
-  ): Promise<{ json<T>(): T }> {
+  async function receive(method: 'GET' | 'POST', url: URL, body: string | undefined, idempotencyKey: string | undefined): Promise<LazyBody> {
     if (options.token === undefined || options.token === '') {
       throw new AuthError('not logged in: no API token configured', hints.noToken);
     }
@@ -193,7 +185,7 @@ export function createApiClient(options: ClientOptions): ApiClient {
           }
           throw failure;
         }
-        return { json: <T>() => parseJson<T>(text, response, url) };
+        return { json: <T>() => parseJson<T>(text, response, url, method) };
       }
       const text = await response.body.text().catch(() => '');
       if (isRetryableStatus(response.statusCode) && attempt < maxRetries) {
@@ -202,34 +194,16 @@ export function createApiClient(options: ClientOptions): ApiClient {
         await sleep(wait, options.signal);
         continue;
       }
-      throw apiError(response, text, url, requestId, hints);
+      throw apiError(response, text, url, requestId, hints, method);
     }
   }
 
   return {
     baseUrl: base.href,
     get: <T>(path: string, query?: Query) => send<T>('GET', urlFor(path, query), undefined, undefined),
+    fetch: (path: string, query?: Query) => receive('GET', urlFor(path, query), undefined, undefined),
     post: <T>(path: string, body: unknown, opts?: { idempotencyKey?: string | undefined }) =>
-      send<T>('POST', urlFor(path), JSON.stringify(body), opts?.idempotencyKey ?? randomUUID()),
-    async *pages<T>(path: string, query?: Query, opts?: { pageSize?: number }): AsyncGenerator<T[], void, undefined> {
-      const limit = opts?.pageSize ?? MAX_PAGE_SIZE;
-      // The next page is fetched while this one is written, but parsed only
-      // when its turn comes: its rows are then short-lived, and the heap small.
-      let pending: Promise<{ json<P>(): P }> | undefined = receive('GET', urlFor(path, { ...query, limit }), undefined, undefined);
-      while (pending !== undefined) {
-        const page = (await pending).json<Page<T>>();
-        pending = undefined;
-        if (!Array.isArray(page.data)) {
-          throw new FailureError(`unexpected response from ${urlFor(path).href}: no "data" list`);
-        }
-        if (page.next_cursor !== null && page.next_cursor !== undefined && page.next_cursor !== '') {
-          // Ask for the next page now, so the network works while the caller writes this one.
-          pending = receive('GET', urlFor(path, { ...query, limit, cursor: page.next_cursor }), undefined, undefined);
-          pending.catch(() => undefined);
-        }
-        yield page.data;
-      }
-    },
+      send<T>('POST', urlFor(path), stringifyJson(body, { moneyDecimals: 0 }), opts?.idempotencyKey ?? randomUUID()),
     close: async () => {
       if (options.dispatcher === undefined) await dispatcher.close();
     },
@@ -253,51 +227,72 @@ function networkError(error: unknown, url: URL): NetworkError {
 }
 
 function describeBody(text: string, contentType: string | undefined): string {
+  if (/^\s*<(!doctype|html)/i.test(text) || /html/i.test(contentType ?? '')) return 'an HTML page';
   const snippet = text.replace(/\s+/g, ' ').trim().slice(0, 80);
   return `${contentType ?? 'no content type'}${snippet !== '' ? `: ${snippet}` : ''}`;
 }
 
-function parseJson<T>(text: string, response: Dispatcher.ResponseData, url: URL): T {
+const DEBUG_HINT = 'run again with --debug to see the requests; is --api-url pointing at the control plane, and not at a proxy or web page?';
+
+function parseJson<T>(text: string, response: Dispatcher.ResponseData, url: URL, method: string): T {
   try {
-    return JSON.parse(text) as T;
+    return parseJsonExact(text) as T;
   } catch {
     const type = headerValue(response.headers['content-type']);
-    throw new FailureError(
-      `expected JSON from ${url.origin}${url.pathname}, got ${describeBody(text, type)} (HTTP ${response.statusCode})`,
-      'is --api-url pointing at the control plane, and not at a proxy or web page?',
-    );
+    throw new FailureError(`expected JSON from ${method} ${url.pathname}, got ${describeBody(text, type)} (HTTP ${response.statusCode})`, DEBUG_HINT);
   }
 }
 
-function apiError(response: Dispatcher.ResponseData, text: string, url: URL, requestId: string | undefined, hints: ClientHints): Error {
-  let envelope: { error?: { code?: unknown; message?: unknown; request_id?: unknown; [k: string]: unknown } } | undefined;
+/** The server's own words about an error, from whichever shape it answers in. */
+function errorBody(text: string): { code: string | undefined; message: string | undefined; requestId: string | undefined; details: Record<string, unknown> | undefined } {
+  let parsed: unknown;
   try {
-    envelope = JSON.parse(text) as typeof envelope;
+    parsed = JSON.parse(text);
   } catch {
-    envelope = undefined;
+    // Plain text (not HTML) is the message itself.
+    const plain = text.replace(/\s+/g, ' ').trim();
+    const usable = plain !== '' && plain.length <= 300 && !plain.startsWith('<');
+    return { code: undefined, message: usable ? plain : undefined, requestId: undefined, details: undefined };
   }
+  const str = (v: unknown): string | undefined => (typeof v === 'string' && v !== '' ? v : undefined);
+  if (typeof parsed === 'string') return { code: undefined, message: str(parsed), requestId: undefined, details: undefined };
+  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) return { code: undefined, message: undefined, requestId: undefined, details: undefined };
+  const top = parsed as Record<string, unknown>;
+  const nested = typeof top.error === 'object' && top.error !== null && !Array.isArray(top.error) ? (top.error as Record<string, unknown>) : undefined;
+  if (nested !== undefined) {
+    const { code, message, request_id: rid, ...details } = nested;
+    return { code: str(code), message: str(message) ?? str(top.message), requestId: str(rid) ?? str(top.request_id), details };
+  }
+  // {"error": "insufficient balance"}, {"message": …}, {"detail": …} (RFC 7807 uses title/detail)
+  return {
+    code: str(top.code) ?? str(top.error_code),
+    message: str(top.error) ?? str(top.message) ?? str(top.detail) ?? str(top.title),
+    requestId: str(top.request_id),
+    details: undefined,
+  };
+}
+
+/** The exit code follows the HTTP status, whatever shape the body has. */
+function apiError(response: Dispatcher.ResponseData, text: string, url: URL, requestId: string | undefined, hints: ClientHints, method: string): Error {
   const status = response.statusCode;
-  const body = envelope?.error;
-  if (body === undefined || typeof body !== 'object' || body === null) {
-    const type = headerValue(response.headers['content-type']);
-    if (status === 401 || status === 403) {
-      return new AuthError(`${url.origin} refused the token (HTTP ${status})`, status === 401 ? hints.unauthorized : hints.forbidden);
-    }
-    return new FailureError(`HTTP ${status} from ${url.origin}${url.pathname}: ${describeBody(text, type)}`);
-  }
-  const code = typeof body.code === 'string' ? body.code : `http_${status}`;
-  const message = typeof body.message === 'string' ? body.message : `HTTP ${status}`;
-  const { code: _c, message: _m, request_id: rid, ...details } = body;
+  const body = errorBody(text);
+  const where = `${method} ${url.pathname}`;
+  const fallback =
+    status === 401 || status === 403
+      ? `${url.origin} refused the token (HTTP ${status})`
+      : `HTTP ${status} from ${where}: ${describeBody(text, headerValue(response.headers['content-type']))}`;
+  const code = body.code ?? `http_${status}`;
   let hint: string | undefined;
   if (status === 401) hint = hints.unauthorized;
   else if (status === 403) hint = hints.forbidden;
   else if (code === 'team_not_found') hint = hints.teamNotFound;
+  else if (status === 404 && body.message === undefined) hint = DEBUG_HINT;
   return new ApiError({
     status,
     code,
-    message,
-    requestId: typeof rid === 'string' ? rid : requestId,
-    details,
+    message: body.message === undefined ? fallback : status === 404 ? `${body.message} (HTTP 404 from ${where})` : body.message,
+    requestId: body.requestId ?? requestId,
+    details: body.details,
     hint,
   });
 }

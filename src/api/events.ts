@@ -1,34 +1,50 @@
-// Typed calls for GET /v1/events (docs/api-contract.md § Events).
+// GET /v1/events: spend events page by page, and aggregates.
+//
+// Read tolerantly (docs/api-contract.md § Events and the product's shapes):
+// the list under `data`, `events` or as a bare array; id from `id` or
+// `event_id`; time from `timestamp` or `created_at`; cost from `cost`,
+// `cost_usd` or `event_cost_attribution.total_cost_usd`, exact to a
+// nano-dollar; team from `team_id` or `team`; the decision from `verdict` or
+// `decision`. A server that ignores a filter still gets the right rows: kt
+// applies its exact-match filters again to what comes back.
 import type { ApiClient, Query } from './client.js';
+import { pageThrough } from './pages.js';
+import { asObject, count, flag, optionalMoney, optionalText, requiredText, unexpected, type RawObject } from './read.js';
 import { MAX_PAGE_SIZE, type GroupKey } from '../domain/events.js';
 import type { BucketPeriod } from '../domain/periods.js';
+import type { Money } from '../domain/money.js';
 
-/** One spend event as the API sends it (cost in the major unit). */
-export interface ApiEvent {
+/** One spend event, whatever dialect the server speaks. */
+export interface SpendEvent {
   id: string;
   timestamp: string;
-  team_id: string;
+  team_id: string | null;
   user_id: string | null;
-  provider: string;
-  model: string;
+  provider: string | null;
+  model: string | null;
   input_tokens: number;
   output_tokens: number;
   cached: boolean;
-  cost: number;
+  /** null when the server sent no cost at all (not the same as 0). */
+  cost: Money | null;
   currency: string;
   request_id: string | null;
+  verdict: string | null;
+  reason_code: string | null;
+  event_type: string | null;
+  config_version: string | null;
 }
 
 /** One aggregation bucket; only the grouped keys are present. */
-export interface ApiEventBucket {
+export interface EventBucket {
   period_start: string;
-  team_id?: string;
-  provider?: string;
-  model?: string;
+  team_id?: string | null;
+  provider?: string | null;
+  model?: string | null;
   requests: number;
   input_tokens: number;
   output_tokens: number;
-  cost: number;
+  cost: Money;
 }
 
 export interface EventFilter {
@@ -39,7 +55,17 @@ export interface EventFilter {
   teams?: readonly string[] | undefined;
   providers?: readonly string[] | undefined;
   models?: readonly string[] | undefined;
+  verdicts?: readonly string[] | undefined;
 }
+
+const ID = ['id', 'event_id'];
+const TIME = ['timestamp', 'created_at', 'time'];
+const TEAM = ['team_id', 'team'];
+const USER = ['user_id', 'user', 'consumer'];
+const INPUT = ['input_tokens', 'prompt_tokens', 'tokens_in'];
+const OUTPUT = ['output_tokens', 'completion_tokens', 'tokens_out'];
+const COST = ['cost', 'cost_usd'];
+const VERDICT = ['verdict', 'decision'];
 
 function filterQuery(filter: EventFilter): Record<string, string | undefined> {
   const list = (values: readonly string[] | undefined): string | undefined =>
@@ -50,17 +76,99 @@ function filterQuery(filter: EventFilter): Record<string, string | undefined> {
     team_id: list(filter.teams),
     provider: list(filter.providers),
     model: list(filter.models),
+    verdict: list(filter.verdicts),
   };
 }
 
+function eventCost(o: RawObject, where: string): Money | null {
+  const flat = optionalMoney(o, COST, 'an event', where);
+  if (flat !== null) return flat;
+  const attribution = o.event_cost_attribution;
+  if (typeof attribution === 'object' && attribution !== null) {
+    return optionalMoney(attribution as RawObject, ['total_cost_usd', 'total_cost', 'cost_usd'], 'an event\'s event_cost_attribution', where);
+  }
+  return null;
+}
+
+/** One raw event as a SpendEvent; an event without a time is unusable. */
+export function readEvent(raw: unknown, where: string): SpendEvent {
+  const o = asObject(raw, 'an event', where);
+  const timestamp = requiredText(o, TIME, 'an event', where);
+  if (Number.isNaN(Date.parse(timestamp))) throw unexpected(where, `an event has timestamp ${JSON.stringify(timestamp)}, not an ISO 8601 instant`);
+  const id = optionalText(o, ID) ?? optionalText(o, ['request_id']) ?? `${timestamp}/${optionalText(o, TEAM) ?? ''}/${optionalText(o, ['model']) ?? ''}`;
+  return {
+    id,
+    timestamp,
+    team_id: optionalText(o, TEAM),
+    user_id: optionalText(o, USER),
+    provider: optionalText(o, ['provider']),
+    model: optionalText(o, ['model']),
+    input_tokens: count(o, INPUT, 'an event', where),
+    output_tokens: count(o, OUTPUT, 'an event', where),
+    cached: flag(o, ['cached', 'cache_hit']),
+    cost: eventCost(o, where),
+    currency: optionalText(o, ['currency']) ?? 'USD',
+    request_id: optionalText(o, ['request_id']),
+    verdict: optionalText(o, VERDICT),
+    reason_code: optionalText(o, ['reason_code', 'reason']),
+    event_type: optionalText(o, ['event_type', 'type']),
+    config_version: optionalText(o, ['config_version']),
+  };
+}
+
+function readBucket(raw: unknown, where: string): EventBucket {
+  const o = asObject(raw, 'an aggregate bucket', where);
+  const bucket: EventBucket = {
+    period_start: requiredText(o, ['period_start', 'period'], 'an aggregate bucket', where),
+    requests: count(o, ['requests', 'count'], 'an aggregate bucket', where),
+    input_tokens: count(o, INPUT, 'an aggregate bucket', where),
+    output_tokens: count(o, OUTPUT, 'an aggregate bucket', where),
+    cost: optionalMoney(o, COST, 'an aggregate bucket', where) ?? 0n,
+  };
+  if ('team_id' in o || 'team' in o) bucket.team_id = optionalText(o, TEAM);
+  if ('provider' in o) bucket.provider = optionalText(o, ['provider']);
+  if ('model' in o) bucket.model = optionalText(o, ['model']);
+  return bucket;
+}
+
+/** The exact-match filters, applied again on kt's side. */
+function matcher(filter: EventFilter): ((e: SpendEvent) => boolean) | undefined {
+  const sets: Array<[keyof SpendEvent, Set<string>]> = [];
+  const add = (key: keyof SpendEvent, values: readonly string[] | undefined): void => {
+    if (values !== undefined && values.length > 0) sets.push([key, new Set(values)]);
+  };
+  add('team_id', filter.teams);
+  add('provider', filter.providers);
+  add('model', filter.models);
+  add('verdict', filter.verdicts);
+  if (sets.length === 0) return undefined;
+  return (e) => sets.every(([key, values]) => values.has(String(e[key] ?? '')));
+}
+
 /**
- * Pages of raw events in (timestamp, id) order. The client prefetches the
- * next page while the caller consumes this one; stopping the iteration stops
- * the paging.
+ * Pages of events in time order (whichever way the server orders them). The
+ * next page is requested while the caller consumes this one; stopping the
+ * iteration stops the paging.
  */
-export function eventPages(api: ApiClient, filter: EventFilter, pageSize = MAX_PAGE_SIZE): AsyncGenerator<ApiEvent[], void, undefined> {
+export async function* eventPages(
+  api: ApiClient,
+  filter: EventFilter,
+  pageSize = MAX_PAGE_SIZE,
+  maxRows?: number,
+): AsyncGenerator<SpendEvent[], void, undefined> {
   const query: Query = filterQuery(filter);
-  return api.pages<ApiEvent>('/v1/events', query, { pageSize: Math.min(MAX_PAGE_SIZE, Math.max(1, pageSize)) });
+  const keep = matcher(filter);
+  const pages = pageThrough(api, '/v1/events', query, {
+    listKeys: ['events'],
+    pageSize: Math.min(MAX_PAGE_SIZE, Math.max(1, pageSize)),
+    maxRows,
+    read: readEvent,
+    byTime: { time: (e) => Date.parse(e.timestamp), key: (e) => e.id },
+  });
+  for await (const page of pages) {
+    const rows = keep === undefined ? page : page.filter(keep);
+    if (rows.length > 0) yield rows;
+  }
 }
 
 /** Buckets of spend per period (and group), computed by the server. */
@@ -68,15 +176,17 @@ export async function aggregateEvents(
   api: ApiClient,
   filter: EventFilter,
   options: { aggregate: BucketPeriod; groupBy: readonly GroupKey[]; tz: string },
-): Promise<ApiEventBucket[]> {
+): Promise<EventBucket[]> {
   const query: Query = {
     ...filterQuery(filter),
     aggregate: options.aggregate,
     group_by: options.groupBy.length > 0 ? options.groupBy.join(',') : undefined,
     tz: options.tz,
   };
-  const buckets: ApiEventBucket[] = [];
+  const buckets: EventBucket[] = [];
   // The contract returns every bucket in one page; follow a cursor anyway should one appear.
-  for await (const page of api.pages<ApiEventBucket>('/v1/events', query)) buckets.push(...page);
+  for await (const page of pageThrough(api, '/v1/events', query, { listKeys: ['buckets', 'events'], pageSize: MAX_PAGE_SIZE, read: readBucket })) {
+    buckets.push(...page);
+  }
   return buckets;
 }

@@ -1,9 +1,17 @@
-// Money is integer micro-units (1e-6 of the currency's major unit) from the
-// moment it is parsed. Nothing here ever adds floats.
+// Money is an exact integer count of nano-units (1e-9 of the currency's major
+// unit) held in a bigint, from the moment it is parsed: one token of
+// gpt-4o-mini input costs 150 nano-dollars, and a month of an organisation's
+// spend can pass 2^53 nano-dollars ($9M), where a double stops counting
+// units. Nothing here ever adds floats. Digits beyond the ninth decimal are
+// rounded half to even, once, where an amount enters kt.
 
-export type Micros = number;
+export type Money = bigint;
 
-export const MICROS_PER_UNIT = 1_000_000;
+/** Decimals kept: amounts are exact to 1e-9 of the major unit. */
+export const MONEY_DECIMALS = 9;
+export const NANOS_PER_UNIT = 1_000_000_000n;
+/** Largest amount kt accepts anywhere (10^15 units): far above any budget, far below where SQLite's int64 ends. */
+const MAX_MONEY = 10n ** 24n;
 
 /** Currencies the control plane accepts, with their table symbol. */
 export const CURRENCIES: Readonly<Record<string, string>> = {
@@ -23,14 +31,21 @@ export function isCurrency(code: string): boolean {
 
 export class AmountError extends Error {}
 
+/** Whole units as money: `units(10_000)` is $10,000. */
+export function units(amount: number | bigint): Money {
+  if (typeof amount === 'number' && !Number.isSafeInteger(amount)) throw new AmountError(`units(${amount}): not a whole number`);
+  return BigInt(amount) * NANOS_PER_UNIT;
+}
+
 const PLAIN_DECIMAL = /^(\d+)(?:\.(\d+))?$/;
 
 /**
- * Parses a user-typed amount such as `10000`, `12.5` or `0.000001` into micros.
- * Refuses signs, symbols, separators, exponents and more than 6 decimals with a
- * message that names the accepted form.
+ * Parses a user-typed amount such as `10000`, `12.5` or `0.000000001`.
+ * Refuses signs, symbols, separators, exponents and more than 9 decimals with
+ * a message that names the accepted form (a person typing more digits than
+ * kt keeps has made a mistake; a server sending them has not).
  */
-export function parseAmount(text: string, options: { allowZero?: boolean } = {}): Micros {
+export function parseAmount(text: string, options: { allowZero?: boolean } = {}): Money {
   const trimmed = text.trim();
   const match = PLAIN_DECIMAL.exec(trimmed);
   if (match === null) {
@@ -39,113 +54,167 @@ export function parseAmount(text: string, options: { allowZero?: boolean } = {})
     else if (/[$€£¥]/.test(trimmed)) why = 'has a currency symbol';
     else if (/\d[,_ ]\d/.test(trimmed)) why = 'has thousands separators';
     else if (/e/i.test(trimmed) && /\d/.test(trimmed)) why = 'uses an exponent';
-    throw new AmountError(`invalid amount "${text}": ${why}; use a plain decimal such as 2500 or 12.75 (at most 6 decimals)`);
+    throw new AmountError(`invalid amount "${text}": ${why}; use a plain decimal such as 2500 or 12.75 (at most ${MONEY_DECIMALS} decimals)`);
   }
-  const whole = match[1] ?? '0';
   const frac = match[2] ?? '';
-  if (frac.length > 6) {
-    throw new AmountError(`invalid amount "${text}": more than 6 decimals; amounts are exact to 0.000001`);
+  if (frac.length > MONEY_DECIMALS) {
+    throw new AmountError(`invalid amount "${text}": more than ${MONEY_DECIMALS} decimals; amounts are exact to 0.000000001`);
   }
-  const micros = Number(whole) * MICROS_PER_UNIT + Number(frac.padEnd(6, '0'));
-  if (!Number.isSafeInteger(micros)) {
-    throw new AmountError(`invalid amount "${text}": too large`);
-  }
-  if (micros === 0 && options.allowZero !== true) {
-    throw new AmountError(`invalid amount "${text}": must be greater than zero`);
-  }
-  return micros;
+  const money = BigInt(match[1] ?? '0') * NANOS_PER_UNIT + BigInt(frac.padEnd(MONEY_DECIMALS, '0'));
+  if (money >= MAX_MONEY) throw new AmountError(`invalid amount "${text}": too large`);
+  if (money === 0n && options.allowZero !== true) throw new AmountError(`invalid amount "${text}": must be greater than zero`);
+  return money;
 }
 
-// Below 2^31 units a double's spacing is under 2.4e-7, so at most one value
-// with 6 decimals rounds to any given double; see microsFromJson.
-const FAST_PATH_LIMIT = 2 ** 31;
+// Below 2^22 doubles are spaced less than 1e-9 apart, so at most one number
+// with nine decimals rounds to any given double; see moneyFromJson.
+const FAST_PATH_LIMIT = 2 ** 22;
 
 /**
- * Converts a JSON number in the major unit (as the API sends it) to micros
- * exactly: 0.1 is 100000 and never 99999. The fast path builds no string:
- * when n = round(value × 10^6) divides back to exactly `value` (division is
- * correctly rounded), n/10^6 is the one 6-decimal number that rounds to
- * `value`, which is also its shortest decimal text. Otherwise (more than 6
- * decimals, or huge) the shortest text decides, and explains any refusal.
+ * An amount as a server sends it, exactly: a JSON number in any form (`0.1`,
+ * `3.75e-05`, float noise such as `0.0016150000000000001`) or a decimal
+ * string. Digits beyond the ninth decimal are rounded half to even.
+ *
+ * The fast path builds no string: when n = round(value × 10^9) divides back
+ * to exactly `value` (division is correctly rounded), n/10^9 is the one
+ * 9-decimal number that rounds to `value`, which is also its shortest text.
+ * Anything else (more decimals, or large) goes through the shortest text.
  */
-export function microsFromJson(value: unknown): Micros {
-  if (typeof value === 'number' && value < FAST_PATH_LIMIT && value > -FAST_PATH_LIMIT) {
-    const n = Math.round(value * MICROS_PER_UNIT);
-    if (n / MICROS_PER_UNIT === value) return n === 0 ? 0 : n;
+export function moneyFromJson(value: unknown): Money {
+  if (typeof value === 'number') {
+    if (value < FAST_PATH_LIMIT && value > -FAST_PATH_LIMIT) {
+      const n = Math.round(value * 1e9);
+      if (n / 1e9 === value) return BigInt(n);
+    }
+    if (!Number.isFinite(value)) throw new AmountError(`invalid amount ${String(value)}: not a finite number`);
+    return moneyFromDecimal(String(value));
   }
-  return microsFromShortestText(value);
+  if (typeof value === 'string') return moneyFromDecimal(value);
+  throw new AmountError(`invalid amount ${describe(value)}: not a number`);
 }
 
-/** The reference conversion, through the number's shortest decimal text. Exported for tests. */
-export function microsFromShortestText(value: unknown): Micros {
-  if (typeof value !== 'number' || !Number.isFinite(value)) {
-    throw new AmountError(`invalid amount ${JSON.stringify(value)}: not a finite number`);
+const DECIMAL_TEXT = /^([+-])?(\d*)(?:\.(\d*))?(?:[eE]([+-]?\d{1,6}))?$/;
+
+/** Exact decimal text (`12.5`, `-3.75e-05`, `1E3`) to money, half to even past nine decimals. */
+export function moneyFromDecimal(text: string): Money {
+  const trimmed = text.trim();
+  const match = DECIMAL_TEXT.exec(trimmed);
+  const whole = match?.[2] ?? '';
+  const frac = match?.[3] ?? '';
+  if (match === null || whole.length + frac.length === 0) throw new AmountError(`invalid amount ${JSON.stringify(text)}: not a number`);
+  const digits = (whole + frac).replace(/^0+(?=\d)/, '');
+  // value = digits × 10^exponent; in nanos, × 10^(exponent + 9).
+  const shift = Number(match[4] ?? '0') - frac.length + MONEY_DECIMALS;
+  let magnitude: bigint;
+  if (shift >= 0) {
+    if (digits.replace(/^0+/, '').length + shift > 40) throw new AmountError(`invalid amount ${text}: too large`);
+    magnitude = BigInt(digits) * 10n ** BigInt(shift);
+  } else if (-shift > digits.length + 1) {
+    magnitude = 0n; // far below half a nano-unit
+  } else {
+    magnitude = divideHalfEven(BigInt(digits), 10n ** BigInt(-shift));
   }
-  const negative = value < 0;
-  const text = Math.abs(value).toString();
-  const [mantissa = '0', exponentText] = text.split('e');
-  const exponent = exponentText === undefined ? 0 : Number(exponentText);
-  const [intPart = '0', fracPart = ''] = mantissa.split('.');
-  let digits = intPart + fracPart;
-  let point = intPart.length + exponent;
-  if (point < 0) {
-    digits = '0'.repeat(-point) + digits;
-    point = 0;
-  }
-  if (digits.length < point) digits = digits.padEnd(point, '0');
-  const whole = digits.slice(0, point) || '0';
-  const frac = digits.slice(point);
-  if (frac.replace(/0+$/, '').length > 6) {
-    throw new AmountError(`invalid amount ${text}: more than 6 decimals`);
-  }
-  const micros = Number(whole) * MICROS_PER_UNIT + Number(frac.slice(0, 6).padEnd(6, '0'));
-  if (!Number.isSafeInteger(micros)) throw new AmountError(`invalid amount ${text}: too large`);
-  return negative ? -micros : micros;
+  if (magnitude >= MAX_MONEY) throw new AmountError(`invalid amount ${text}: too large`);
+  return match[1] === '-' ? -magnitude : magnitude;
 }
 
-/** Micros as a JSON number in the major unit (exact: at most 6 decimals round-trip). */
-export function microsToJson(micros: Micros): number {
-  return Number(formatDecimal(micros, 0));
+/** a / b rounded half to even (b > 0). */
+export function divideHalfEven(a: bigint, b: bigint): bigint {
+  const negative = a < 0n;
+  const abs = negative ? -a : a;
+  let q = abs / b;
+  const r = abs % b;
+  const twice = r * 2n;
+  if (twice > b || (twice === b && q % 2n === 1n)) q += 1n;
+  return negative ? -q : q;
 }
 
 /**
- * Exact decimal text for CSV and JSON: no symbol, no separators, trailing zeros
- * trimmed down to `minDecimals` (2 by default: 12.50, 0.000123, -3.00).
+ * Exact decimal text for CSV and JSON: no symbol, no separators, trailing
+ * zeros trimmed down to `minDecimals` (2 by default: 12.50, 0.0000375, -3.00).
  */
-export function formatDecimal(micros: Micros, minDecimals = 2): string {
-  const negative = micros < 0;
-  const abs = Math.abs(micros);
-  const whole = Math.trunc(abs / MICROS_PER_UNIT);
-  let frac = String(abs % MICROS_PER_UNIT).padStart(6, '0');
-  while (frac.length > minDecimals && frac.endsWith('0')) frac = frac.slice(0, -1);
+export function formatDecimal(money: Money, minDecimals = 2): string {
+  const negative = money < 0n;
+  const digits = (negative ? -money : money).toString().padStart(MONEY_DECIMALS + 1, '0');
+  const whole = digits.slice(0, -MONEY_DECIMALS);
+  let end = digits.length;
+  const keep = whole.length + minDecimals;
+  while (end > keep && digits.charCodeAt(end - 1) === 48) end -= 1;
+  const frac = digits.slice(whole.length, end);
   return `${negative ? '-' : ''}${whole}${frac.length > 0 ? `.${frac}` : ''}`;
 }
 
 /**
  * Human money for tables: `$12,345.67`. Shows more decimals only when cents
- * would hide a non-zero amount (`$0.0042`), never rounding to a false zero.
+ * would hide a non-zero amount (`$0.0042`, `$0.000038`), never rounding to a
+ * false zero; display rounding is half away from zero.
  */
-export function formatMoney(micros: Micros, currency = 'USD'): string {
+export function formatMoney(money: Money, currency = 'USD'): string {
   const symbol = CURRENCIES[currency] ?? `${currency} `;
-  const negative = micros < 0;
-  const abs = Math.abs(micros);
+  const negative = money < 0n;
+  const abs = negative ? -money : money;
   let decimals = 2;
-  if (abs !== 0 && abs < 10_000) {
-    // below one cent: show enough decimals for two significant digits
-    decimals = Math.min(6, 6 - String(abs).length + 2);
+  if (abs !== 0n && abs < NANOS_PER_UNIT / 100n) {
+    // below one cent: enough decimals for two significant digits
+    decimals = Math.min(MONEY_DECIMALS, MONEY_DECIMALS - abs.toString().length + 2);
   }
-  const scale = 10 ** (6 - decimals);
-  // round half away from zero on integers
-  const rounded = Math.round(abs / scale);
-  const whole = Math.trunc((rounded * scale) / MICROS_PER_UNIT);
-  const frac = String(rounded % 10 ** decimals).padStart(decimals, '0');
-  const grouped = String(whole).replace(/\B(?=(\d{3})+(?!\d))/g, ',');
+  const scale = 10n ** BigInt(MONEY_DECIMALS - decimals);
+  const rounded = (abs + scale / 2n) / scale;
+  const unitsPart = rounded / 10n ** BigInt(decimals);
+  const frac = (rounded % 10n ** BigInt(decimals)).toString().padStart(decimals, '0');
+  const grouped = unitsPart.toString().replace(/\B(?=(\d{3})+(?!\d))/g, ',');
   return `${negative ? '-' : ''}${symbol}${grouped}.${frac}`;
 }
 
-/** Sum of micros, checked so an overflow is an error rather than a silent float. */
-export function addMicros(a: Micros, b: Micros): Micros {
-  const sum = a + b;
-  if (!Number.isSafeInteger(sum)) throw new AmountError('amount overflow');
-  return sum;
+/** An approximation for statistics (forecasts, ratios); never summed back into money. */
+export function moneyToFloat(money: Money): number {
+  return Number(money) / 1e9;
+}
+
+/** A statistical estimate (major units) as money, to the nearest nano-unit; 0 for NaN or infinities. */
+export function moneyFromFloat(value: number): Money {
+  if (!Number.isFinite(value)) return 0n;
+  return BigInt(Math.round(value * 1e9));
+}
+
+/** part / whole as a fraction (utilization); null when the whole is zero. */
+export function moneyRatio(part: Money, whole: Money): number | null {
+  if (whole === 0n) return null;
+  return Number(part) / Number(whole);
+}
+
+function describe(value: unknown): string {
+  if (value === undefined) return 'undefined';
+  if (typeof value === 'bigint') return `${value}n`;
+  return JSON.stringify(value) ?? String(value);
+}
+
+// ---- micro-units: the emulator's storage until it moves to nano-units -----
+
+export type Micros = number;
+
+export const MICROS_PER_UNIT = 1_000_000;
+
+/** An amount in the emulator's micro-units, from a JSON number with at most 6 decimals. */
+export function microsFromJson(value: unknown): Micros {
+  const money = moneyFromJson(value);
+  if (money % 1000n !== 0n) throw new AmountError(`invalid amount ${describe(value)}: more than 6 decimals`);
+  const micros = Number(money / 1000n);
+  if (!Number.isSafeInteger(micros)) throw new AmountError(`invalid amount ${describe(value)}: too large`);
+  return micros;
+}
+
+/** Micro-units as a JSON number in the major unit (exact: at most 6 decimals round-trip). */
+export function microsToJson(micros: Micros): number {
+  return Number(formatDecimal(BigInt(micros) * 1000n, 0));
+}
+
+/** Micro-units as money. */
+export function moneyFromMicros(micros: Micros): Money {
+  return BigInt(micros) * 1000n;
+}
+
+/** Table text for micro-units (see formatMoney). */
+export function formatMicros(micros: Micros, currency = 'USD'): string {
+  return formatMoney(moneyFromMicros(micros), currency);
 }

@@ -5,7 +5,7 @@
 import { createReadStream } from 'node:fs';
 import { createInterface } from 'node:readline';
 import { UsageError, FailureError } from '../errors.js';
-import { AmountError, MICROS_PER_UNIT, microsFromJson, type Micros } from '../domain/money.js';
+import { AmountError, divideHalfEven, MICROS_PER_UNIT, microsFromJson, type Micros } from '../domain/money.js';
 import { DOCUMENT_PRICES, tokenCost } from '../domain/prices.js';
 import { seededRandom } from './faults.js';
 import { isTeamId, TEAM_ID_RULE, teamName } from '../domain/teams.js';
@@ -132,9 +132,10 @@ export function generateDemoEvents(count: number, now: number): EventInput[] {
         cost = 0;
       } else {
         const target = (cell.cost * (weights[i] ?? 0)) / weightSum; // micros
-        inputTokens = Math.max(1, Math.round((target * 1_000_000) / (model.input + ratio * model.output)));
+        inputTokens = Math.max(1, Math.round((target * 1_000_000) / ((Number(model.input) + ratio * Number(model.output)) / 1000)));
         outputTokens = Math.round(inputTokens * ratio);
-        cost = tokenCost(model, inputTokens, outputTokens);
+        // The emulator stores micro-units for now.
+        cost = Number(divideHalfEven(tokenCost(model, inputTokens, outputTokens), 1000n));
       }
       // office hours are busiest, nights quiet
       const hourWeight = random() < 0.8 ? 7 + random() * 12 : random() * 24;

@@ -1,6 +1,6 @@
 // Cell rendering per column kind. Machine formats (csv, json) are exact and
-// stable; table text is for people. Money is always integer micros here.
-import { formatDecimal, formatMoney, microsToJson } from '../domain/money.js';
+// stable; table text is for people. Money is exact nano-units (bigint).
+import { formatDecimal, formatMoney, moneyFromMicros, type Money } from '../domain/money.js';
 import type { CellValue, Column } from './rows.js';
 
 /** A text cell a spreadsheet would read as a formula (or a DDE trigger). */
@@ -40,7 +40,7 @@ export class CellRenderer {
     if (value === null || value === undefined) return '';
     switch (column.kind) {
       case 'money':
-        return formatDecimal(micros(column, value));
+        return formatDecimal(money(column, value));
       case 'int':
       case 'percent':
       case 'share':
@@ -56,25 +56,27 @@ export class CellRenderer {
     }
   }
 
-  json<R>(column: Column<R>, row: R): unknown {
+  /** The cell as JSON text; money is an exact decimal number (at least two decimals). */
+  json<R>(column: Column<R>, row: R): string {
     const value = column.get(row);
-    if (value === null || value === undefined) return null;
+    if (value === null || value === undefined) return 'null';
     switch (column.kind) {
       case 'money':
-        return microsToJson(micros(column, value));
+        return formatDecimal(money(column, value));
       case 'int':
       case 'percent':
       case 'share':
-        if (typeof value === 'number') return Number.isFinite(value) ? value : null;
-        return value instanceof Date ? value.getTime() : value;
+        if (typeof value === 'number') return Number.isFinite(value) ? String(value) : 'null';
+        if (typeof value === 'bigint') return value.toString();
+        return JSON.stringify(value instanceof Date ? value.getTime() : value);
       case 'time':
-        return this.time(value);
+        return JSON.stringify(this.time(value));
       case 'date':
-        return this.date(value);
+        return JSON.stringify(this.date(value));
       case 'bool':
-        return Boolean(value);
+        return Boolean(value) ? 'true' : 'false';
       case 'text':
-        return this.text(value);
+        return JSON.stringify(this.text(value));
     }
   }
 
@@ -83,9 +85,9 @@ export class CellRenderer {
     if (value === null || value === undefined) return '';
     switch (column.kind) {
       case 'money':
-        return formatMoney(micros(column, value), column.currency?.(row) ?? 'USD');
+        return formatMoney(money(column, value), column.currency?.(row) ?? 'USD');
       case 'int':
-        return typeof value === 'number' ? groupThousands(value) : String(value);
+        return typeof value === 'number' || typeof value === 'bigint' ? groupThousands(value) : String(value);
       case 'percent':
         return typeof value === 'number' ? formatPercent(value) : String(value);
       case 'share':
@@ -156,11 +158,10 @@ export class CellRenderer {
   }
 }
 
-function micros<R>(column: Column<R>, value: Exclude<CellValue, null | undefined>): number {
-  if (typeof value !== 'number' || !Number.isSafeInteger(value)) {
-    throw new Error(`column "${column.name}": money cell must be integer micros, got ${JSON.stringify(value)}`);
-  }
-  return value;
+function money<R>(column: Column<R>, value: Exclude<CellValue, null | undefined>): Money {
+  if (typeof value === 'bigint') return value;
+  if (typeof value === 'number' && Number.isSafeInteger(value)) return moneyFromMicros(value);
+  throw new Error(`column "${column.name}": money cell must be Money (bigint nano-units), got ${String(value)}`);
 }
 
 function toDate(value: Exclude<CellValue, null | undefined>): Date | undefined {
@@ -182,9 +183,9 @@ function formatOffset(minutes: number): string {
 }
 
 /** `12,345` (exact digits, no rounding of the integer part). */
-export function groupThousands(value: number): string {
-  if (!Number.isFinite(value)) return String(value);
-  const [whole = '', frac] = String(Math.abs(value)).split('.');
+export function groupThousands(value: number | bigint): string {
+  if (typeof value === 'number' && !Number.isFinite(value)) return String(value);
+  const [whole = '', frac] = String(value < 0 ? -value : value).split('.');
   const grouped = whole.replace(/\B(?=(\d{3})+(?!\d))/g, ',');
   return `${value < 0 ? '-' : ''}${grouped}${frac === undefined ? '' : `.${frac}`}`;
 }

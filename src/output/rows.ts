@@ -5,7 +5,7 @@ export const FORMATS = ['table', 'csv', 'json', 'ndjson'] as const;
 export type Format = (typeof FORMATS)[number];
 
 export type ColumnKind = 'text' | 'int' | 'money' | 'time' | 'date' | 'bool' | 'percent' | 'share';
-export type CellValue = string | number | boolean | Date | null | undefined;
+export type CellValue = string | number | bigint | boolean | Date | null | undefined;
 
 export interface Column<R> {
   /** Field name used by --fields and as the CSV header / JSON key. */
@@ -13,7 +13,8 @@ export interface Column<R> {
   /** Table header; defaults to the name upper-cased. */
   header?: string;
   /**
-   * money: integer micros (rendered exact in csv/json, `$1,234.56` in tables);
+   * money: Money, exact nano-units (a bigint; rendered exact in csv and json,
+   * `$1,234.56` in tables) — a plain number is read as micro-units;
    * time: Date or ISO string (UTC `Z`, or offset in --tz); percent: a change
    * as a fraction (0.026 → `+2.6%` in tables, 0.026 in json); share: a part
    * of a whole as a fraction, shown without a sign (0.737 → `73.7%`).

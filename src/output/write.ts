@@ -154,10 +154,14 @@ function checkAbort(ctx: OutputContext): void {
 }
 
 async function writeJson<R>(ctx: OutputContext, sink: Sink, rows: RowSource<R>, columns: readonly Column<R>[], renderer: CellRenderer, lines: boolean): Promise<number> {
+  // Keys are encoded once; each row is their cells' JSON text (money as exact
+  // decimal numbers, which JSON.stringify of a double could not write).
+  const keys = columns.map((c, i) => `${i === 0 ? '{' : ','}${JSON.stringify(c.name)}:`);
+  const parts: string[] = [];
   const count = await streamRows(ctx, sink, rows, (row, index) => {
-    const record: Record<string, unknown> = {};
-    for (const column of columns) record[column.name] = renderer.json(column, row);
-    const text = JSON.stringify(record);
+    parts.length = 0;
+    for (let i = 0; i < columns.length; i += 1) parts.push(keys[i] ?? '', renderer.json(columns[i] as Column<R>, row));
+    const text = `${parts.join('')}}`;
     sink.append(lines ? `${text}\n` : index === 0 ? `[\n  ${text}` : `,\n  ${text}`);
   });
   if (!lines && !sink.broken) await sink.write(count === 0 ? '[]\n' : '\n]\n');

@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { parse } from 'csv-parse/sync';
 import { runKt } from '../helpers/run-kt.js';
 import { startEmulator } from '../helpers/emulator.js';
-import { microsFromJson, parseAmount } from '../../src/domain/money.js';
+import { moneyFromJson, parseAmount } from '../../src/domain/money.js';
 
 type Emulator = Awaited<ReturnType<typeof startEmulator>>;
 
@@ -85,7 +85,7 @@ describe('awkward names round-trip through CSV', () => {
     rows.forEach(([team, model, provider, user, cost], i) => {
       const e = events[i]!;
       expect([team, model, provider, user]).toEqual([e.team_id, safe(e.model), safe(e.provider), safe(e.user_id)]);
-      expect(parseAmount(cost!)).toBe(microsFromJson(e.cost));
+      expect(parseAmount(cost!)).toBe(moneyFromJson(e.cost));
     });
     for (const row of rows) for (const cell of row) expect(cell).not.toMatch(/^[=+\-@]/);
   });
@@ -164,8 +164,8 @@ describe('aggregation buckets across DST changes', () => {
 
   it.each(['UTC', 'Europe/Berlin', 'America/New_York'])('daily buckets in %s add up to the range total', async (tz) => {
     const daily = await buckets(['--aggregate', 'daily', '--tz', tz, '--fields', 'cost,requests']);
-    const total = events.reduce((sum, e) => sum + microsFromJson(e.cost), 0);
-    expect(daily.reduce((sum, [cost]) => sum + parseAmount(cost!), 0)).toBe(total);
+    const total = events.reduce((sum, e) => sum + moneyFromJson(e.cost), 0n);
+    expect(daily.reduce((sum, [cost]) => sum + parseAmount(cost!), 0n)).toBe(total);
     expect(daily.reduce((sum, [, requests]) => sum + Number(requests), 0)).toBe(events.length);
   });
 });

@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { parse } from 'csv-parse/sync';
 import { KT_BIN, ktEnv, runKt } from '../helpers/run-kt.js';
 import { startEmulator } from '../helpers/emulator.js';
-import { microsFromJson, parseAmount } from '../../src/domain/money.js';
+import { moneyFromJson, parseAmount } from '../../src/domain/money.js';
 
 type Emulator = Awaited<ReturnType<typeof startEmulator>>;
 
@@ -79,7 +79,7 @@ describe('kt events list (demo data)', () => {
     const suffix = api.slice(api.length - rows.length);
     // Amounts compared in micros: 1.5 and 1.50 are the same amount.
     expect(rows.map(([team, provider, model, cost, ts]) => [team, provider, model, parseAmount(cost!, { allowZero: true }), Date.parse(ts!)])).toEqual(
-      suffix.map((e) => [e.team_id, e.provider, e.model, microsFromJson(e.cost), Date.parse(e.timestamp)]),
+      suffix.map((e) => [e.team_id, e.provider, e.model, moneyFromJson(e.cost), Date.parse(e.timestamp)]),
     );
     const firstIncluded = suffix[0]!;
     expect(Date.parse(firstIncluded.timestamp)).toBeGreaterThanOrEqual(before - 30 * 86_400_000);
@@ -127,7 +127,7 @@ describe('kt events list (demo data)', () => {
         String(e.output_tokens),
         String(e.cached),
       ]);
-      expect(parseAmount(row[8]!, { allowZero: true })).toBe(microsFromJson(e.cost));
+      expect(parseAmount(row[8]!, { allowZero: true })).toBe(moneyFromJson(e.cost));
       expect(row.slice(9)).toEqual([e.currency, e.request_id ?? '', e.id]);
     });
   });
@@ -135,11 +135,11 @@ describe('kt events list (demo data)', () => {
   it('sums the CSV cost column to the aggregate total to the micro-unit', async () => {
     const exported = await runKt(['events', 'list', ...RANGE, '--format', 'csv', '--fields', 'cost', '--no-header'], { env });
     expect(exported.code).toBe(0);
-    const total = csv(exported.stdout).reduce((sum, [cost]) => sum + parseAmount(cost!, { allowZero: true }), 0);
+    const total = csv(exported.stdout).reduce((sum, [cost]) => sum + parseAmount(cost!, { allowZero: true }), 0n);
     const agg = await runKt(['events', 'list', ...RANGE, '--aggregate', 'monthly', '--json'], { env });
     expect(agg.code).toBe(0);
     const buckets = JSON.parse(agg.stdout) as Array<{ cost: number; requests: number }>;
-    expect(buckets.reduce((sum, b) => sum + microsFromJson(b.cost), 0)).toBe(total);
+    expect(buckets.reduce((sum, b) => sum + moneyFromJson(b.cost), 0n)).toBe(total);
     expect(buckets.reduce((sum, b) => sum + b.requests, 0)).toBe(csv(exported.stdout).length);
   });
 

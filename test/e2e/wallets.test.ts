@@ -425,7 +425,7 @@ describe('kt wallets allocate, credit and reclaim', () => {
 
     const part = await kt(em, ['wallets', 'reclaim', '--team', 'search', '--amount', '0.25', '--yes', '--format', 'ndjson', '--fields', 'team,available']);
     expect(part.code).toBe(0);
-    expect(part.stdout).toBe('{"team":"search","available":10500}\n');
+    expect(part.stdout).toBe('{"team":"search","available":10500.00}\n');
     expect(part.stderr).toContain('reclaimed: $0.25 from search');
 
     const all = await kt(em, ['wallets', 'reclaim', '--team', 'search', '--all', '--yes']);
@@ -499,7 +499,7 @@ describe('kt wallets allocate, credit and reclaim', () => {
     ['0', 'invalid --amount "0": must be greater than zero'],
     ['-5', 'invalid --amount "-5": negative; use a plain decimal such as 2500 or 12.75'],
     ['ten', 'invalid --amount "ten": not a number; use a plain decimal'],
-    ['1.1234567', 'invalid --amount "1.1234567": more than 6 decimals'],
+    ['1.1234567891', 'invalid --amount "1.1234567891": more than 9 decimals'],
     ['$10', 'invalid --amount "$10": has a currency symbol; use a plain decimal'],
     ['10,000', 'invalid --amount "10,000": has thousands separators; use a plain decimal'],
   ])('refuses --amount %s with exit 2 naming the accepted form', async (amount, message) => {

@@ -7,8 +7,12 @@ import { join } from 'node:path';
 import eventsList, { type EventsListOptions } from '../../src/cli/events/list.js';
 import type { ApiClient, Query } from '../../src/api/client.js';
 import type { Context } from '../../src/cli/context.js';
-import type { ApiEvent, ApiEventBucket } from '../../src/api/events.js';
 import { testContext } from '../helpers/context.js';
+import { scriptedApi } from '../helpers/fake-api.js';
+
+/** An event and a bucket as a server in kt's contract sends them. */
+type ApiEvent = Record<string, unknown> & { id: string };
+type ApiEventBucket = Record<string, unknown>;
 
 function apiEvent(i: number, cost: number): ApiEvent {
   return {
@@ -36,26 +40,18 @@ interface Script {
 function fakeApi(script: Script): { api: ApiClient; calls: Array<{ query: Query | undefined; pageSize: number | undefined }>; pagesServed: () => number } {
   const calls: Array<{ query: Query | undefined; pageSize: number | undefined }> = [];
   let served = 0;
-  const api: ApiClient = {
-    baseUrl: 'http://127.0.0.1:1',
-    get: () => Promise.reject(new Error('unexpected get')),
-    post: () => Promise.reject(new Error('unexpected post')),
-    close: () => Promise.resolve(),
-    async *pages<T>(_path: string, query?: Query, options?: { pageSize?: number }): AsyncGenerator<T[], void, undefined> {
-      calls.push({ query, pageSize: options?.pageSize });
-      if (query?.aggregate !== undefined) {
-        yield (script.buckets ?? []) as T[];
-        return;
-      }
-      const size = options?.pageSize ?? 100;
-      const events = script.events ?? [];
-      for (let i = 0; i < events.length; i += size) {
-        if (script.failAfterPages !== undefined && served >= script.failAfterPages) throw new Error('server went away');
-        served += 1;
-        yield events.slice(i, i + size) as T[];
-      }
-    },
-  };
+  const { api } = scriptedApi((_path, query) => {
+    const pageSize = typeof query.limit === 'number' ? query.limit : undefined;
+    calls.push({ query, pageSize });
+    if (query.aggregate !== undefined) return { data: script.buckets ?? [], next_cursor: null };
+    const size = pageSize ?? 100;
+    const events = script.events ?? [];
+    const from = typeof query.cursor === 'string' ? Number(query.cursor) : 0;
+    if (script.failAfterPages !== undefined && served >= script.failAfterPages) throw new Error('server went away');
+    served += 1;
+    const next = from + size < events.length ? String(from + size) : null;
+    return { data: events.slice(from, from + size), next_cursor: next };
+  });
   return { api, calls, pagesServed: () => served };
 }
 

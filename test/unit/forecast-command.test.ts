@@ -6,13 +6,25 @@ import { buildTeamForecast, rollUp } from '../../src/cli/forecast/report.js';
 import { forecastChart } from '../../src/cli/forecast/chart.js';
 import { ApiError, UsageError } from '../../src/errors.js';
 import type { ApiClient, Query } from '../../src/api/client.js';
-import type { ForecastWallet, SpendBucket } from '../../src/api/forecast.js';
+import type { SpendBucket } from '../../src/api/forecast.js';
+import { readWallet, type Wallet } from '../../src/api/wallets.js';
+import { moneyFromJson } from '../../src/domain/money.js';
+import { stringifyJson } from '../../src/domain/json.js';
+import { scriptedApi } from '../helpers/fake-api.js';
 import { addDays, addMonths } from '../../src/domain/forecast.js';
 import { testContext as fakeContext } from '../helpers/context.js';
 
 const NOW = new Date('2026-11-28T09:15:00Z');
 
-function wallet(team: string, parent: string | null, extra: Partial<ForecastWallet> = {}): ForecastWallet {
+/** A wallet and a bucket as the API sends them (amounts as JSON numbers). */
+type RawWallet = Record<string, unknown>;
+interface RawBucket {
+  period_start: string;
+  team_id?: string;
+  cost: number;
+}
+
+function wallet(team: string, parent: string | null, extra: RawWallet = {}): RawWallet {
   return {
     id: `wal_${team}`,
     team_id: team,
@@ -33,7 +45,11 @@ function wallet(team: string, parent: string | null, extra: Partial<ForecastWall
 }
 
 /** Linear monthly history ending October 2026: 10,000, 11,000, … */
-function linearMonths(n: number, team?: string): SpendBucket[] {
+/** What the API layer makes of them. */
+const asWallet = (raw: RawWallet): Wallet => readWallet(raw, 'test');
+const asBuckets = (raw: readonly RawBucket[]): SpendBucket[] => raw.map((b) => ({ ...b, cost: moneyFromJson(b.cost) }));
+
+function linearMonths(n: number, team?: string): RawBucket[] {
   return Array.from({ length: n }, (_, i) => ({
     period_start: `${addMonths('2026-10', i - n + 1)}-01T00:00:00+00:00`,
     cost: 10_000 + 1_000 * (i + (12 - n)),
@@ -42,8 +58,8 @@ function linearMonths(n: number, team?: string): SpendBucket[] {
 }
 
 /** 800 a day through the 27th, 300 so far on the 28th. */
-function novemberDays(team?: string): SpendBucket[] {
-  const days: SpendBucket[] = [];
+function novemberDays(team?: string): RawBucket[] {
+  const days: RawBucket[] = [];
   for (let date = '2026-11-01'; date <= '2026-11-28'; date = addDays(date, 1)) {
     days.push({ period_start: `${date}T00:00:00+00:00`, cost: date === '2026-11-28' ? 300 : 800, ...(team === undefined ? {} : { team_id: team }) });
   }
@@ -51,32 +67,25 @@ function novemberDays(team?: string): SpendBucket[] {
 }
 
 interface Canned {
-  wallets: ForecastWallet[];
-  monthly: SpendBucket[];
-  daily: SpendBucket[];
+  wallets: RawWallet[];
+  monthly: RawBucket[];
+  daily: RawBucket[];
 }
 
 function fakeApi(canned: Canned, calls: Query[] = []): ApiClient {
-  return {
-    baseUrl: 'http://fake',
-    get<T>(path: string, query?: Query): Promise<T> {
-      calls.push({ path, ...query });
-      const found = canned.wallets.find((w) => w.team_id === query?.team_id);
-      if (path !== '/v1/wallets/balance' || found === undefined) {
-        return Promise.reject(new ApiError({ status: 404, code: 'team_not_found', message: `team ${String(query?.team_id)} not found` }));
-      }
-      return Promise.resolve({ wallet: found, parents: [] } as T);
-    },
-    post: () => Promise.reject(new Error('forecast never posts')),
-    async *pages<T>(path: string, query?: Query): AsyncGenerator<T[], void, undefined> {
-      calls.push({ path, ...query });
-      await Promise.resolve();
-      if (path === '/v1/wallets') yield canned.wallets as T[];
-      else if (query?.aggregate === 'monthly') yield canned.monthly as T[];
-      else yield canned.daily as T[];
-    },
-    close: () => Promise.resolve(),
-  };
+  return scriptedApi((path, query) => {
+    calls.push({ path, ...query });
+    if (path === '/v1/wallets/balance') {
+      const found = canned.wallets.find((w) => w.team_id === query.team_id);
+      if (found === undefined) throw new ApiError({ status: 404, code: 'team_not_found', message: `team ${String(query.team_id)} not found` });
+      return { wallet: found, parents: [] };
+    }
+    if (path === '/v1/wallets') return { data: canned.wallets, next_cursor: null };
+    if (path !== '/v1/events') throw new ApiError({ status: 404, code: 'not_found', message: `no route ${path}` });
+    if (query.aggregate === 'monthly') return { data: canned.monthly, next_cursor: null };
+    if (query.aggregate === 'daily') return { data: canned.daily, next_cursor: null };
+    throw new ApiError({ status: 400, code: 'invalid_request', message: 'forecast asks for aggregates only' });
+  }).api;
 }
 
 async function runForecast(opts: ForecastOptions, canned: Canned, io: { isStdoutTTY?: boolean } = {}) {
@@ -134,7 +143,7 @@ describe('parseForecastFlags', () => {
 describe('buildTeamForecast', () => {
   const base = { team: 'search', now: NOW, tz: 'UTC', history: 12, monthsAhead: 3, level: 80 };
   it('backtests the past, projects this month and forecasts the months after', () => {
-    const r = buildTeamForecast({ ...base, wallet: SEARCH.wallets[0] as ForecastWallet, monthly: SEARCH.monthly, daily: SEARCH.daily });
+    const r = buildTeamForecast({ ...base, wallet: asWallet(SEARCH.wallets[0] as RawWallet), monthly: asBuckets(SEARCH.monthly), daily: asBuckets(SEARCH.daily) });
     expect(r.method).toBe('exponential-smoothing');
     expect(r).toMatchObject({ model: 'holt', criterion: 'exact-fit' });
     // Each row names what made its forecast: nothing for the first month, the run rate on one or two months, then the line.
@@ -148,54 +157,57 @@ describe('buildTeamForecast', () => {
     ]);
     // The linear history continues: December ≈ 23,000 (h = 2 from October).
     const dec = r.rows.find((x) => x.month === '2026-12');
-    expect(Math.abs((dec?.forecast ?? 0) / 1e6 - 23_000) / 23_000).toBeLessThan(0.01);
+    expect(Math.abs(Number(dec?.forecast ?? 0n) / 1e9 - 23_000) / 23_000).toBeLessThan(0.01);
     // 27 days at 800 + 300 today, then 0.6 of today and 2 more days at 800.
+    // Spend to date is exact money; the model's view of it is a statistic in micro-dollars.
+    expect(r.toDate).toBe(21_900_000_000_000n);
     expect(r.projection.toDate).toBe(21_900_000_000);
     // 09:15 UTC: 9.25 of 24 hours have gone.
     expect(r.projection.projected).toBe(21_900_000_000 + Math.round(800e6 * (2 + (1 - 9.25 / 24))));
-    expect(r.soft).toEqual({ cap: 20_000_000_000, date: '2026-11-28', status: 'crossed' });
+    expect(r.rows.find((x) => x.kind === 'projection')?.forecast).toBe(BigInt(21_900_000_000 + Math.round(800e6 * (2 + (1 - 9.25 / 24)))) * 1000n);
+    expect(r.soft).toEqual({ cap: 20_000_000_000_000n, date: '2026-11-28', status: 'crossed' });
     expect(r.hard.status).toBe('projected');
     expect(r.hard.date).toBe('2026-11-30');
     expect(r.rows.find((x) => x.kind === 'projection')?.actual).toBeNull();
   });
   it('uses the run rate on short history and still forecasts every month', () => {
-    const r = buildTeamForecast({ ...base, wallet: wallet('new', 'org'), monthly: linearMonths(2), daily: novemberDays() });
+    const r = buildTeamForecast({ ...base, wallet: asWallet(wallet('new', 'org')), monthly: asBuckets(linearMonths(2)), daily: asBuckets(novemberDays()) });
     expect(r.method).toBe('run-rate');
     expect(r).toMatchObject({ model: 'run-rate', criterion: 'short-history' });
     expect(r.historyMonths).toBe(2);
     // December at 800 a day, 31 days.
-    expect(r.rows.find((x) => x.month === '2026-12')?.forecast).toBe(24_800_000_000);
-    expect(JSON.stringify(r)).not.toMatch(/NaN|Infinity/);
+    expect(r.rows.find((x) => x.month === '2026-12')?.forecast).toBe(24_800_000_000_000n);
+    expect(stringifyJson(r)).not.toMatch(/NaN|Infinity/);
   });
   it('drops a partial first month (spend began mid-month) from the history', () => {
     const daily = [{ period_start: '2026-07-20T00:00:00+00:00', cost: 50 }, ...novemberDays()];
     const monthly = [{ period_start: '2026-07-01T00:00:00+00:00', cost: 50 }, ...linearMonths(3)];
-    const r = buildTeamForecast({ ...base, wallet: wallet('t', 'org'), monthly, daily });
+    const r = buildTeamForecast({ ...base, wallet: asWallet(wallet('t', 'org')), monthly: asBuckets(monthly), daily: asBuckets(daily) });
     expect(r.historyMonths).toBe(3);
     expect(r.rows[0]?.month).toBe('2026-08');
     // A first month that began on the 1st stays.
-    const r2 = buildTeamForecast({ ...base, wallet: wallet('t', 'org'), monthly, daily: [{ period_start: '2026-07-01T00:00:00+00:00', cost: 50 }] });
+    const r2 = buildTeamForecast({ ...base, wallet: asWallet(wallet('t', 'org')), monthly: asBuckets(monthly), daily: asBuckets([{ period_start: '2026-07-01T00:00:00+00:00', cost: 50 }]) });
     expect(r2.historyMonths).toBe(4);
   });
 
   it('a team with no spend at all forecasts zeros, never NaN', () => {
-    const r = buildTeamForecast({ ...base, wallet: wallet('idle', 'org', { soft_cap: 10, hard_cap: 20 }), monthly: [], daily: [] });
-    expect(r.rows.map((x) => x.forecast)).toEqual([0, 0, 0, 0]);
+    const r = buildTeamForecast({ ...base, wallet: asWallet(wallet('idle', 'org', { soft_cap: 10, hard_cap: 20 })), monthly: [], daily: [] });
+    expect(r.rows.map((x) => x.forecast)).toEqual([0n, 0n, 0n, 0n]);
     expect(r.soft.status).toBe('not_this_period');
-    expect(JSON.stringify(r)).not.toMatch(/NaN|Infinity/);
+    expect(stringifyJson(r)).not.toMatch(/NaN|Infinity/);
   });
 });
 
 describe('rollUp', () => {
   it("sums each subtree's own buckets", () => {
     const wallets = [wallet('org', null), wallet('eng', 'org'), wallet('search', 'eng'), wallet('ops', 'org')];
-    const buckets = [
-      { period_start: 'a', team_id: 'search', cost: 1 },
-      { period_start: 'a', team_id: 'eng', cost: 2 },
-      { period_start: 'a', team_id: 'ops', cost: 4 },
+    const buckets: SpendBucket[] = [
+      { period_start: 'a', team_id: 'search', cost: 1n },
+      { period_start: 'a', team_id: 'eng', cost: 2n },
+      { period_start: 'a', team_id: 'ops', cost: 4n },
     ];
-    const sum = (team: string): number => (rollUp(wallets, buckets).get(team) ?? []).reduce((s, b) => s + b.cost, 0);
-    expect([sum('org'), sum('eng'), sum('search'), sum('ops')]).toEqual([7, 3, 1, 4]);
+    const sum = (team: string): bigint => (rollUp(wallets.map(asWallet), buckets).get(team) ?? []).reduce((s, b) => s + b.cost, 0n);
+    expect([sum('org'), sum('eng'), sum('search'), sum('ops')]).toEqual([7n, 3n, 1n, 4n]);
   });
 });
 
@@ -206,6 +218,7 @@ describe('kt forecast (in-process)', () => {
     expect(calls).toContainEqual({
       path: '/v1/events',
       aggregate: 'monthly',
+      limit: 1000,
       team_id: 'search',
       descendants: 'true',
       since: '2025-10-31T23:00:00.000Z',
@@ -317,15 +330,15 @@ describe('forecastChart', () => {
 describe('summaryLines', () => {
   it('names the month and the model', () => {
     expect(monthName('2026-04')).toBe('Apr 2026');
-    const r = buildTeamForecast({ team: 't', wallet: wallet('t', 'org'), monthly: [], daily: [], now: NOW, tz: 'UTC', history: 12, monthsAhead: 1, level: 80 });
+    const r = buildTeamForecast({ team: 't', wallet: asWallet(wallet('t', 'org')), monthly: [], daily: [], now: NOW, tz: 'UTC', history: 12, monthsAhead: 1, level: 80 });
     const lines = summaryLines(r);
     expect(lines).toContain('Soft cap: none set');
     expect(lines).toContain('Model: run rate (fewer than 3 full months of history)');
     expect(lines.at(-1)).toBe('Variance = (actual − forecast) / forecast');
   });
   it('says which model AICc chose, or that the history is too short for it', () => {
-    const history = (costs: number[]): SpendBucket[] => costs.map((cost, i) => ({ period_start: `${addMonths('2026-11', i - costs.length)}-01T00:00:00+00:00`, cost }));
-    const build = (costs: number[]) => buildTeamForecast({ team: 't', wallet: wallet('t', 'org'), monthly: history(costs), daily: [], now: NOW, tz: 'UTC', history: 24, monthsAhead: 1, level: 80 });
+    const history = (costs: number[]): RawBucket[] => costs.map((cost, i) => ({ period_start: `${addMonths('2026-11', i - costs.length)}-01T00:00:00+00:00`, cost }));
+    const build = (costs: number[]) => buildTeamForecast({ team: 't', wallet: asWallet(wallet('t', 'org')), monthly: asBuckets(history(costs)), daily: [], now: NOW, tz: 'UTC', history: 24, monthsAhead: 1, level: 80 });
     expect(modelLine(build([10_000, 13_000, 9_000, 12_000]))).toBe('Model: run rate, the mean of the last 3 months (4 months: too few for AICc to rank the smoothing models)');
     const flat = [3, -5, 2, 6, -4, -1, 5, -6, 1, 4, -3, -2, 6, -5, 2, -1, 4, -4].map((e) => 1_000 + 10 * e);
     expect(modelLine(build(flat))).toMatch(/^Model: simple exponential smoothing \(AICc over 18 months; alpha \d\.\d\d\)$/);

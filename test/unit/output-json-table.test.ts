@@ -6,7 +6,7 @@ import { testContext as fakeContext } from '../helpers/context.js';
 
 interface Row {
   team: string;
-  cost: number;
+  cost: number | bigint;
   requests: number;
   change: number | null;
   at: string;
@@ -49,10 +49,10 @@ describe('json and ndjson', () => {
     expect(f.stdout()).toBe('[]\n');
   });
 
-  it('keeps 0.1 + 0.2 exact when the micros were added as integers', async () => {
+  it('keeps 0.1 + 0.2 exact when the amounts were added as integers', async () => {
     const f = fakeContext();
-    await writeRows(f.ctx, [{ ...rows[0]!, cost: 100_000 + 200_000 }], columns, { format: 'json' });
-    expect(f.stdout()).toContain('"cost":0.3,');
+    await writeRows(f.ctx, [{ ...rows[0]!, cost: 100_000_000n + 200_000_000n }], columns, { format: 'json' });
+    expect(f.stdout()).toContain('"cost":0.30,');
   });
 
   it('writes one object per line for ndjson, null for missing values', async () => {

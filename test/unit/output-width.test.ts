@@ -6,6 +6,7 @@ import { barChart, displayWidth } from '../../src/output/chart.js';
 import { boxTable, plainTable } from '../../src/output/table.js';
 import { renderTree } from '../../src/cli/wallets/tree.js';
 import { walletRecord } from '../../src/cli/wallets/records.js';
+import { readWallet } from '../../src/api/wallets.js';
 import { testContext } from '../helpers/context.js';
 
 const NAMES = ['search', '検索チーム', '🚀 launch', '👩‍💻 dev-ex', '⚙️ ops', 'café'];
@@ -46,7 +47,7 @@ describe('display width', () => {
 
   it('lines up spent and available in the wallet tree', () => {
     const wallets = NAMES.map((name, i) =>
-      walletRecord({
+      walletRecord(readWallet({
         id: `wal_${i}`,
         team_id: i === 0 ? 'org' : `t${i}`,
         name,
@@ -62,7 +63,7 @@ describe('display width', () => {
         status: 'healthy',
         period_start: '2026-11-01T00:00:00.000Z',
         period_end: '2026-12-01T00:00:00.000Z',
-      }),
+      }, 'test')),
     );
     const lines = renderTree(wallets, { barWidth: 10 });
     expect(new Set(lines.map((l) => columnOf(l, 'available'))).size).toBe(1);

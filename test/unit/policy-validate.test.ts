@@ -222,13 +222,13 @@ describe('cost-control rules and money', () => {
   it('amounts are parsed from their source text by the money module', () => {
     const report = yaml('spend_controls:\n  - {team: a, hard_cap: 10000.000001, soft_cap: 0.1, period: monthly}\n');
     expect(report.diagnostics).toEqual([]);
-    expect(report.validated?.amounts.get('spend_controls[0].hard_cap')).toBe(10_000_000_001);
-    expect(report.validated?.amounts.get('spend_controls[0].soft_cap')).toBe(100_000);
+    expect(report.validated?.amounts.get('spend_controls[0].hard_cap')).toBe(10_000_000_001_000n);
+    expect(report.validated?.amounts.get('spend_controls[0].soft_cap')).toBe(100_000_000n);
   });
 
   it("the decimals limit and its message come from the money module", () => {
     const [d] = check('invalid/too-many-decimals.yaml').diagnostics;
-    expect(d?.message).toBe('spend_controls[0].hard_cap: invalid amount "100.1234567": more than 6 decimals; amounts are exact to 0.000001');
+    expect(d?.message).toBe('spend_controls[0].hard_cap: invalid amount "100.1234567891": more than 9 decimals; amounts are exact to 0.000000001');
     expect(check('invalid/exponent-amount.yaml').diagnostics[0]?.message).toContain('uses an exponent');
     expect(check('invalid/zero-soft-cap.yaml').diagnostics[0]?.message).toContain('must be greater than zero');
   });
@@ -290,7 +290,7 @@ describe('reading the file', () => {
   });
 
   it('an aliased amount is parsed from the anchor text', () => {
-    expect(check('valid/shapes/anchors.yaml').validated?.amounts.get('spend_controls[1].hard_cap')).toBe(500_250_000);
+    expect(check('valid/shapes/anchors.yaml').validated?.amounts.get('spend_controls[1].hard_cap')).toBe(500_250_000_000n);
   });
 
   it('reports tabs, top-level lists and scalars, and empty files with their own codes', () => {

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { stringifyJson } from '../../src/domain/json.js';
 import { PassThrough } from 'node:stream';
 import { parseAmountFlag, parseCurrency, parseIdempotencyKey, parsePeriod, parseRange, parseTeam, parseTypes } from '../../src/cli/wallets/options.js';
 import { allocateBody } from '../../src/cli/wallets/allocate.js';
@@ -22,7 +23,7 @@ describe('wallet flag parsing', () => {
     ['0', 'must be greater than zero'],
     ['-5', 'negative'],
     ['abc', 'not a number'],
-    ['1.0000001', 'more than 6 decimals'],
+    ['1.0000000001', 'more than 9 decimals'],
     ['$10', 'currency symbol'],
     ['10,000', 'thousands separators'],
   ])('refuses --amount %s naming the accepted form', (text, why) => {
@@ -32,10 +33,10 @@ describe('wallet flag parsing', () => {
     expect(error.exitCode).toBe(ExitCode.usage);
   });
 
-  it('parses amounts to exact micros', () => {
-    expect(parseAmountFlag('10000')).toBe(10_000_000_000);
-    expect(parseAmountFlag('0.000001')).toBe(1);
-    expect(parseAmountFlag('2500.5')).toBe(2_500_500_000);
+  it('parses amounts to exact nano-units', () => {
+    expect(parseAmountFlag('10000')).toBe(10_000_000_000_000n);
+    expect(parseAmountFlag('0.000000001')).toBe(1n);
+    expect(parseAmountFlag('2500.5')).toBe(2_500_500_000_000n);
   });
 
   it('validates currency, period, team, idempotency key and types', () => {
@@ -66,17 +67,19 @@ describe('wallet flag parsing', () => {
 describe('request bodies', () => {
   it("allocate sends the product document's body verbatim", () => {
     const { body } = allocateBody({ team: 'search', amount: '10000' });
-    expect(JSON.stringify(body)).toBe('{"team_id":"search","amount":10000,"currency":"USD","period":"monthly"}');
+    expect(stringifyJson(body, { moneyDecimals: 0 })).toBe('{"team_id":"search","amount":10000,"currency":"USD","period":"monthly"}');
   });
 
   it('allocate adds parent_id and caps only when given, as exact JSON numbers', () => {
-    const { body } = allocateBody({ team: 'ml', amount: '7000.123456', parent: 'engineering', period: 'quarterly', softCap: '5000', currency: 'EUR' });
-    expect(body).toEqual({ team_id: 'ml', amount: 7000.123456, currency: 'EUR', period: 'quarterly', parent_id: 'engineering', soft_cap: 5000 });
+    const { body } = allocateBody({ team: 'ml', amount: '7000.123456789', parent: 'engineering', period: 'quarterly', softCap: '5000', currency: 'EUR' });
+    expect(stringifyJson(body, { moneyDecimals: 0 })).toBe(
+      '{"team_id":"ml","amount":7000.123456789,"currency":"EUR","period":"quarterly","parent_id":"engineering","soft_cap":5000}',
+    );
   });
 
   it('reclaim takes exactly one of --amount and --all', () => {
     expect(reclaimBody({ team: 'search', all: true }).body).toEqual({ team_id: 'search', all: true });
-    expect(reclaimBody({ team: 'search', amount: '12.5' }).body).toEqual({ team_id: 'search', amount: 12.5 });
+    expect(reclaimBody({ team: 'search', amount: '12.5' }).body).toEqual({ team_id: 'search', amount: 12_500_000_000n });
     expect(usage(() => reclaimBody({ team: 'search' })).message).toBe('kt wallets reclaim needs --amount N or --all');
     expect(usage(() => reclaimBody({ team: 'search', all: true, amount: '1' })).message).toBe('pass either --amount or --all, not both');
   });

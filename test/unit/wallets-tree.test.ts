@@ -1,10 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import { renderBars, renderTree } from '../../src/cli/wallets/tree.js';
 import { capThresholds, utilization, walletRecord, type WalletRecord } from '../../src/cli/wallets/records.js';
-import type { ApiWallet } from '../../src/api/wallets.js';
+import { readWallet } from '../../src/api/wallets.js';
 
-function wallet(team: string, name: string, parent: string | null, allocated: number, spent = 0, extra: Partial<ApiWallet> = {}): WalletRecord {
-  return walletRecord({
+function wallet(team: string, name: string, parent: string | null, allocated: number, spent = 0, extra: Record<string, unknown> = {}): WalletRecord {
+  // As the API sends it: amounts are JSON numbers, read exactly by the API layer.
+  return walletRecord(readWallet({
     id: `wal_${team}`,
     team_id: team,
     name,
@@ -21,7 +22,7 @@ function wallet(team: string, name: string, parent: string | null, allocated: nu
     period_start: '2026-11-01T00:00:00.000Z',
     period_end: '2026-12-01T00:00:00.000Z',
     ...extra,
-  });
+  }, 'test'));
 }
 
 const HIERARCHY = [

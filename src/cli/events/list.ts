@@ -3,8 +3,8 @@
 // constant memory.
 import type { Context } from '../context.js';
 import { UsageError } from '../../errors.js';
-import { addMicros, formatMoney, microsFromJson, type Micros } from '../../domain/money.js';
-import { aggregateEvents, eventPages, type ApiEvent, type ApiEventBucket } from '../../api/events.js';
+import { formatMoney, type Money } from '../../domain/money.js';
+import { aggregateEvents, eventPages, type EventBucket, type SpendEvent } from '../../api/events.js';
 import { isGroupKey, MAX_PAGE_SIZE, type GroupKey } from '../../domain/events.js';
 import { RowPages, selectColumns, writeRows, type Column } from '../../output/index.js';
 import { barChart } from '../../output/chart.js';
@@ -17,14 +17,14 @@ import { parseEventsList, type EventsFilterOptions } from './options.js';
 export interface EventsListOptions extends RawOutputOptions, EventsFilterOptions {}
 
 export interface BucketRecord {
-  raw: ApiEventBucket;
-  cost: Micros;
+  raw: EventBucket;
+  cost: Money;
 }
 
-// Rows are the API's events as parsed, with no per-row wrapper: a
-// million-row export allocates as little as possible. The cost is converted
-// to micros where it is summed and where it is written (exact either way).
-export const EVENT_COLUMNS: readonly Column<ApiEvent>[] = [
+// Rows are the events as the API layer read them (cost exact, in
+// nano-units), with no per-row wrapper: a million-row export allocates as
+// little as possible. Fields a server did not send are empty cells.
+export const EVENT_COLUMNS: readonly Column<SpendEvent>[] = [
   { name: 'timestamp', kind: 'time', get: (r) => r.timestamp },
   { name: 'team', kind: 'text', get: (r) => r.team_id },
   { name: 'user', kind: 'text', get: (r) => r.user_id },
@@ -33,16 +33,23 @@ export const EVENT_COLUMNS: readonly Column<ApiEvent>[] = [
   { name: 'input_tokens', header: 'INPUT', kind: 'int', get: (r) => r.input_tokens },
   { name: 'output_tokens', header: 'OUTPUT', kind: 'int', get: (r) => r.output_tokens },
   { name: 'cached', kind: 'bool', get: (r) => r.cached },
-  { name: 'cost', kind: 'money', get: (r) => microsFromJson(r.cost), currency: (r) => r.currency },
+  { name: 'cost', kind: 'money', get: (r) => r.cost, currency: (r) => r.currency },
   { name: 'currency', kind: 'text', get: (r) => r.currency },
   { name: 'request_id', kind: 'text', get: (r) => r.request_id },
   { name: 'id', kind: 'text', get: (r) => r.id },
+  { name: 'verdict', kind: 'text', get: (r) => r.verdict },
+  { name: 'reason_code', header: 'REASON', kind: 'text', get: (r) => r.reason_code },
+  { name: 'event_type', header: 'TYPE', kind: 'text', get: (r) => r.event_type },
+  { name: 'config_version', header: 'CONFIG', kind: 'text', get: (r) => r.config_version },
 ];
 
-const EVENT_TABLE_DEFAULT = ['timestamp', 'team', 'provider', 'model', 'input_tokens', 'output_tokens', 'cost'];
-const EVENT_ALL = EVENT_COLUMNS.map((c) => c.name);
+/** The contract's columns: what a CSV has by default (the product's fields on request via --fields). */
+export const EVENT_CONTRACT_FIELDS = ['timestamp', 'team', 'user', 'provider', 'model', 'input_tokens', 'output_tokens', 'cached', 'cost', 'currency', 'request_id', 'id'];
 
-const GROUP_FIELD: Record<GroupKey, keyof ApiEventBucket> = { team: 'team_id', provider: 'provider', model: 'model' };
+const EVENT_TABLE_DEFAULT = ['timestamp', 'team', 'provider', 'model', 'input_tokens', 'output_tokens', 'cost'];
+const EVENT_ALL = EVENT_CONTRACT_FIELDS;
+
+const GROUP_FIELD: Record<GroupKey, keyof EventBucket> = { team: 'team_id', provider: 'provider', model: 'model' };
 
 function bucketColumns(groupBy: readonly GroupKey[]): Column<BucketRecord>[] {
   return [
@@ -56,27 +63,39 @@ function bucketColumns(groupBy: readonly GroupKey[]): Column<BucketRecord>[] {
 }
 
 /** Passes pages through, counting and summing them, and stops the paging once `limit` rows are out. */
-async function* countedPages(pages: AsyncGenerator<ApiEvent[], void, undefined>, limit: number | undefined, totals: Totals): AsyncGenerator<ApiEvent[]> {
+export async function* countedPages(pages: AsyncGenerator<SpendEvent[], void, undefined>, limit: number | undefined, totals: Totals): AsyncGenerator<SpendEvent[]> {
   let remaining = limit ?? Number.POSITIVE_INFINITY;
   for await (const page of pages) {
     const rows = page.length > remaining ? page.slice(0, remaining) : page;
     remaining -= rows.length;
-    for (const raw of rows) totals.add(raw.currency, microsFromJson(raw.cost));
+    for (const event of rows) totals.add(event.currency, event.cost);
     if (rows.length > 0) yield rows;
     if (remaining <= 0) return;
   }
 }
 
-class Totals {
+export class Totals {
   rows = 0;
-  readonly cost = new Map<string, Micros>();
-  add(currency: string, micros: Micros): void {
+  /** Events the server sent without any cost field. */
+  noCost = 0;
+  readonly cost = new Map<string, Money>();
+  add(currency: string, cost: Money | null): void {
     this.rows += 1;
-    this.cost.set(currency, addMicros(this.cost.get(currency) ?? 0, micros));
+    if (cost === null) {
+      this.noCost += 1;
+      return;
+    }
+    this.cost.set(currency, (this.cost.get(currency) ?? 0n) + cost);
   }
   describe(): string {
-    const parts = [...this.cost.entries()].map(([currency, micros]) => formatMoney(micros, currency));
-    return parts.length === 0 ? formatMoney(0) : parts.join(' + ');
+    const parts = [...this.cost.entries()].map(([currency, cost]) => formatMoney(cost, currency));
+    return parts.length === 0 ? formatMoney(0n) : parts.join(' + ');
+  }
+  /** A warning when some events had no cost (their cells are empty, the total leaves them out). */
+  missingCostNotice(): string | undefined {
+    if (this.noCost === 0) return undefined;
+    const n = this.noCost.toLocaleString('en-US');
+    return `${n} event${this.noCost === 1 ? '' : 's'} had no cost field (cost, cost_usd or event_cost_attribution.total_cost_usd): empty cost cells, left out of the total`;
   }
 }
 
@@ -96,7 +115,7 @@ export default async function eventsList(ctx: Context, opts: EventsListOptions):
     const columns = selectColumns(EVENT_COLUMNS, output.fields, output.format === 'table' ? EVENT_TABLE_DEFAULT : EVENT_ALL);
     const api = await ctx.api();
     const pageSize = parsed.limit === undefined ? MAX_PAGE_SIZE : Math.min(MAX_PAGE_SIZE, parsed.limit);
-    const records = new RowPages(countedPages(eventPages(api, parsed.filter, pageSize), parsed.limit, totals));
+    const records = new RowPages(countedPages(eventPages(api, parsed.filter, pageSize, parsed.limit), parsed.limit, totals));
     await writeRows(ctx, records, columns, {
       ...writeOptions,
       emptyNotice: 'no events',
@@ -112,9 +131,8 @@ export default async function eventsList(ctx: Context, opts: EventsListOptions):
     );
     const limited = parsed.limit === undefined ? buckets : buckets.slice(0, parsed.limit);
     const records = limited.map((raw): BucketRecord => {
-      const cost = microsFromJson(raw.cost);
-      totals.add('USD', cost);
-      return { raw, cost };
+      totals.add('USD', raw.cost);
+      return { raw, cost: raw.cost };
     });
     if (drawing) {
       await drawChart(ctx, records);
@@ -123,6 +141,8 @@ export default async function eventsList(ctx: Context, opts: EventsListOptions):
     }
   }
 
+  const missing = totals.missingCostNotice();
+  if (missing !== undefined) ctx.log.warn(missing);
   if (ctx.io.isStderrTTY && !ctx.globals.quiet) {
     const seconds = ((performance.now() - started) / 1000).toFixed(1);
     const noun = aggregate === undefined ? (totals.rows === 1 ? 'event' : 'events') : totals.rows === 1 ? 'bucket' : 'buckets';
@@ -150,11 +170,11 @@ async function drawChart(ctx: Context, records: readonly BucketRecord[]): Promis
   }
   const style = stdoutStyle(ctx);
   // Several groups share a period: the chart shows the period's total.
-  const perPeriod = new Map<string, Micros>();
-  for (const r of records) perPeriod.set(r.raw.period_start, addMicros(perPeriod.get(r.raw.period_start) ?? 0, r.cost));
+  const perPeriod = new Map<string, Money>();
+  for (const r of records) perPeriod.set(r.raw.period_start, (perPeriod.get(r.raw.period_start) ?? 0n) + r.cost);
   const width = (ctx.io.stdout as { columns?: number }).columns ?? 80;
   const lines = barChart(
-    [...perPeriod.entries()].map(([period, micros]) => ({ label: period.slice(0, 10), value: micros, display: formatMoney(micros) })),
+    [...perPeriod.entries()].map(([period, cost]) => ({ label: period.slice(0, 10), value: Number(cost), display: formatMoney(cost) })),
     { width: Math.min(width, 120), color: ctx.io.colorStdout ? (bar) => style.cyan(bar) : undefined },
   );
   ctx.io.stdout.write(`${lines.join('\n')}\n`);

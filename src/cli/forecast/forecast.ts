@@ -3,9 +3,10 @@
 // end and the dates its caps will be crossed; or one row per team.
 import type { Context } from '../context.js';
 import { ApiError, KtError, ExitCode } from '../../errors.js';
-import { formatMoney, type Micros } from '../../domain/money.js';
+import { formatMoney, type Money } from '../../domain/money.js';
 import { addDays, addMonths, MIN_MODEL_HISTORY, type ModelName } from '../../domain/forecast.js';
-import { allWallets, spendBuckets, teamWallet, type ForecastWallet } from '../../api/forecast.js';
+import { allWallets, spendBuckets, teamWallet } from '../../api/forecast.js';
+import type { Wallet } from '../../api/wallets.js';
 import type { ApiClient } from '../../api/client.js';
 import { selectColumns, writeRows, type Column } from '../../output/index.js';
 import { withSpinner } from '../../output/spinner.js';
@@ -31,9 +32,14 @@ export function rowLabel(row: ForecastRow): string {
   return monthName(row.month);
 }
 
-function interval(lower: Micros | null, upper: Micros | null, currency: string): string | null {
+function interval(lower: Money | null, upper: Money | null, currency: string): string | null {
   if (lower === null || upper === null) return null;
   return `${formatMoney(lower, currency)} – ${formatMoney(upper, currency)}`;
+}
+
+/** This month's row: spend to date and the projected month end. */
+function projectionRow(t: TeamForecast): ForecastRow | undefined {
+  return t.rows.find((r) => r.kind === 'projection');
 }
 
 /** For tables: the date, or why there is none. */
@@ -83,11 +89,11 @@ export const TEAM_COLUMNS: readonly Column<TeamForecast>[] = [
   { name: 'team', kind: 'text', get: (t) => t.team },
   { name: 'currency', kind: 'text', get: (t) => t.currency },
   { name: 'allocated', kind: 'money', get: (t) => t.allocated, currency: (t) => t.currency },
-  { name: 'to_date', header: 'TO DATE', kind: 'money', get: (t) => t.projection.toDate, currency: (t) => t.currency },
+  { name: 'to_date', header: 'TO DATE', kind: 'money', get: (t) => t.toDate, currency: (t) => t.currency },
   { name: 'projected', header: 'PROJECTED', kind: 'money', get: (t) => t.projectedPeriodEnd, currency: (t) => t.currency },
-  { name: 'lower', kind: 'money', get: (t) => t.projection.lower, currency: (t) => t.currency },
-  { name: 'upper', kind: 'money', get: (t) => t.projection.upper, currency: (t) => t.currency },
-  { name: 'interval', kind: 'text', get: (t) => interval(t.projection.lower, t.projection.upper, t.currency) },
+  { name: 'lower', kind: 'money', get: (t) => projectionRow(t)?.lower ?? null, currency: (t) => t.currency },
+  { name: 'upper', kind: 'money', get: (t) => projectionRow(t)?.upper ?? null, currency: (t) => t.currency },
+  { name: 'interval', kind: 'text', get: (t) => interval(projectionRow(t)?.lower ?? null, projectionRow(t)?.upper ?? null, t.currency) },
   { name: 'overrun', kind: 'money', get: (t) => t.overrun, currency: (t) => t.currency },
   { name: 'next_month', header: 'NEXT MONTH', kind: 'money', get: (t) => t.rows.find((r) => r.kind === 'forecast')?.forecast ?? null, currency: (t) => t.currency },
   { name: 'soft_cap', header: 'SOFT CAP', kind: 'text', get: (t) => capCell(t.soft) },
@@ -169,7 +175,7 @@ function fallbackNotice(ctx: Context, report: TeamForecast): void {
   );
 }
 
-async function findWallet(api: ApiClient, team: string): Promise<ForecastWallet> {
+async function findWallet(api: ApiClient, team: string): Promise<Wallet> {
   try {
     return await teamWallet(api, team);
   } catch (error) {
@@ -226,7 +232,7 @@ async function forecastAllTeams(api: ApiClient, settings: ForecastSettings, now:
     }),
   );
   // Largest projected overrun first; ties by team id so the order is stable.
-  return teams.sort((a, b) => b.overrun - a.overrun || (a.team < b.team ? -1 : a.team > b.team ? 1 : 0));
+  return teams.sort((a, b) => (b.overrun > a.overrun ? 1 : b.overrun < a.overrun ? -1 : 0) || (a.team < b.team ? -1 : a.team > b.team ? 1 : 0));
 }
 
 function capLine(name: string, outlook: CapOutlook, currency: string): string {
@@ -267,10 +273,11 @@ export function modelLine(report: TeamForecast): string {
 export function summaryLines(report: TeamForecast): string[] {
   const c = report.currency;
   const p = report.projection;
+  const row = projectionRow(report);
   return [
     `Team: ${report.team}`,
-    `This month (${monthName(p.month)}) to date: ${formatMoney(p.toDate, c)}`,
-    `Projected month-end: ${formatMoney(p.projected, c)} (${report.level}% interval ${formatMoney(p.lower, c)} – ${formatMoney(p.upper, c)})`,
+    `This month (${monthName(p.month)}) to date: ${formatMoney(report.toDate, c)}`,
+    `Projected month-end: ${formatMoney(row?.forecast ?? 0n, c)} (${report.level}% interval ${formatMoney(row?.lower ?? 0n, c)} – ${formatMoney(row?.upper ?? 0n, c)})`,
     `Allocated this period: ${formatMoney(report.allocated, c)}; projected period-end spend ${formatMoney(report.projectedPeriodEnd, c)}`,
     capLine('Soft cap', report.soft, c),
     capLine('Hard cap', report.hard, c),
@@ -279,16 +286,19 @@ export function summaryLines(report: TeamForecast): string[] {
   ];
 }
 
+/** A bar's length needs no exactness. */
+const asNumber = (money: Money | null): number | null => (money === null ? null : Number(money));
+
 function chartLines(ctx: Context, report: TeamForecast): string[] {
   const width = (ctx.io.stdout as { columns?: number }).columns ?? 80;
   return forecastChart(
     report.rows.map((r) => ({
       label: rowLabel(r),
-      actual: r.actual ?? r.toDate,
-      forecast: r.forecast,
-      lower: r.lower,
-      upper: r.upper,
-      display: formatMoney(r.actual ?? r.forecast ?? 0, r.currency),
+      actual: asNumber(r.actual ?? r.toDate),
+      forecast: asNumber(r.forecast),
+      lower: asNumber(r.lower),
+      upper: asNumber(r.upper),
+      display: formatMoney(r.actual ?? r.forecast ?? 0n, r.currency),
     })),
     width,
     report.level,

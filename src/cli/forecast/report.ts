@@ -1,7 +1,12 @@
 // Turns what the API returned (spend buckets, a wallet) into forecast rows.
 // Pure: the clock and zone come in as arguments, so it is unit-tested with
 // fixed data.
-import { microsFromJson, type Micros } from '../../domain/money.js';
+//
+// Money stays exact where it is a fact (spend to date, past months, caps,
+// allocations: bigint nano-units summed exactly). The forecast models are
+// statistics and work in floats (micro-dollars); their estimates come back
+// as Money rounded to a micro-dollar, and never feed a sum of facts.
+import type { Money } from '../../domain/money.js';
 import {
   addDays,
   addMonths,
@@ -16,7 +21,8 @@ import {
   type MonthActual,
   type MonthProjection,
 } from '../../domain/forecast.js';
-import type { ForecastWallet, SpendBucket } from '../../api/forecast.js';
+import type { SpendBucket } from '../../api/forecast.js';
+import type { Wallet } from '../../api/wallets.js';
 import { dayElapsed, localDate } from '../../domain/periods.js';
 import { subtree, teamForest } from '../../domain/teams.js';
 
@@ -30,13 +36,13 @@ export interface ForecastRow {
   /** YYYY-MM */
   month: string;
   /** Full months only; null for the current and future months. */
-  actual: Micros | null;
-  forecast: Micros | null;
-  lower: Micros | null;
-  upper: Micros | null;
+  actual: Money | null;
+  forecast: Money | null;
+  lower: Money | null;
+  upper: Money | null;
   variance: number | null;
   /** Projection row only: spend so far this month. */
-  toDate: Micros | null;
+  toDate: Money | null;
   softCapDate: string | null;
   softCapStatus: CapStatus | null;
   hardCapDate: string | null;
@@ -47,7 +53,7 @@ export interface ForecastRow {
 }
 
 export interface CapOutlook {
-  cap: Micros | null;
+  cap: Money | null;
   date: string | null;
   status: CapStatus;
 }
@@ -64,11 +70,14 @@ export interface TeamForecast {
   /** Full months of history the model saw. */
   historyMonths: number;
   rows: ForecastRow[];
+  /** The model's view of this month (statistics, micro-dollars as floats). */
   projection: MonthProjection;
-  allocated: Micros;
+  /** Spend so far this month, exact. */
+  toDate: Money;
+  allocated: Money;
   /** Projected spend at the end of the wallet's period (its own period, which may be longer than a month). */
-  projectedPeriodEnd: Micros;
-  overrun: Micros;
+  projectedPeriodEnd: Money;
+  overrun: Money;
   soft: CapOutlook;
   hard: CapOutlook;
   level: number;
@@ -76,7 +85,7 @@ export interface TeamForecast {
 
 export interface ForecastInput {
   team: string;
-  wallet: ForecastWallet;
+  wallet: Wallet;
   monthly: readonly SpendBucket[];
   /** Daily spend over the whole history window (it finds a partial first month) and this month. */
   daily: readonly SpendBucket[];
@@ -90,11 +99,17 @@ export interface ForecastInput {
 /** Days of daily history behind the weekday pattern and the day-to-day spread. */
 export const PATTERN_DAYS = 56;
 
-function sumBy(buckets: readonly SpendBucket[], key: (b: SpendBucket) => string): Map<string, Micros> {
-  const totals = new Map<string, Micros>();
+/** Money as the models' statistic: micro-dollars, a float. */
+const toStat = (money: Money): number => Number(money) / 1000;
+/** A model's estimate (micro-dollars) as Money, to the micro-dollar; 0 for anything not finite. */
+const fromStat = (micros: number): Money => (Number.isFinite(micros) ? BigInt(Math.round(micros)) * 1000n : 0n);
+const fromStatOrNull = (micros: number | null): Money | null => (micros === null ? null : fromStat(micros));
+
+function sumBy(buckets: readonly SpendBucket[], key: (b: SpendBucket) => string): Map<string, Money> {
+  const totals = new Map<string, Money>();
   for (const b of buckets) {
     const k = key(b);
-    totals.set(k, (totals.get(k) ?? 0) + microsFromJson(b.cost));
+    totals.set(k, (totals.get(k) ?? 0n) + b.cost);
   }
   return totals;
 }
@@ -113,26 +128,26 @@ export function buildTeamForecast(input: ForecastInput): TeamForecast {
   const months: MonthActual[] = [];
   for (let k = input.history; k >= 1; k--) {
     const m = addMonths(month, -k);
-    const actual = perMonth.get(m) ?? 0;
-    if (months.length === 0 && actual === 0) continue;
-    months.push({ month: m, actual });
+    const actual = perMonth.get(m) ?? 0n;
+    if (months.length === 0 && actual === 0n) continue;
+    months.push({ month: m, actual: toStat(actual) });
   }
 
   const perDay = sumBy(input.daily, bucketDate);
   // A team that started mid-month has a partial first month: it is not a month of history.
-  const firstSpendDay = [...perDay.entries()].filter(([, cost]) => cost > 0).map(([date]) => date).sort()[0];
+  const firstSpendDay = [...perDay.entries()].filter(([, cost]) => cost > 0n).map(([date]) => date).sort()[0];
   const firstMonth = months[0]?.month;
   if (firstMonth !== undefined && firstSpendDay !== undefined && firstSpendDay.startsWith(firstMonth) && firstSpendDay > `${firstMonth}-01`) {
     months.shift();
   }
-  const monthDays: DailySpend[] = [...perDay.entries()]
-    .filter(([date]) => date.startsWith(month) && date <= today)
-    .map(([date, cost]) => ({ date, cost }));
+  const thisMonth = [...perDay.entries()].filter(([date]) => date.startsWith(month) && date <= today);
+  const monthDays: DailySpend[] = thisMonth.map(([date, cost]) => ({ date, cost: toStat(cost) }));
+  const toDate = thisMonth.reduce((sum, [, cost]) => sum + cost, 0n);
   // Complete days from the first with spend (inside the pattern window) to yesterday; silent days count as zero.
   const windowStart = addDays(today, -PATTERN_DAYS);
   const seen = [...perDay.keys()].filter((d) => d >= windowStart && d < today).sort();
   const historyDays: DailySpend[] = [];
-  for (let date = seen[0]; date !== undefined && date < today; date = addDays(date, 1)) historyDays.push({ date, cost: perDay.get(date) ?? 0 });
+  for (let date = seen[0]; date !== undefined && date < today; date = addDays(date, 1)) historyDays.push({ date, cost: toStat(perDay.get(date) ?? 0n) });
 
   const preliminary = forecastMonthly(months, 1, input.level, { firstFutureMonth: month });
   const projection = projectMonth({
@@ -146,28 +161,31 @@ export function buildTeamForecast(input: ForecastInput): TeamForecast {
   });
   const monthly = forecastMonthly(months, input.monthsAhead + 1, input.level, { firstFutureMonth: month, dailyRunRate: projection.dailyRate });
 
-  const spent = microsFromJson(input.wallet.spent);
-  const periodLastDay = localDate(new Date(Date.parse(input.wallet.period_end) - 1), input.tz);
+  const spent = input.wallet.spent;
+  // A wallet without a period end (a server that does not say) is taken as monthly.
+  const periodEnd = input.wallet.period_end === null ? Number.NaN : Date.parse(input.wallet.period_end);
+  const periodLastDay = Number.isNaN(periodEnd) ? addDays(`${addMonths(month, 1)}-01`, -1) : localDate(new Date(periodEnd - 1), input.tz);
   const crossing = { spent, dailyRate: projection.dailyRate, weights: projection.weights, today, todayElapsed: elapsed, periodLastDay };
-  const soft = capOutlook(input.wallet.soft_cap, crossing, input.wallet.soft_cap_crossed_at ?? null, input.tz);
+  const soft = capOutlook(input.wallet.soft_cap, crossing, input.wallet.soft_cap_crossed_at, input.tz);
   const hard = capOutlook(input.wallet.hard_cap, crossing, null, input.tz);
   const projectedPeriodEnd = projectSpend(crossing);
-  const allocated = microsFromJson(input.wallet.allocated);
+  const allocated = input.wallet.allocated;
 
   const rows: ForecastRow[] = [];
   const blank = { toDate: null, softCapDate: null, softCapStatus: null, hardCapDate: null, hardCapStatus: null, currency };
   for (const p of monthly.past) {
-    rows.push({ kind: 'actual', month: p.month, actual: p.actual, forecast: p.forecast, lower: p.lower, upper: p.upper, variance: p.variance, ...blank, model: p.model });
+    const actual = perMonth.get(p.month) ?? fromStat(p.actual);
+    rows.push({ kind: 'actual', month: p.month, actual, forecast: fromStatOrNull(p.forecast), lower: fromStatOrNull(p.lower), upper: fromStatOrNull(p.upper), variance: p.variance, ...blank, model: p.model });
   }
   rows.push({
     kind: 'projection',
     month,
     actual: null,
-    forecast: projection.projected,
-    lower: projection.lower,
-    upper: projection.upper,
+    forecast: fromStat(projection.projected),
+    lower: fromStat(projection.lower),
+    upper: fromStat(projection.upper),
     variance: null,
-    toDate: projection.toDate,
+    toDate,
     softCapDate: soft.date,
     softCapStatus: soft.status,
     hardCapDate: hard.date,
@@ -176,7 +194,7 @@ export function buildTeamForecast(input: ForecastInput): TeamForecast {
     currency,
   });
   for (const f of monthly.future.slice(1)) {
-    rows.push({ kind: 'forecast', month: f.month, actual: null, forecast: f.forecast, lower: f.lower, upper: f.upper, variance: null, ...blank, model: f.model });
+    rows.push({ kind: 'forecast', month: f.month, actual: null, forecast: fromStatOrNull(f.forecast), lower: fromStatOrNull(f.lower), upper: fromStatOrNull(f.upper), variance: null, ...blank, model: f.model });
   }
   return {
     team: input.team,
@@ -188,6 +206,7 @@ export function buildTeamForecast(input: ForecastInput): TeamForecast {
     historyMonths: months.length,
     rows,
     projection,
+    toDate,
     allocated,
     projectedPeriodEnd,
     overrun: projectedPeriodEnd - allocated,
@@ -198,33 +217,34 @@ export function buildTeamForecast(input: ForecastInput): TeamForecast {
 }
 
 interface Crossing {
-  spent: Micros;
-  dailyRate: Micros;
+  spent: Money;
+  /** Micro-dollars per day (a statistic). */
+  dailyRate: number;
   weights: readonly number[];
   today: string;
   todayElapsed: number;
   periodLastDay: string;
 }
 
-function capOutlook(capJson: number | null, crossing: Crossing, crossedAt: string | null, tz: string): CapOutlook {
-  if (capJson === null) return { cap: null, date: null, status: 'no_cap' };
-  const cap = microsFromJson(capJson);
+function capOutlook(cap: Money | null, crossing: Crossing, crossedAt: string | null, tz: string): CapOutlook {
+  if (cap === null) return { cap: null, date: null, status: 'no_cap' };
   if (crossedAt !== null && !Number.isNaN(Date.parse(crossedAt))) return { cap, date: localDate(new Date(crossedAt), tz), status: 'crossed' };
   if (crossing.spent >= cap) return { cap, date: crossing.today, status: 'crossed' };
-  const date = capCrossingDate({ ...crossing, cap });
+  const date = capCrossingDate({ ...crossing, spent: toStat(crossing.spent), cap: toStat(cap) });
   return { cap, date, status: date === null ? 'not_this_period' : 'projected' };
 }
 
 /** Spend at the end of the wallet's period if today's pace (with the weekday pattern) holds. */
-function projectSpend(c: Crossing): Micros {
+function projectSpend(c: Crossing): Money {
   const weightOf = (date: string): number => c.weights[weekdayOf(date)] ?? 1;
-  let total = c.spent + c.dailyRate * weightOf(c.today) * (1 - c.todayElapsed);
-  for (let date = addDays(c.today, 1), i = 0; date <= c.periodLastDay && i < 400; date = addDays(date, 1), i++) total += c.dailyRate * weightOf(date);
-  return Number.isFinite(total) ? Math.max(0, Math.round(total)) : 0;
+  // The estimate of the rest of the period is a statistic; what was spent stays exact.
+  let rest = c.dailyRate * weightOf(c.today) * (1 - c.todayElapsed);
+  for (let date = addDays(c.today, 1), i = 0; date <= c.periodLastDay && i < 400; date = addDays(date, 1), i++) rest += c.dailyRate * weightOf(date);
+  return c.spent + fromStat(Math.max(0, rest));
 }
 
 /** Sums each team's own buckets over its subtree (spend rolls up to every ancestor, as wallets do). */
-export function rollUp(wallets: readonly ForecastWallet[], buckets: readonly SpendBucket[]): Map<string, SpendBucket[]> {
+export function rollUp(wallets: readonly Wallet[], buckets: readonly SpendBucket[]): Map<string, SpendBucket[]> {
   const forest = teamForest(wallets, (w) => w.team_id, (w) => w.parent_id);
   const own = new Map<string, SpendBucket[]>();
   for (const b of buckets) {

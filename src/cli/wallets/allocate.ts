@@ -1,9 +1,9 @@
 // kt wallets allocate: sets a team's allocation per period with the product
 // document's body {team_id, amount, currency, period} (+ parent_id).
 import type { Context } from '../context.js';
-import { microsFromJson, microsToJson, type Micros } from '../../domain/money.js';
+import type { Money } from '../../domain/money.js';
 import { allocate, WALLET_PATHS, type AllocateBody } from '../../api/wallets.js';
-import { periodUnit } from '../../domain/periods.js';
+import { isWalletPeriod, periodUnit } from '../../domain/periods.js';
 import { parseAmountFlag, parseCurrency, parseIdempotencyKey, parsePeriod, parseTeam } from './options.js';
 import { money, runMutation, type MutationFlags } from './mutate.js';
 
@@ -18,16 +18,16 @@ export interface AllocateOptions extends MutationFlags {
   hardCap?: string;
 }
 
-export function allocateBody(opts: AllocateOptions): { body: AllocateBody; amount: Micros } {
+export function allocateBody(opts: AllocateOptions): { body: AllocateBody; amount: Money } {
   const team = parseTeam(opts.team);
   const amount = parseAmountFlag(opts.amount);
   const currency = parseCurrency(opts.currency) ?? 'USD';
   const period = parsePeriod(opts.period);
-  const body: AllocateBody = { team_id: team, amount: microsToJson(amount), currency, period };
+  const body: AllocateBody = { team_id: team, amount, currency, period };
   if (opts.parent !== undefined) body.parent_id = parseTeam(opts.parent, '--parent');
   if (opts.name !== undefined) body.name = opts.name;
-  if (opts.softCap !== undefined) body.soft_cap = microsToJson(parseAmountFlag(opts.softCap, '--soft-cap'));
-  if (opts.hardCap !== undefined) body.hard_cap = microsToJson(parseAmountFlag(opts.hardCap, '--hard-cap'));
+  if (opts.softCap !== undefined) body.soft_cap = parseAmountFlag(opts.softCap, '--soft-cap');
+  if (opts.hardCap !== undefined) body.hard_cap = parseAmountFlag(opts.hardCap, '--hard-cap');
   return { body, amount };
 }
 
@@ -35,7 +35,7 @@ export default async function walletsAllocate(ctx: Context, opts: AllocateOption
   const { body, amount } = allocateBody(opts);
   const key = parseIdempotencyKey(opts.idempotencyKey);
   const team = body.team_id;
-  const fmt = (micros: number): string => money(micros, body.currency);
+  const fmt = (amount: Money): string => money(amount, body.currency);
   const unitOf = (): string => periodUnit(body.period);
   await runMutation(ctx, opts, key, {
     team,
@@ -46,7 +46,7 @@ export default async function walletsAllocate(ctx: Context, opts: AllocateOption
     prepare: (before) => {
       // An existing wallet keeps its period and currency unless the flags say otherwise.
       if (before === undefined) return;
-      if (opts.period === undefined) body.period = before.raw.period;
+      if (opts.period === undefined && isWalletPeriod(before.raw.period)) body.period = before.raw.period;
       if (opts.currency === undefined) body.currency = before.raw.currency;
     },
     preview: (before) =>
@@ -59,8 +59,8 @@ export default async function walletsAllocate(ctx: Context, opts: AllocateOption
       const after = result.wallet;
       if (result.transaction === null) return `no change: ${team} is already allocated ${fmt(amount)} per ${unitOf()}`;
       const previous = result.previous_allocated ?? null;
-      const from = previous === null ? 'new wallet' : money(microsFromJson(previous), after.currency);
-      return `allocated: ${team} ${from} → ${money(microsFromJson(after.allocated), after.currency)} per ${unitOf()} · available ${money(microsFromJson(after.available), after.currency)} · transaction ${result.transaction.id}`;
+      const from = previous === null ? 'new wallet' : money(previous, after.currency);
+      return `allocated: ${team} ${from} → ${money(after.allocated, after.currency)} per ${unitOf()} · available ${money(after.available, after.currency)} · transaction ${result.transaction.id}`;
     },
   });
 }

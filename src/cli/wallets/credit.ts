@@ -1,6 +1,5 @@
 // kt wallets credit: one-off funds for the current period.
 import type { Context } from '../context.js';
-import { microsFromJson, microsToJson } from '../../domain/money.js';
 import { credit, WALLET_PATHS, type CreditBody } from '../../api/wallets.js';
 import { parseAmountFlag, parseCurrency, parseIdempotencyKey, parseTeam } from './options.js';
 import { money, runMutation, type MutationFlags } from './mutate.js';
@@ -16,7 +15,7 @@ export default async function walletsCredit(ctx: Context, opts: CreditOptions): 
   const amount = parseAmountFlag(opts.amount);
   const currency = parseCurrency(opts.currency);
   const key = parseIdempotencyKey(opts.idempotencyKey);
-  const body: CreditBody = { team_id: team, amount: microsToJson(amount) };
+  const body: CreditBody = { team_id: team, amount };
   if (currency !== undefined) body.currency = currency;
   await runMutation(ctx, opts, key, {
     team,
@@ -34,7 +33,7 @@ export default async function walletsCredit(ctx: Context, opts: CreditOptions): 
     send: (api, idempotencyKey) => credit(api, body, idempotencyKey),
     summary: (_before, result) => {
       const w = result.wallet;
-      return `credited: ${team} +${money(amount, w.currency)} · allocated ${money(microsFromJson(w.allocated), w.currency)} · available ${money(microsFromJson(w.available), w.currency)}${result.transaction === null ? '' : ` · transaction ${result.transaction.id}`}`;
+      return `credited: ${team} +${money(amount, w.currency)} · allocated ${money(w.allocated, w.currency)} · available ${money(w.available, w.currency)}${result.transaction === null ? '' : ` · transaction ${result.transaction.id}`}`;
     },
   });
 }

@@ -5,9 +5,10 @@
 import { randomUUID } from 'node:crypto';
 import type { Context } from '../context.js';
 import type { ApiClient } from '../../api/client.js';
-import { walletBalance, type ApiTransaction, type ApiWallet } from '../../api/wallets.js';
+import { walletBalance, type Transaction, type Wallet } from '../../api/wallets.js';
 import { ApiError, ExitCode } from '../../errors.js';
-import { AmountError, formatMoney, microsFromJson } from '../../domain/money.js';
+import { AmountError, formatMoney, moneyFromJson, type Money } from '../../domain/money.js';
+import { stringifyJson } from '../../domain/json.js';
 import { selectColumns, writeRows } from '../../output/index.js';
 import { withSpinner } from '../../output/spinner.js';
 import { readOutputOptions, type RawOutputOptions } from '../flags.js';
@@ -21,9 +22,9 @@ export interface MutationFlags extends RawOutputOptions {
 }
 
 export interface MutationResult {
-  wallet: ApiWallet;
-  transaction: ApiTransaction | null;
-  previous_allocated?: number | null;
+  wallet: Wallet;
+  transaction: Transaction | null;
+  previous_allocated?: Money | null;
 }
 
 export interface MutationPlan {
@@ -33,7 +34,7 @@ export interface MutationPlan {
   /** Allocate may create the wallet; credit and reclaim need an existing one. */
   allowsNewWallet: boolean;
   /** The amount asked for, for a refusal message the server left without numbers. */
-  requested?: number | undefined;
+  requested?: Money | undefined;
   /** Fills defaults from the wallet as it is (e.g. its period) before anything is shown or sent. */
   prepare?(before: WalletRecord | undefined): void;
   /** `search: allocation $8,000.00 → $10,000.00 per month`, shown before asking. */
@@ -52,7 +53,7 @@ export async function runMutation(ctx: Context, flags: MutationFlags, idempotenc
   if (flags.dryRun === true) {
     const lines = [`POST ${plan.path}`];
     if (idempotencyKey !== undefined) lines.push(`Idempotency-Key: ${idempotencyKey}`);
-    lines.push(JSON.stringify(plan.body, null, 2));
+    lines.push(stringifyJson(plan.body, { moneyDecimals: 0, indent: 2 }));
     ctx.io.stdout.write(`${lines.join('\n')}\n`);
     ctx.log.info('dry run: nothing was sent');
     return;
@@ -87,11 +88,11 @@ export async function runMutation(ctx: Context, flags: MutationFlags, idempotenc
   await writeRows(ctx, [walletRecord(result.wallet)], columns, { format: output.format, header: output.header, output: output.output });
 }
 
-function detailMicros(details: Record<string, unknown> | undefined, key: string): number | undefined {
+function detailMoney(details: Record<string, unknown> | undefined, key: string): Money | undefined {
   const value = details?.[key];
-  if (typeof value !== 'number') return undefined;
+  if (typeof value !== 'number' && typeof value !== 'string') return undefined;
   try {
-    return microsFromJson(value);
+    return moneyFromJson(value);
   } catch (error) {
     if (error instanceof AmountError) return undefined;
     throw error;
@@ -99,10 +100,10 @@ function detailMicros(details: Record<string, unknown> | undefined, key: string)
 }
 
 /** Ledger refusals (exit 5) get the numbers in the message; an idempotency conflict says why. */
-export function explainRefusal(error: unknown, key: string, keyGiven: boolean, requestedMicros?: number): unknown {
+export function explainRefusal(error: unknown, key: string, keyGiven: boolean, requestedMoney?: Money): unknown {
   if (!(error instanceof ApiError)) return error;
   const currency = typeof error.details?.currency === 'string' ? error.details.currency : typeof error.details?.wallet_currency === 'string' ? error.details.wallet_currency : 'USD';
-  const fmt = (micros: number): string => formatMoney(micros, currency);
+  const fmt = (amount: Money): string => formatMoney(amount, currency);
   if (error.code === 'idempotency_conflict') {
     return new ApiError({
       status: error.status,
@@ -117,16 +118,16 @@ export function explainRefusal(error: unknown, key: string, keyGiven: boolean, r
   let message = `refused by the ledger: ${error.message}`;
   let hint = error.hint;
   if (error.code === 'insufficient_parent_funds') {
-    const requested = detailMicros(error.details, 'requested');
-    const unallocated = detailMicros(error.details, 'parent_unallocated');
+    const requested = detailMoney(error.details, 'requested');
+    const unallocated = detailMoney(error.details, 'parent_unallocated');
     const parent = typeof error.details?.parent_id === 'string' ? error.details.parent_id : 'the parent';
     if (requested !== undefined && unallocated !== undefined) {
       message = `refused by the ledger: requested ${fmt(requested)} but ${parent} has only ${fmt(unallocated)} unallocated`;
     }
     hint ??= `raise ${parent}'s allocation first (kt wallets allocate --team ${parent} …) or reclaim funds from a sibling`;
   } else if (error.code === 'insufficient_funds') {
-    const requested = detailMicros(error.details, 'requested') ?? requestedMicros;
-    const available = detailMicros(error.details, 'available');
+    const requested = detailMoney(error.details, 'requested') ?? requestedMoney;
+    const available = detailMoney(error.details, 'available');
     if (requested !== undefined && available !== undefined) {
       message = `refused by the ledger: requested ${fmt(requested)} but only ${fmt(available)} is available`;
     }
@@ -138,6 +139,6 @@ export function explainRefusal(error: unknown, key: string, keyGiven: boolean, r
 }
 
 /** `$10,000.00` in the wallet's (or the given) currency. */
-export function money(micros: number, currency: string | undefined): string {
-  return formatMoney(micros, currency ?? 'USD');
+export function money(amount: Money, currency: string | undefined): string {
+  return formatMoney(amount, currency ?? 'USD');
 }

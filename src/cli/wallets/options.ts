@@ -1,7 +1,7 @@
 // Flags of the wallet commands → validated values. Pure: "now" is passed in,
 // every rejection is a UsageError (exit 2) that says what is accepted.
 import { UsageError } from '../../errors.js';
-import { AmountError, CURRENCIES, isCurrency, parseAmount, type Micros } from '../../domain/money.js';
+import { AmountError, CURRENCIES, isCurrency, parseAmount, type Money } from '../../domain/money.js';
 import { parseInstant, TimeError } from '../../domain/time.js';
 import { isTransactionType, TRANSACTION_TYPES, type TransactionType } from '../../domain/ledger.js';
 import { isWalletPeriod, WALLET_PERIODS, type WalletPeriod } from '../../domain/periods.js';
@@ -16,7 +16,7 @@ export function parseTeam(text: string | undefined, flag = '--team'): string {
   return team;
 }
 
-export function parseAmountFlag(text: string | undefined, flag = '--amount'): Micros {
+export function parseAmountFlag(text: string | undefined, flag = '--amount'): Money {
   if (text === undefined) throw new UsageError(`${flag} is required`);
   try {
     return parseAmount(text);

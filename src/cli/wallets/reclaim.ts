@@ -1,7 +1,7 @@
 // kt wallets reclaim: return unused current-period funds to the parent.
 import type { Context } from '../context.js';
 import { UsageError } from '../../errors.js';
-import { microsFromJson, microsToJson, type Micros } from '../../domain/money.js';
+import type { Money } from '../../domain/money.js';
 import { reclaim, WALLET_PATHS, type ReclaimBody } from '../../api/wallets.js';
 import { parseAmountFlag, parseIdempotencyKey, parseTeam } from './options.js';
 import { money, runMutation, type MutationFlags } from './mutate.js';
@@ -12,7 +12,7 @@ export interface ReclaimOptions extends MutationFlags {
   all?: boolean;
 }
 
-export function reclaimBody(opts: ReclaimOptions): { body: ReclaimBody; amount: Micros | 'all' } {
+export function reclaimBody(opts: ReclaimOptions): { body: ReclaimBody; amount: Money | 'all' } {
   const team = parseTeam(opts.team);
   if (opts.all === true && opts.amount !== undefined) throw new UsageError('pass either --amount or --all, not both');
   if (opts.all === true) return { body: { team_id: team, all: true }, amount: 'all' };
@@ -20,7 +20,7 @@ export function reclaimBody(opts: ReclaimOptions): { body: ReclaimBody; amount: 
     throw new UsageError('kt wallets reclaim needs --amount N or --all', 'e.g. kt wallets reclaim --team search --amount 500');
   }
   const amount = parseAmountFlag(opts.amount);
-  return { body: { team_id: team, amount: microsToJson(amount) }, amount };
+  return { body: { team_id: team, amount }, amount };
 }
 
 export default async function walletsReclaim(ctx: Context, opts: ReclaimOptions): Promise<void> {
@@ -49,8 +49,8 @@ export default async function walletsReclaim(ctx: Context, opts: ReclaimOptions)
     send: (api, idempotencyKey) => reclaim(api, body, idempotencyKey),
     summary: (_before, result) => {
       const w = result.wallet;
-      const moved = result.transaction === null ? 0 : -microsFromJson(result.transaction.amount);
-      return `reclaimed: ${money(moved, w.currency)} from ${team} · available ${money(microsFromJson(w.available), w.currency)}${result.transaction === null ? '' : ` · transaction ${result.transaction.id}`}`;
+      const moved = result.transaction === null ? 0n : -result.transaction.amount;
+      return `reclaimed: ${money(moved, w.currency)} from ${team} · available ${money(w.available, w.currency)}${result.transaction === null ? '' : ` · transaction ${result.transaction.id}`}`;
     },
   });
 }

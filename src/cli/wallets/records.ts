@@ -1,51 +1,50 @@
-// Wallets and ledger rows with their money parsed to micros once, at the
-// boundary, plus the columns every wallet command shares.
-import { microsFromJson, type Micros } from '../../domain/money.js';
-import type { ApiTransaction, ApiWallet } from '../../api/wallets.js';
+// Wallets and ledger rows (their money already exact, parsed once by the API
+// layer), plus the columns every wallet command shares.
+import { moneyRatio, type Money } from '../../domain/money.js';
+import type { Transaction, Wallet } from '../../api/wallets.js';
 import type { Column } from '../../output/index.js';
 import { ApiError, FailureError } from '../../errors.js';
 
 export interface WalletRecord {
-  raw: ApiWallet;
-  allocated: Micros;
-  spent: Micros;
-  reserved: Micros;
-  available: Micros;
-  unallocated: Micros | null;
-  softCap: Micros | null;
-  hardCap: Micros | null;
+  raw: Wallet;
+  allocated: Money;
+  spent: Money;
+  reserved: Money;
+  available: Money;
+  unallocated: Money | null;
+  softCap: Money | null;
+  hardCap: Money | null;
 }
 
-export function walletRecord(raw: ApiWallet): WalletRecord {
-  const optional = (value: number | null | undefined): Micros | null => (value === null || value === undefined ? null : microsFromJson(value));
+export function walletRecord(raw: Wallet): WalletRecord {
   return {
     raw,
-    allocated: microsFromJson(raw.allocated),
-    spent: microsFromJson(raw.spent),
-    reserved: microsFromJson(raw.reserved),
-    available: microsFromJson(raw.available),
-    unallocated: optional(raw.unallocated),
-    softCap: optional(raw.soft_cap),
-    hardCap: optional(raw.hard_cap),
+    allocated: raw.allocated,
+    spent: raw.spent,
+    reserved: raw.reserved,
+    available: raw.available,
+    unallocated: raw.unallocated,
+    softCap: raw.soft_cap,
+    hardCap: raw.hard_cap,
   };
 }
 
 /** (spent + reserved) / allocated; null when nothing is allocated and nothing used. */
 export function utilization(w: WalletRecord): number | null {
   const used = w.spent + w.reserved;
-  if (w.allocated <= 0) return used > 0 ? Number.POSITIVE_INFINITY : null;
-  return used / w.allocated;
+  if (w.allocated <= 0n) return used > 0n ? Number.POSITIVE_INFINITY : null;
+  return moneyRatio(used, w.allocated);
 }
 
 /** Bar thresholds as fractions of the allocation: the caps when set, else 80 % / 100 %. */
 export function capThresholds(w: WalletRecord): { soft: number; hard: number } {
-  if (w.allocated <= 0) return { soft: 0.8, hard: 1 };
-  const hard = w.hardCap === null ? 1 : w.hardCap / w.allocated;
-  const soft = w.softCap === null ? Math.min(0.8, hard) : w.softCap / w.allocated;
+  if (w.allocated <= 0n) return { soft: 0.8, hard: 1 };
+  const hard = w.hardCap === null ? 1 : (moneyRatio(w.hardCap, w.allocated) ?? 1);
+  const soft = w.softCap === null ? Math.min(0.8, hard) : (moneyRatio(w.softCap, w.allocated) ?? 0.8);
   return { soft, hard };
 }
 
-const money = (name: string, get: (w: WalletRecord) => Micros | null, header?: string): Column<WalletRecord> => ({
+const money = (name: string, get: (w: WalletRecord) => Money | null, header?: string): Column<WalletRecord> => ({
   name,
   ...(header === undefined ? {} : { header }),
   kind: 'money',
@@ -78,14 +77,14 @@ export const WALLET_DEFAULT_FIELDS = WALLET_COLUMNS.map((c) => c.name).filter((n
 export const WALLET_TABLE_FIELDS = ['team', 'parent', 'period', 'allocated', 'spent', 'reserved', 'available', 'hard_cap', 'status', 'utilization'];
 
 export interface TransactionRecord {
-  raw: ApiTransaction;
-  amount: Micros;
-  balanceAfter: Micros;
+  raw: Transaction;
+  amount: Money;
+  balanceAfter: Money | null;
   currency: string;
 }
 
-export function transactionRecord(raw: ApiTransaction, currency: string): TransactionRecord {
-  return { raw, amount: microsFromJson(raw.amount), balanceAfter: microsFromJson(raw.balance_after), currency };
+export function transactionRecord(raw: Transaction, currency: string): TransactionRecord {
+  return { raw, amount: raw.amount, balanceAfter: raw.balance_after, currency };
 }
 
 export const TRANSACTION_COLUMNS: readonly Column<TransactionRecord>[] = [

@@ -1,7 +1,7 @@
 // kt wallets transactions: a team's ledger rows, streamed page by page, with
 // exact amounts and the running balance (balance_after) the server computed.
 import type { Context } from '../context.js';
-import { transactionPages, walletBalance, type ApiTransaction } from '../../api/wallets.js';
+import { transactionPages, walletBalance, type Transaction } from '../../api/wallets.js';
 import { RowPages, selectColumns, writeRows } from '../../output/index.js';
 import { rateLine } from '../../output/progress.js';
 import { readOutputOptions, type RawOutputOptions } from '../flags.js';
@@ -15,7 +15,7 @@ export interface TransactionsOptions extends RawOutputOptions {
   type?: string;
 }
 
-async function* recordPages(pages: AsyncGenerator<ApiTransaction[], void, undefined>, currency: string): AsyncGenerator<TransactionRecord[]> {
+async function* recordPages(pages: AsyncGenerator<Transaction[], void, undefined>, currency: string): AsyncGenerator<TransactionRecord[]> {
   for await (const page of pages) yield page.map((raw) => transactionRecord(raw, currency));
 }
 
@@ -29,12 +29,15 @@ export default async function walletsTransactions(ctx: Context, opts: Transactio
   // Reading the wallet first turns an unknown team into a clear error (an
   // empty ledger would look like "no transactions") and gives the currency.
   let currency: string;
+  let walletId: string;
   try {
-    currency = (await walletBalance(api, team)).wallet.currency;
+    const { wallet } = await walletBalance(api, team);
+    currency = wallet.currency;
+    walletId = wallet.id;
   } catch (error) {
     throw explainTeamNotFound(error, team);
   }
-  const pages = transactionPages(api, { teamId: team, since: range.since, until: range.until, types });
+  const pages = transactionPages(api, { teamId: team, walletId, since: range.since, until: range.until, types });
   await writeRows(ctx, new RowPages(recordPages(pages, currency)), columns, {
     format: output.format,
     header: output.header,

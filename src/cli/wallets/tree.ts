@@ -4,7 +4,7 @@
 //   │   ├── Search ($10,000)
 // with spent / available and a utilization bar per line. Pure: the caller
 // passes the colour function and prints the lines.
-import { formatMoney } from '../../domain/money.js';
+import { formatMoney, type Money } from '../../domain/money.js';
 import { periodUnit } from '../../domain/periods.js';
 import { teamForest } from '../../domain/teams.js';
 import { displayWidth, utilizationBar, type UtilizationLevel } from '../../output/chart.js';
@@ -18,8 +18,8 @@ export interface WalletLineOptions {
 }
 
 /** `$25,000` for whole amounts, `$1,234.56` otherwise. */
-function shortMoney(micros: number, currency: string): string {
-  return formatMoney(micros, currency).replace(/\.00$/, '');
+function shortMoney(amount: Money, currency: string): string {
+  return formatMoney(amount, currency).replace(/\.00$/, '');
 }
 
 function label(w: WalletRecord, root: boolean): string {

@@ -1,0 +1,187 @@
+// Every page of a list, whatever way the server pages it:
+//
+// - kt's contract: `{"data": [...], "next_cursor": "…" | null}` — the cursor is
+//   followed until it is null;
+// - no cursor at all (the product's `{"events": [...]}`, or a bare array): for
+//   a time-ordered list, the next page is asked for by time — since the last
+//   timestamp seen (or until the first, for a server that lists newest
+//   first) — and rows already written are dropped by id, until a page brings
+//   nothing new. When kt cannot show it has the whole range (a full page of
+//   one timestamp, a server that ignores `since`), it stops with an error
+//   saying how far it got: never a silent truncation.
+//
+// The next page is requested while the caller writes this one, but parsed
+// only when its turn comes, so its rows are short-lived and the heap small.
+import { FailureError } from '../errors.js';
+import type { ApiClient, LazyBody, Query } from './client.js';
+import { DEBUG_HINT } from './read.js';
+
+export interface ListSpec<T> {
+  /** Keys the list may come under besides `data` (e.g. `events`); a bare array is accepted too. */
+  listKeys: readonly string[];
+  pageSize: number;
+  /** The caller stops after this many rows: no page is prefetched past them (one is still fetched if asked for). */
+  maxRows?: number | undefined;
+  /** One raw item as T; throws a FailureError naming what is missing and where. */
+  read: (raw: unknown, where: string) => T;
+  /** How to page a time-ordered list when the server gives no cursor. */
+  byTime?: {
+    time: (item: T) => number;
+    key: (item: T) => string;
+  };
+}
+
+interface ListPage {
+  items: unknown[];
+  /** A cursor field is present (even null): the server pages by cursor. */
+  cursorField: boolean;
+  cursor: string | undefined;
+}
+
+const CURSOR_KEYS = ['next_cursor', 'nextCursor', 'next_page_token'] as const;
+
+export function extractList(body: unknown, listKeys: readonly string[], where: string): ListPage {
+  if (Array.isArray(body)) return { items: body, cursorField: false, cursor: undefined };
+  if (typeof body !== 'object' || body === null) {
+    throw new FailureError(`unexpected response from ${where}: ${body === null ? 'null' : typeof body} instead of a list`, DEBUG_HINT);
+  }
+  const o = body as Record<string, unknown>;
+  const key = [...listKeys, 'data', 'items', 'results'].find((k) => Array.isArray(o[k]));
+  if (key === undefined) {
+    const names = [...listKeys, 'data'].map((k) => `"${k}"`).join(' or ');
+    const keys = Object.keys(o).slice(0, 8);
+    throw new FailureError(`unexpected response from ${where}: no ${names} list (the object has ${keys.length === 0 ? 'no keys' : `keys ${keys.join(', ')}`})`, DEBUG_HINT);
+  }
+  const pagination = typeof o.pagination === 'object' && o.pagination !== null ? (o.pagination as Record<string, unknown>) : undefined;
+  let cursorField = false;
+  let cursor: string | undefined;
+  for (const holder of [o, pagination]) {
+    if (holder === undefined) continue;
+    for (const k of CURSOR_KEYS) {
+      if (!(k in holder)) continue;
+      cursorField = true;
+      const value = holder[k];
+      if (typeof value === 'string' && value !== '') cursor = value;
+    }
+  }
+  if (o.has_more === false) cursor = undefined;
+  return { items: o[key] as unknown[], cursorField, cursor };
+}
+
+export async function* pageThrough<T>(api: ApiClient, path: string, query: Query, spec: ListSpec<T>): AsyncGenerator<T[], void, undefined> {
+  const where = `GET ${path}`;
+  const limit = spec.pageSize;
+  const request = (q: Query): Promise<LazyBody> => {
+    const pending = api.fetch(path, { ...q, limit });
+    pending.catch(() => undefined); // awaited later; never an unhandled rejection meanwhile
+    return pending;
+  };
+  let next: Query | undefined = query;
+  let pending: Promise<LazyBody> | undefined;
+  let mode: 'cursor' | 'time' | 'single' | undefined;
+  let seen = 0;
+  const time = new TimePager(spec, query, where);
+  for (;;) {
+    if (pending === undefined) {
+      if (next === undefined) return;
+      pending = request(next);
+    }
+    const page = extractList((await pending).json(), spec.listKeys, where);
+    pending = undefined;
+    next = undefined;
+    seen += page.items.length;
+    const rows = page.items.map((raw) => spec.read(raw, where));
+    mode ??= page.cursorField ? 'cursor' : spec.byTime !== undefined ? 'time' : 'single';
+    let out: T[] = rows;
+    if (mode === 'cursor') {
+      if (page.cursor !== undefined) next = { ...query, cursor: page.cursor };
+    } else if (mode === 'time') {
+      const fresh = time.take(rows, limit);
+      if (fresh === undefined) return;
+      next = time.nextQuery();
+      out = fresh;
+    }
+    // The next page is on its way while the caller writes this one, unless
+    // the caller said it needs no more rows than it already has.
+    if (next !== undefined && (spec.maxRows === undefined || seen < spec.maxRows)) pending = request(next);
+    if (out.length > 0) yield out;
+  }
+}
+
+/** The state of paging by time: where the window stands and which rows at its edge are already out. */
+class TimePager<T> {
+  private readonly since: number | undefined;
+  private readonly until: number | undefined;
+  private order: 'asc' | 'desc' | undefined;
+  /** The timestamp the next request starts from (asc) or stops at (desc). */
+  private edge: number | undefined;
+  /** Keys of rows already written whose time is within a millisecond of the edge. */
+  private edgeKeys = new Map<string, number>();
+  private written = 0;
+
+  constructor(
+    private readonly spec: ListSpec<T>,
+    private readonly query: Query,
+    private readonly where: string,
+  ) {
+    this.since = instant(query.since);
+    this.until = instant(query.until);
+  }
+
+  /** The rows of a page not written before; undefined when the range is complete. */
+  take(rows: readonly T[], limit: number): T[] | undefined {
+    const { time, key } = this.spec.byTime as NonNullable<ListSpec<T>['byTime']>;
+    if (rows.length === 0) return undefined;
+    const times = rows.map(time);
+    this.order ??= (times[0] ?? 0) > (times[times.length - 1] ?? 0) ? 'desc' : 'asc';
+    // A server that ignores the window would hand back the same rows forever.
+    const low = this.order === 'asc' && this.edge !== undefined ? this.edge - 1 : this.since;
+    const high = this.order === 'desc' && this.edge !== undefined ? this.edge + 1 : this.until;
+    for (const t of times) {
+      if ((low !== undefined && t < low) || (high !== undefined && t >= high)) {
+        throw new FailureError(
+          `${this.where} returned an event at ${iso(t)}, outside the requested window ${iso(low)} – ${iso(high)}, and gives no cursor: ` +
+            `kt cannot page it without losing or repeating events; stopped after ${this.written.toLocaleString('en-US')} rows`,
+          DEBUG_HINT,
+        );
+      }
+    }
+    const fresh = rows.filter((row) => !this.edgeKeys.has(key(row)));
+    if (fresh.length === 0) {
+      if (rows.length < limit) return undefined;
+      throw new FailureError(
+        `${this.where} gives no cursor and returned a full page of ${rows.length} events already written, all at ${iso(this.edge)}: ` +
+          `kt cannot page past that instant; stopped after ${this.written.toLocaleString('en-US')} rows (everything ${this.order === 'asc' ? 'before' : 'after'} it was written)`,
+        'ask for a narrower range (--since/--until) or a server that pages with a cursor',
+      );
+    }
+    const edge = this.order === 'asc' ? Math.max(...times) : Math.min(...times);
+    // Keep the keys near the new edge: the next request starts a millisecond
+    // before it (servers differ on inclusive or exclusive bounds).
+    const near = new Map<string, number>();
+    for (const [k, t] of this.edgeKeys) if (Math.abs(t - edge) <= 1) near.set(k, t);
+    rows.forEach((row, i) => {
+      const t = times[i] ?? 0;
+      if (Math.abs(t - edge) <= 1) near.set(key(row), t);
+    });
+    this.edgeKeys = near;
+    this.edge = edge;
+    this.written += fresh.length;
+    return fresh;
+  }
+
+  nextQuery(): Query {
+    const edge = this.edge ?? 0;
+    return this.order === 'desc' ? { ...this.query, until: iso(edge + 1) } : { ...this.query, since: iso(edge - 1) };
+  }
+}
+
+function instant(value: unknown): number | undefined {
+  if (typeof value !== 'string') return undefined;
+  const ms = Date.parse(value);
+  return Number.isNaN(ms) ? undefined : ms;
+}
+
+function iso(ms: number | undefined): string {
+  return ms === undefined ? '…' : new Date(ms).toISOString();
+}

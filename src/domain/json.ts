@@ -1,0 +1,103 @@
+// JSON text that carries money exactly. JSON numbers have no precision limit,
+// but JavaScript reads them into doubles, which hold about 15 significant
+// digits: $20,000,000.000000123 would arrive as $20,000,000.00000012. So on the
+// way in, numbers with more digits than a double keeps are handed over as
+// their source text; on the way out, money (a bigint) is written as its exact
+// decimal. Pure text work: no I/O.
+import { formatDecimal } from './money.js';
+
+/** More significant digits than this may not survive a double. */
+const DOUBLE_DIGITS = 15;
+// A run of number-ish characters long enough to hold a long number; most
+// pages have none, and skip the scan.
+const MAYBE_LONG = /[\d.eE+-]{17,}/;
+
+/**
+ * JSON.parse, except that a number with more than 15 significant digits is
+ * returned as its source text (a string), for an exact reader downstream.
+ */
+export function parseJsonExact(text: string): unknown {
+  if (!MAYBE_LONG.test(text)) return JSON.parse(text);
+  return JSON.parse(quoteLongNumbers(text));
+}
+
+/** The text with every long number token (outside strings) wrapped in quotes. */
+export function quoteLongNumbers(text: string): string {
+  let out = '';
+  let copied = 0;
+  let i = 0;
+  const n = text.length;
+  while (i < n) {
+    const c = text.charCodeAt(i);
+    if (c === 34 /* " */) {
+      // skip a string, escapes included
+      i += 1;
+      while (i < n) {
+        const d = text.charCodeAt(i);
+        if (d === 92 /* \ */) i += 2;
+        else if (d === 34) break;
+        else i += 1;
+      }
+      i += 1;
+      continue;
+    }
+    if (c === 45 /* - */ || (c >= 48 && c <= 57)) {
+      const start = i;
+      let significant = 0;
+      let leading = true;
+      let inExponent = false;
+      i += 1;
+      if (c !== 45 && c !== 48) {
+        significant = 1;
+        leading = false;
+      }
+      while (i < n) {
+        const d = text.charCodeAt(i);
+        if (d >= 48 && d <= 57) {
+          if (!inExponent && !(leading && d === 48)) {
+            significant += 1;
+            leading = false;
+          }
+        } else if (d === 101 || d === 69) inExponent = true;
+        else if (d !== 46 && d !== 43 && d !== 45) break;
+        i += 1;
+      }
+      if (significant > DOUBLE_DIGITS) {
+        out += `${text.slice(copied, start)}"${text.slice(start, i)}"`;
+        copied = i;
+      }
+      continue;
+    }
+    i += 1;
+  }
+  return copied === 0 ? text : out + text.slice(copied);
+}
+
+/**
+ * JSON.stringify for plain data in which bigints are money: each is written
+ * as an exact decimal number with at least `moneyDecimals` decimals.
+ */
+export function stringifyJson(value: unknown, options: { moneyDecimals?: number; indent?: number } = {}): string {
+  const decimals = options.moneyDecimals ?? 2;
+  const indent = options.indent ?? 0;
+  const write = (v: unknown, depth: number): string | undefined => {
+    if (typeof v === 'bigint') return formatDecimal(v, decimals);
+    if (v === null || typeof v !== 'object') return JSON.stringify(v);
+    const pad = indent > 0 ? `\n${' '.repeat(indent * (depth + 1))}` : '';
+    const close = indent > 0 ? `\n${' '.repeat(indent * depth)}` : '';
+    const colon = indent > 0 ? ': ' : ':';
+    if (Array.isArray(v)) {
+      if (v.length === 0) return '[]';
+      return `[${v.map((item) => pad + (write(item, depth + 1) ?? 'null')).join(',')}${close}]`;
+    }
+    const toJson = (v as { toJSON?: () => unknown }).toJSON;
+    if (typeof toJson === 'function') return write(toJson.call(v), depth);
+    const parts: string[] = [];
+    for (const [key, item] of Object.entries(v)) {
+      const text = write(item, depth + 1);
+      if (text !== undefined) parts.push(`${pad}${JSON.stringify(key)}${colon}${text}`);
+    }
+    return parts.length === 0 ? '{}' : `{${parts.join(',')}${close}}`;
+  };
+  return write(value, 0) ?? 'null';
+}
