@@ -7,7 +7,7 @@ import { pageThrough } from './pages.js';
 import { asObject, optionalMoney, optionalText, quoteNames, requiredMoney, requiredText, unexpected } from './read.js';
 import { MAX_PAGE_SIZE } from '../domain/events.js';
 import type { Money } from '../domain/money.js';
-import type { TransactionType, WalletStatus } from '../domain/ledger.js';
+import type { TransactionType } from '../domain/ledger.js';
 import type { WalletPeriod } from '../domain/periods.js';
 
 /** A wallet as kt reads it (money exact, in nano-units). */
@@ -17,7 +17,8 @@ export interface Wallet {
   name: string;
   parent_id: string | null;
   currency: string;
-  period: WalletPeriod | string;
+  /** monthly, quarterly, yearly in kt's contract; whatever the server says otherwise. */
+  period: string;
   allocated: Money;
   spent: Money;
   reserved: Money;
@@ -25,7 +26,8 @@ export interface Wallet {
   unallocated: Money | null;
   soft_cap: Money | null;
   hard_cap: Money | null;
-  status: WalletStatus | string;
+  /** healthy, low, depleted, blocked in kt's contract (lower-cased). */
+  status: string;
   soft_cap_crossed_at: string | null;
   period_start: string | null;
   period_end: string | null;
@@ -35,7 +37,8 @@ export interface Transaction {
   id: string;
   wallet_id: string | null;
   team_id: string | null;
-  type: TransactionType | string;
+  /** credit, allocate, reclaim, reserve, settle, release, expire in kt's contract. */
+  type: string;
   amount: Money;
   balance_after: Money | null;
   reservation_id: string | null;

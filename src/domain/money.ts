@@ -186,7 +186,7 @@ export function moneyRatio(part: Money, whole: Money): number | null {
 function describe(value: unknown): string {
   if (value === undefined) return 'undefined';
   if (typeof value === 'bigint') return `${value}n`;
-  return JSON.stringify(value) ?? String(value);
+  return JSON.stringify(value) ?? typeof value;
 }
 
 // ---- micro-units: the emulator's storage until it moves to nano-units -----

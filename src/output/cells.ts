@@ -74,7 +74,7 @@ export class CellRenderer {
       case 'date':
         return JSON.stringify(this.date(value));
       case 'bool':
-        return Boolean(value) ? 'true' : 'false';
+        return value === true || value === 1 || value === 'true' ? 'true' : 'false';
       case 'text':
         return JSON.stringify(this.text(value));
     }
