@@ -22,6 +22,10 @@ const flag = (name, fallback) => {
   return i === -1 ? fallback : args[i + 1];
 };
 const N = Number(flag('--events', '1000000'));
+// Another kt build (its bin/kt.js) exported side by side in the same run, e.g.
+// the commit before a change: `git worktree add /tmp/kt-before HEAD~1`, build it,
+// then `--baseline /tmp/kt-before/bin/kt.js`.
+const BASELINE = flag('--baseline', undefined);
 const SMALL = Math.min(100_000, N);
 const BASE = Date.UTC(2026, 0, 1);
 const STEP_MS = 10_000; // one event every 10 s: 1M events span ~116 days
@@ -143,13 +147,27 @@ async function main() {
   const results = [];
   try {
     const ktCsv = join(work, 'kt.csv');
-    const ktRun = (until, file) => measure(process.execPath, [KT, '-q', 'events', 'list', '--since', SINCE, '--until', until, '--format', 'csv', '-o', file], env);
+    const ktRun = (until, file, bin = KT) => measure(process.execPath, [bin, '-q', 'events', 'list', '--since', SINCE, '--until', until, '--format', 'csv', '-o', file], env);
 
     log('kt (warm-up, 100k)…');
     const small = await ktRun(UNTIL_SMALL, join(work, 'kt-small.csv'));
     log('kt…');
     const kt = await ktRun(UNTIL, ktCsv);
     results.push(['kt events list --format csv -o FILE', kt]);
+    let baseline;
+    if (BASELINE !== undefined) {
+      // Alternate so drift on a shared machine hits both alike.
+      log('baseline kt…');
+      baseline = await ktRun(UNTIL, join(work, 'baseline.csv'), BASELINE);
+      log('kt again…');
+      const again = await ktRun(UNTIL, ktCsv);
+      log('baseline kt again…');
+      const baseline2 = await ktRun(UNTIL, join(work, 'baseline.csv'), BASELINE);
+      kt.seconds = Math.min(kt.seconds, again.seconds);
+      kt.rssMb = Math.max(kt.rssMb, again.rssMb);
+      baseline = { seconds: Math.min(baseline.seconds, baseline2.seconds), rssMb: Math.max(baseline.rssMb, baseline2.rssMb) };
+      results.push([`baseline kt (${BASELINE})`, baseline]);
+    }
 
     log('raw undici page loop…');
     const raw = await measure(process.execPath, ['--input-type=module', '-e', RAW_LOOP, emu.url, emu.token, SINCE, UNTIL], {});
@@ -170,6 +188,9 @@ async function main() {
       '',
       `kt peak RSS: ${small.rssMb.toFixed(0)} MB at ${SMALL.toLocaleString('en-US')} events, ${kt.rssMb.toFixed(0)} MB at ${N.toLocaleString('en-US')}.`,
       `kt vs curl|jq: ${(curl.seconds / kt.seconds).toFixed(1)}x faster; kt vs raw transfer: ${(kt.seconds / raw.seconds).toFixed(2)}x the time.`,
+      ...(baseline === undefined
+        ? []
+        : [`kt vs baseline (best of two each, alternating): ${(baseline.seconds / kt.seconds).toFixed(2)}x the rows/s, ${(kt.rssMb / baseline.rssMb).toFixed(2)}x the peak RSS.`]),
     ];
     process.stdout.write(`${lines.join('\n')}\n`);
   } finally {

@@ -6,10 +6,10 @@
 _kt_subs() {
   case "$1" in
     '') echo 'events wallets forecast policy auth config completion emulator help' ;;
-    'events') echo 'list' ;;
+    'events') echo 'list tail export' ;;
     'wallets') echo 'balance list allocate credit reclaim transactions' ;;
     'policy') echo 'validate codes schema' ;;
-    'auth') echo 'login status logout' ;;
+    'auth') echo 'login whoami logout' ;;
     'config') echo 'show' ;;
     'emulator') echo 'start' ;;
   esac
@@ -20,7 +20,9 @@ _kt_flags() {
   case "$1" in
     '') echo '--version -V --api-url --profile --no-color --quiet -q --debug --timeout --retries --insecure --help -h' ;;
     'events') echo '--help -h --api-url --profile --no-color --quiet -q --debug --timeout --retries --insecure' ;;
-    'events list') echo '--since --until --team --provider --model --limit --aggregate --group-by --tz --chart --format --json --fields --output -o --no-header --help -h --api-url --profile --no-color --quiet -q --debug --timeout --retries --insecure' ;;
+    'events list') echo '--since --until --team --provider --model --verdict --limit --aggregate --group-by --tz --chart --format --json --fields --output -o --no-header --help -h --api-url --profile --no-color --quiet -q --debug --timeout --retries --insecure' ;;
+    'events tail') echo '--since --verdict --limit --team --provider --model --tz --follow -f --interval --format --json --fields --output -o --no-header --help -h --api-url --profile --no-color --quiet -q --debug --timeout --retries --insecure' ;;
+    'events export') echo '--since --until --format --json --output -o --fields --no-header --verdict --team --provider --model --limit --tz --help -h --api-url --profile --no-color --quiet -q --debug --timeout --retries --insecure' ;;
     'wallets') echo '--help -h --api-url --profile --no-color --quiet -q --debug --timeout --retries --insecure' ;;
     'wallets balance') echo '--team --tree --format --json --fields --output -o --no-header --help -h --api-url --profile --no-color --quiet -q --debug --timeout --retries --insecure' ;;
     'wallets list') echo '--format --json --fields --output -o --no-header --help -h --api-url --profile --no-color --quiet -q --debug --timeout --retries --insecure' ;;
@@ -35,7 +37,7 @@ _kt_flags() {
     'policy schema') echo '--help -h --api-url --profile --no-color --quiet -q --debug --timeout --retries --insecure' ;;
     'auth') echo '--help -h --api-url --profile --no-color --quiet -q --debug --timeout --retries --insecure' ;;
     'auth login') echo '--with-token --help -h --api-url --profile --no-color --quiet -q --debug --timeout --retries --insecure' ;;
-    'auth status') echo '--help -h --api-url --profile --no-color --quiet -q --debug --timeout --retries --insecure' ;;
+    'auth whoami') echo '--json --help -h --api-url --profile --no-color --quiet -q --debug --timeout --retries --insecure' ;;
     'auth logout') echo '--help -h --api-url --profile --no-color --quiet -q --debug --timeout --retries --insecure' ;;
     'config') echo '--help -h --api-url --profile --no-color --quiet -q --debug --timeout --retries --insecure' ;;
     'config show') echo '--json --help -h --api-url --profile --no-color --quiet -q --debug --timeout --retries --insecure' ;;
@@ -55,6 +57,7 @@ _kt_value_kind() {
     'events list|--team') echo '@team' ;;
     'events list|--provider') echo '@any' ;;
     'events list|--model') echo '@any' ;;
+    'events list|--verdict') echo '@any' ;;
     'events list|--limit') echo '@any' ;;
     'events list|--aggregate') echo 'daily weekly monthly' ;;
     'events list|--group-by') echo 'team provider model' ;;
@@ -63,6 +66,30 @@ _kt_value_kind() {
     'events list|--fields') echo '@any' ;;
     'events list|--output') echo '@any' ;;
     'events list|-o') echo '@any' ;;
+    'events tail|--since') echo '@any' ;;
+    'events tail|--verdict') echo '@any' ;;
+    'events tail|--limit') echo '@any' ;;
+    'events tail|--team') echo '@team' ;;
+    'events tail|--provider') echo '@any' ;;
+    'events tail|--model') echo '@any' ;;
+    'events tail|--tz') echo '@any' ;;
+    'events tail|--interval') echo '@any' ;;
+    'events tail|--format') echo 'table csv json ndjson' ;;
+    'events tail|--fields') echo '@any' ;;
+    'events tail|--output') echo '@any' ;;
+    'events tail|-o') echo '@any' ;;
+    'events export|--since') echo '@any' ;;
+    'events export|--until') echo '@any' ;;
+    'events export|--format') echo 'json csv ndjson' ;;
+    'events export|--output') echo '@any' ;;
+    'events export|-o') echo '@any' ;;
+    'events export|--fields') echo '@any' ;;
+    'events export|--verdict') echo '@any' ;;
+    'events export|--team') echo '@team' ;;
+    'events export|--provider') echo '@any' ;;
+    'events export|--model') echo '@any' ;;
+    'events export|--limit') echo '@any' ;;
+    'events export|--tz') echo '@any' ;;
     'wallets balance|--team') echo '@team' ;;
     'wallets balance|--format') echo 'table csv json ndjson' ;;
     'wallets balance|--fields') echo '@any' ;;

@@ -6,13 +6,13 @@ function __kt_subs
     case ''
       printf '%s\n' events wallets forecast policy auth config completion emulator help
     case 'events'
-      printf '%s\n' list
+      printf '%s\n' list tail export
     case 'wallets'
       printf '%s\n' balance list allocate credit reclaim transactions
     case 'policy'
       printf '%s\n' validate codes schema
     case 'auth'
-      printf '%s\n' login status logout
+      printf '%s\n' login whoami logout
     case 'config'
       printf '%s\n' show
     case 'emulator'
@@ -23,7 +23,7 @@ end
 # Succeeds when flag $argv[2] after command path $argv[1] takes a value.
 function __kt_takes_value
     switch "$argv[1]|$argv[2]"
-        case 'events list|--since' 'events list|--until' 'events list|--team' 'events list|--provider' 'events list|--model' 'events list|--limit' 'events list|--aggregate' 'events list|--group-by' 'events list|--tz' 'events list|--format' 'events list|--fields' 'events list|--output' 'events list|-o' 'wallets balance|--team' 'wallets balance|--format' 'wallets balance|--fields' 'wallets balance|--output' 'wallets balance|-o' 'wallets list|--format' 'wallets list|--fields' 'wallets list|--output' 'wallets list|-o' 'wallets allocate|--team' 'wallets allocate|--amount' 'wallets allocate|--currency' 'wallets allocate|--period' 'wallets allocate|--parent' 'wallets allocate|--name' 'wallets allocate|--soft-cap' 'wallets allocate|--hard-cap' 'wallets allocate|--idempotency-key' 'wallets allocate|--format' 'wallets allocate|--fields' 'wallets allocate|--output' 'wallets allocate|-o' 'wallets credit|--team' 'wallets credit|--amount' 'wallets credit|--currency' 'wallets credit|--idempotency-key' 'wallets credit|--format' 'wallets credit|--fields' 'wallets credit|--output' 'wallets credit|-o' 'wallets reclaim|--team' 'wallets reclaim|--amount' 'wallets reclaim|--idempotency-key' 'wallets reclaim|--format' 'wallets reclaim|--fields' 'wallets reclaim|--output' 'wallets reclaim|-o' 'wallets transactions|--team' 'wallets transactions|--since' 'wallets transactions|--until' 'wallets transactions|--type' 'wallets transactions|--format' 'wallets transactions|--fields' 'wallets transactions|--output' 'wallets transactions|-o' 'forecast|--team' 'forecast|--months-ahead' 'forecast|--history' 'forecast|--level' 'forecast|--tz' 'forecast|--format' 'forecast|--fields' 'forecast|--output' 'forecast|-o' 'policy validate|--file' 'policy validate|--format' 'policy codes|--format' 'policy codes|--fields' 'policy codes|--output' 'policy codes|-o' 'emulator start|--host' 'emulator start|--port' 'emulator start|--db' 'emulator start|--seed' 'emulator start|--seed-events' 'emulator start|--import' 'emulator start|--admin-token' 'emulator start|--gateway-token' 'emulator start|--reservation-ttl' 'emulator start|--faults' 'emulator start|--faults-seed' '*|--api-url' '*|--profile' '*|--timeout' '*|--retries'
+        case 'events list|--since' 'events list|--until' 'events list|--team' 'events list|--provider' 'events list|--model' 'events list|--verdict' 'events list|--limit' 'events list|--aggregate' 'events list|--group-by' 'events list|--tz' 'events list|--format' 'events list|--fields' 'events list|--output' 'events list|-o' 'events tail|--since' 'events tail|--verdict' 'events tail|--limit' 'events tail|--team' 'events tail|--provider' 'events tail|--model' 'events tail|--tz' 'events tail|--interval' 'events tail|--format' 'events tail|--fields' 'events tail|--output' 'events tail|-o' 'events export|--since' 'events export|--until' 'events export|--format' 'events export|--output' 'events export|-o' 'events export|--fields' 'events export|--verdict' 'events export|--team' 'events export|--provider' 'events export|--model' 'events export|--limit' 'events export|--tz' 'wallets balance|--team' 'wallets balance|--format' 'wallets balance|--fields' 'wallets balance|--output' 'wallets balance|-o' 'wallets list|--format' 'wallets list|--fields' 'wallets list|--output' 'wallets list|-o' 'wallets allocate|--team' 'wallets allocate|--amount' 'wallets allocate|--currency' 'wallets allocate|--period' 'wallets allocate|--parent' 'wallets allocate|--name' 'wallets allocate|--soft-cap' 'wallets allocate|--hard-cap' 'wallets allocate|--idempotency-key' 'wallets allocate|--format' 'wallets allocate|--fields' 'wallets allocate|--output' 'wallets allocate|-o' 'wallets credit|--team' 'wallets credit|--amount' 'wallets credit|--currency' 'wallets credit|--idempotency-key' 'wallets credit|--format' 'wallets credit|--fields' 'wallets credit|--output' 'wallets credit|-o' 'wallets reclaim|--team' 'wallets reclaim|--amount' 'wallets reclaim|--idempotency-key' 'wallets reclaim|--format' 'wallets reclaim|--fields' 'wallets reclaim|--output' 'wallets reclaim|-o' 'wallets transactions|--team' 'wallets transactions|--since' 'wallets transactions|--until' 'wallets transactions|--type' 'wallets transactions|--format' 'wallets transactions|--fields' 'wallets transactions|--output' 'wallets transactions|-o' 'forecast|--team' 'forecast|--months-ahead' 'forecast|--history' 'forecast|--level' 'forecast|--tz' 'forecast|--format' 'forecast|--fields' 'forecast|--output' 'forecast|-o' 'policy validate|--file' 'policy validate|--format' 'policy codes|--format' 'policy codes|--fields' 'policy codes|--output' 'policy codes|-o' 'emulator start|--host' 'emulator start|--port' 'emulator start|--db' 'emulator start|--seed' 'emulator start|--seed-events' 'emulator start|--import' 'emulator start|--admin-token' 'emulator start|--gateway-token' 'emulator start|--reservation-ttl' 'emulator start|--faults' 'emulator start|--faults-seed' '*|--api-url' '*|--profile' '*|--timeout' '*|--retries'
             return 0
     end
     return 1
@@ -81,12 +81,15 @@ complete -c kt -n '__kt_at \'\'' -a emulator -d 'a local control plane (SQLite) 
 complete -c kt -n '__kt_at \'\'' -a help -d 'show help for a command or a topic (exit-codes, environment)'
 complete -c kt -n '__kt_at \'\'' -l help -s h -d 'display help'
 complete -c kt -n '__kt_at \'events\'' -a list -d 'list spend events, or aggregate them per day, week or month (streams every page)'
+complete -c kt -n '__kt_at \'events\'' -a tail -d 'the most recent events, oldest first; --follow prints new ones as they arrive'
+complete -c kt -n '__kt_at \'events\'' -a export -d 'every event of a range as JSON (default) or CSV, to stdout or a file'
 complete -c kt -n '__kt_at \'events\'' -l help -s h -d 'display help'
 complete -c kt -n '__kt_at \'events list\'' -l since -r -F -d 'start (inclusive): a duration back from now (30d, 12h, 6w, 3mo) or an ISO date (default: 7d)'
 complete -c kt -n '__kt_at \'events list\'' -l until -r -F -d 'end (exclusive): a duration back from now or an ISO date; default now'
 complete -c kt -n '__kt_at \'events list\'' -l team -x -a '(__kt_teams)' -d 'only these teams (repeatable or a comma list)'
 complete -c kt -n '__kt_at \'events list\'' -l provider -r -F -d 'only these providers (repeatable or a comma list)'
 complete -c kt -n '__kt_at \'events list\'' -l model -r -F -d 'only these models (repeatable or a comma list)'
+complete -c kt -n '__kt_at \'events list\'' -l verdict -r -F -d 'only events with this policy decision: allow, block, redact, escalate (repeatable or a comma list)'
 complete -c kt -n '__kt_at \'events list\'' -l limit -r -F -d 'at most N rows (default: all)'
 complete -c kt -n '__kt_at \'events list\'' -l aggregate -x -a 'daily weekly monthly' -d 'one row per period (and group) instead of one per event'
 complete -c kt -n '__kt_at \'events list\'' -l group-by -x -a 'team provider model' -d 'with --aggregate: split buckets by these keys (comma list)'
@@ -94,10 +97,39 @@ complete -c kt -n '__kt_at \'events list\'' -l tz -r -F -d 'IANA time zone for b
 complete -c kt -n '__kt_at \'events list\'' -l chart -d 'on a terminal, draw the cost per period as a bar chart (daily unless --aggregate)'
 complete -c kt -n '__kt_at \'events list\'' -l format -x -a 'table csv json ndjson' -d 'output format (default: table)'
 complete -c kt -n '__kt_at \'events list\'' -l json -d 'shorthand for --format json'
-complete -c kt -n '__kt_at \'events list\'' -l fields -r -F -d 'comma-separated columns to print, in order; columns, in order: timestamp, team, user, provider, model, input_tokens, output_tokens, cached, cost, currency, request_id, id; aggregated: period_start, team, provider, model, requests, input_tokens, output_tokens, cost; default: all in csv/json, timestamp,team,provider,model,input_tokens,output_tokens,cost in a table'
+complete -c kt -n '__kt_at \'events list\'' -l fields -r -F -d 'comma-separated columns to print, in order; columns, in order: timestamp, team, user, provider, model, input_tokens, output_tokens, cached, cost, currency, request_id, id, verdict, reason_code, event_type, config_version; aggregated: period_start, team, provider, model, requests, input_tokens, output_tokens, cost; default: timestamp … id (not verdict, reason_code, event_type, config_version) in csv/json, timestamp,team,provider,model,input_tokens,output_tokens,cost in a table'
 complete -c kt -n '__kt_at \'events list\'' -l output -s o -r -F -d 'write to FILE instead of stdout (atomically: the file is replaced only when complete)'
 complete -c kt -n '__kt_at \'events list\'' -l no-header -d 'omit the header row (csv and table)'
 complete -c kt -n '__kt_at \'events list\'' -l help -s h -d 'display help'
+complete -c kt -n '__kt_at \'events tail\'' -l since -r -F -d 'how far back to look: a duration (5m, 1h, 24h, 7d) or an ISO date (default: 24h)'
+complete -c kt -n '__kt_at \'events tail\'' -l verdict -r -F -d 'only events with this policy decision: allow, block, redact, escalate (repeatable or a comma list)'
+complete -c kt -n '__kt_at \'events tail\'' -l limit -r -F -d 'the last N events (default: 50)'
+complete -c kt -n '__kt_at \'events tail\'' -l team -x -a '(__kt_teams)' -d 'only these teams (repeatable or a comma list)'
+complete -c kt -n '__kt_at \'events tail\'' -l provider -r -F -d 'only these providers (repeatable or a comma list)'
+complete -c kt -n '__kt_at \'events tail\'' -l model -r -F -d 'only these models (repeatable or a comma list)'
+complete -c kt -n '__kt_at \'events tail\'' -l tz -r -F -d 'IANA time zone for times, e.g. Europe/Berlin (default UTC)'
+complete -c kt -n '__kt_at \'events tail\'' -l follow -s f -d 'keep polling and print new events until Ctrl-C (JSON becomes one object per line)'
+complete -c kt -n '__kt_at \'events tail\'' -l interval -r -F -d 'with --follow: how often to poll (default: 2s)'
+complete -c kt -n '__kt_at \'events tail\'' -l format -x -a 'table csv json ndjson' -d 'output format (default: table)'
+complete -c kt -n '__kt_at \'events tail\'' -l json -d 'shorthand for --format json'
+complete -c kt -n '__kt_at \'events tail\'' -l fields -r -F -d 'comma-separated columns to print, in order; columns: timestamp, team, user, provider, model, input_tokens, output_tokens, cached, cost, currency, request_id, id, verdict, reason_code, event_type, config_version; default: timestamp,id,verdict,reason_code in a table, all in csv/json'
+complete -c kt -n '__kt_at \'events tail\'' -l output -s o -r -F -d 'write to FILE instead of stdout (atomically: the file is replaced only when complete)'
+complete -c kt -n '__kt_at \'events tail\'' -l no-header -d 'omit the header row (csv and table)'
+complete -c kt -n '__kt_at \'events tail\'' -l help -s h -d 'display help'
+complete -c kt -n '__kt_at \'events export\'' -l since -r -F -d 'start (inclusive): a duration back from now or an ISO date (default: 24h)'
+complete -c kt -n '__kt_at \'events export\'' -l until -r -F -d 'end (exclusive): a duration back from now or an ISO date (default: now)'
+complete -c kt -n '__kt_at \'events export\'' -l format -x -a 'json csv ndjson' -d 'json (default), csv or ndjson'
+complete -c kt -n '__kt_at \'events export\'' -l json -d 'shorthand for --format json'
+complete -c kt -n '__kt_at \'events export\'' -l output -s o -r -F -d 'write to FILE instead of stdout (atomically: the file is replaced only when complete)'
+complete -c kt -n '__kt_at \'events export\'' -l fields -r -F -d 'comma-separated columns, in order: timestamp, team, user, provider, model, input_tokens, output_tokens, cached, cost, currency, request_id, id, verdict, reason_code, event_type, config_version; default: all'
+complete -c kt -n '__kt_at \'events export\'' -l no-header -d 'omit the CSV header row'
+complete -c kt -n '__kt_at \'events export\'' -l verdict -r -F -d 'only events with this policy decision: allow, block, redact, escalate (repeatable or a comma list)'
+complete -c kt -n '__kt_at \'events export\'' -l team -x -a '(__kt_teams)' -d 'only these teams (repeatable or a comma list)'
+complete -c kt -n '__kt_at \'events export\'' -l provider -r -F -d 'only these providers (repeatable or a comma list)'
+complete -c kt -n '__kt_at \'events export\'' -l model -r -F -d 'only these models (repeatable or a comma list)'
+complete -c kt -n '__kt_at \'events export\'' -l limit -r -F -d 'at most N events (default: all)'
+complete -c kt -n '__kt_at \'events export\'' -l tz -r -F -d 'IANA time zone for times (default UTC)'
+complete -c kt -n '__kt_at \'events export\'' -l help -s h -d 'display help'
 complete -c kt -n '__kt_at \'wallets\'' -a balance -d 'a team\'s wallet and its parent chain, or every wallet; --tree draws the hierarchy'
 complete -c kt -n '__kt_at \'wallets\'' -a list -d 'every wallet, one row each (flat)'
 complete -c kt -n '__kt_at \'wallets\'' -a allocate -d 'set a team\'s allocation per period (declarative: the same allocation twice changes nothing); creates the wallet if new'
@@ -200,12 +232,13 @@ complete -c kt -n '__kt_at \'policy codes\'' -l no-header -d 'omit the header ro
 complete -c kt -n '__kt_at \'policy codes\'' -l help -s h -d 'display help'
 complete -c kt -n '__kt_at \'policy schema\'' -l help -s h -d 'display help'
 complete -c kt -n '__kt_at \'auth\'' -a login -d 'store an API token for the profile after verifying it'
-complete -c kt -n '__kt_at \'auth\'' -a status -d 'show the profile, API URL and who the token belongs to'
+complete -c kt -n '__kt_at \'auth\'' -a whoami -d 'show who the token belongs to (user, organization, role, scope), the profile and the API URL'
 complete -c kt -n '__kt_at \'auth\'' -a logout -d 'remove the profile\'s stored token'
 complete -c kt -n '__kt_at \'auth\'' -l help -s h -d 'display help'
 complete -c kt -n '__kt_at \'auth login\'' -l with-token -d 'read the token from stdin instead of prompting'
 complete -c kt -n '__kt_at \'auth login\'' -l help -s h -d 'display help'
-complete -c kt -n '__kt_at \'auth status\'' -l help -s h -d 'display help'
+complete -c kt -n '__kt_at \'auth whoami\'' -l json -d 'print one JSON object: user, organization, role, scope, profile, api_url'
+complete -c kt -n '__kt_at \'auth whoami\'' -l help -s h -d 'display help'
 complete -c kt -n '__kt_at \'auth logout\'' -l help -s h -d 'display help'
 complete -c kt -n '__kt_at \'config\'' -a show -d 'print each effective setting and where it came from'
 complete -c kt -n '__kt_at \'config\'' -l help -s h -d 'display help'

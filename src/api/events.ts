@@ -10,8 +10,9 @@
 import type { ApiClient, Query } from './client.js';
 import { pageThrough } from './pages.js';
 import { asObject, count, flag, optionalMoney, optionalText, requiredText, unexpected, type RawObject } from './read.js';
-import { MAX_PAGE_SIZE, type GroupKey } from '../domain/events.js';
+import { MAX_PAGE_SIZE, normalizeVerdict, type GroupKey } from '../domain/events.js';
 import type { BucketPeriod } from '../domain/periods.js';
+import { Bucketer } from '../domain/buckets.js';
 import type { Money } from '../domain/money.js';
 
 /** One spend event, whatever dialect the server speaks. */
@@ -140,9 +141,10 @@ function matcher(filter: EventFilter): ((e: SpendEvent) => boolean) | undefined 
   add('team_id', filter.teams);
   add('provider', filter.providers);
   add('model', filter.models);
-  add('verdict', filter.verdicts);
-  if (sets.length === 0) return undefined;
-  return (e) => sets.every(([key, values]) => values.has(String(e[key] ?? '')));
+  const verdicts = filter.verdicts === undefined || filter.verdicts.length === 0 ? undefined : new Set(filter.verdicts.map((v) => normalizeVerdict(v) ?? v));
+  if (sets.length === 0 && verdicts === undefined) return undefined;
+  return (e) =>
+    sets.every(([key, values]) => values.has(String(e[key] ?? ''))) && (verdicts === undefined || verdicts.has(normalizeVerdict(e.verdict) ?? e.verdict ?? ''));
 }
 
 /**
@@ -162,6 +164,7 @@ export async function* eventPages(
     listKeys: ['events'],
     pageSize: Math.min(MAX_PAGE_SIZE, Math.max(1, pageSize)),
     maxRows,
+    noun: { one: 'an event', many: 'events' },
     read: readEvent,
     byTime: { time: (e) => Date.parse(e.timestamp), key: (e) => e.id },
   });
@@ -171,22 +174,62 @@ export async function* eventPages(
   }
 }
 
-/** Buckets of spend per period (and group), computed by the server. */
-export async function aggregateEvents(
-  api: ApiClient,
-  filter: EventFilter,
-  options: { aggregate: BucketPeriod; groupBy: readonly GroupKey[]; tz: string },
-): Promise<EventBucket[]> {
+export interface AggregateOptions {
+  aggregate: BucketPeriod;
+  groupBy: readonly GroupKey[];
+  tz: string;
+  /** Ask for the teams' whole subtrees (kt's `descendants=true`). */
+  descendants?: boolean;
+  /**
+   * When kt must sum events itself and `descendants` is set: the teams of the
+   * subtrees (a server that lists events knows nothing of the hierarchy).
+   */
+  subtreeTeams?: () => Promise<readonly string[]>;
+  /** Told once when the server has no aggregation and kt sums the events itself. */
+  onClientSide?: (events: number) => void;
+}
+
+/** A list item that is an event rather than a bucket: the server ignored `aggregate`. */
+function looksLikeEvent(raw: unknown): boolean {
+  if (typeof raw !== 'object' || raw === null) return false;
+  const o = raw as RawObject;
+  return o.period_start === undefined && (o.timestamp !== undefined || o.created_at !== undefined);
+}
+
+const NOT_BUCKETS = Symbol('events instead of buckets');
+
+/**
+ * Buckets of spend per period (and group). kt's contract computes them on the
+ * server; a control plane without aggregation (the product's API) answers
+ * with events, and then kt pages through the events and sums them itself,
+ * exactly, in the same local periods.
+ */
+export async function aggregateEvents(api: ApiClient, filter: EventFilter, options: AggregateOptions): Promise<EventBucket[]> {
   const query: Query = {
     ...filterQuery(filter),
     aggregate: options.aggregate,
     group_by: options.groupBy.length > 0 ? options.groupBy.join(',') : undefined,
     tz: options.tz,
+    descendants: options.descendants === true ? 'true' : undefined,
   };
   const buckets: EventBucket[] = [];
-  // The contract returns every bucket in one page; follow a cursor anyway should one appear.
-  for await (const page of pageThrough(api, '/v1/events', query, { listKeys: ['buckets', 'events'], pageSize: MAX_PAGE_SIZE, read: readBucket })) {
-    buckets.push(...page);
+  const read = (raw: unknown, where: string): EventBucket | typeof NOT_BUCKETS => (looksLikeEvent(raw) ? NOT_BUCKETS : readBucket(raw, where));
+  for await (const page of pageThrough(api, '/v1/events', query, { listKeys: ['buckets', 'events'], pageSize: MAX_PAGE_SIZE, read })) {
+    if (page.some((b) => b === NOT_BUCKETS)) return clientSideBuckets(api, filter, options);
+    buckets.push(...(page as EventBucket[]));
   }
   return buckets;
+}
+
+async function clientSideBuckets(api: ApiClient, filter: EventFilter, options: AggregateOptions): Promise<EventBucket[]> {
+  let teams = filter.teams;
+  if (options.descendants === true && options.subtreeTeams !== undefined) teams = await options.subtreeTeams();
+  const bucketer = new Bucketer(options.aggregate, options.groupBy, options.tz);
+  let count = 0;
+  for await (const page of eventPages(api, { ...filter, teams })) {
+    for (const event of page) bucketer.add(event);
+    count += page.length;
+  }
+  options.onClientSide?.(count);
+  return bucketer.rows();
 }

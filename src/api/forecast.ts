@@ -1,11 +1,9 @@
 // Typed calls kt forecast makes (docs/api-contract.md § Events, § Wallet
 // endpoints): spend buckets for a team's whole subtree, and the wallet that
 // holds its allocation and caps, read as exact Money.
-import type { ApiClient, Query } from './client.js';
-import { pageThrough } from './pages.js';
-import { asObject, optionalMoney, optionalText, requiredText } from './read.js';
+import type { ApiClient } from './client.js';
+import { aggregateEvents, type AggregateOptions } from './events.js';
 import { listWallets, walletBalance, type Wallet } from './wallets.js';
-import { MAX_PAGE_SIZE } from '../domain/events.js';
 import type { Money } from '../domain/money.js';
 
 export interface SpendBucket {
@@ -24,26 +22,23 @@ export interface SpendQuery {
   tz: string;
 }
 
-function readSpendBucket(raw: unknown, where: string): SpendBucket {
-  const o = asObject(raw, 'an aggregate bucket', where);
-  const bucket: SpendBucket = {
-    period_start: requiredText(o, ['period_start', 'period'], 'an aggregate bucket', where),
-    cost: optionalMoney(o, ['cost', 'cost_usd'], 'an aggregate bucket', where) ?? 0n,
-  };
-  const team = optionalText(o, ['team_id', 'team']);
-  if (team !== null) bucket.team_id = team;
-  return bucket;
-}
-
-/** Spend per local day or month; per team (own spend only) when no team is given. */
-export async function spendBuckets(api: ApiClient, query: SpendQuery): Promise<SpendBucket[]> {
-  const params: Query =
-    query.team === undefined
-      ? { aggregate: query.aggregate, group_by: 'team', since: query.since, tz: query.tz }
-      : { aggregate: query.aggregate, team_id: query.team, descendants: 'true', since: query.since, tz: query.tz };
-  const buckets: SpendBucket[] = [];
-  for await (const page of pageThrough(api, '/v1/events', params, { listKeys: ['buckets'], pageSize: MAX_PAGE_SIZE, read: readSpendBucket })) buckets.push(...page);
-  return buckets;
+/**
+ * Spend per local day or month; per team (own spend only) when no team is
+ * given. From the server's aggregates, or summed by kt from the events when
+ * the server has none (then `subtreeTeams` names the team's subtree).
+ */
+export async function spendBuckets(api: ApiClient, query: SpendQuery, hooks: Pick<AggregateOptions, 'subtreeTeams' | 'onClientSide'> = {}): Promise<SpendBucket[]> {
+  const whole = query.team === undefined;
+  const rows = await aggregateEvents(
+    api,
+    { since: query.since, teams: whole ? undefined : [query.team as string] },
+    { aggregate: query.aggregate, groupBy: whole ? ['team'] : [], tz: query.tz, descendants: !whole, ...hooks },
+  );
+  return rows.map((r) => {
+    const bucket: SpendBucket = { period_start: r.period_start, cost: r.cost };
+    if (typeof r.team_id === 'string') bucket.team_id = r.team_id;
+    return bucket;
+  });
 }
 
 /** GET /v1/wallets/balance: the team's wallet (404 team_not_found for an unknown team). */

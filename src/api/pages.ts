@@ -24,6 +24,8 @@ export interface ListSpec<T> {
   maxRows?: number | undefined;
   /** One raw item as T; throws a FailureError naming what is missing and where. */
   read: (raw: unknown, where: string) => T;
+  /** What the items are, for messages: `{ one: 'an event', many: 'events' }`. */
+  noun?: { one: string; many: string };
   /** How to page a time-ordered list when the server gives no cursor. */
   byTime?: {
     time: (item: T) => number;
@@ -118,12 +120,15 @@ class TimePager<T> {
   /** Keys of rows already written whose time is within a millisecond of the edge. */
   private edgeKeys = new Map<string, number>();
   private written = 0;
+  private largest = 0;
+  private readonly noun: { one: string; many: string };
 
   constructor(
     private readonly spec: ListSpec<T>,
     private readonly query: Query,
     private readonly where: string,
   ) {
+    this.noun = spec.noun ?? { one: 'an item', many: 'items' };
     this.since = instant(query.since);
     this.until = instant(query.until);
   }
@@ -140,17 +145,20 @@ class TimePager<T> {
     for (const t of times) {
       if ((low !== undefined && t < low) || (high !== undefined && t >= high)) {
         throw new FailureError(
-          `${this.where} returned an event at ${iso(t)}, outside the requested window ${iso(low)} – ${iso(high)}, and gives no cursor: ` +
+          `${this.where} returned ${this.noun.one} at ${iso(t)}, outside the requested window ${iso(low)} – ${iso(high)}, and gives no cursor: ` +
             `kt cannot page it without losing or repeating events; stopped after ${this.written.toLocaleString('en-US')} rows`,
           DEBUG_HINT,
         );
       }
     }
+    // A server may cap pages below the size asked for: a page as large as the
+    // largest seen may have more behind it.
+    this.largest = Math.max(this.largest, rows.length);
     const fresh = rows.filter((row) => !this.edgeKeys.has(key(row)));
     if (fresh.length === 0) {
-      if (rows.length < limit) return undefined;
+      if (rows.length < Math.min(limit, this.largest) || rows.length === 1) return undefined;
       throw new FailureError(
-        `${this.where} gives no cursor and returned a full page of ${rows.length} events already written, all at ${iso(this.edge)}: ` +
+        `${this.where} gives no cursor and returned a full page of ${rows.length} ${this.noun.many} already written, all at ${iso(this.edge)}: ` +
           `kt cannot page past that instant; stopped after ${this.written.toLocaleString('en-US')} rows (everything ${this.order === 'asc' ? 'before' : 'after'} it was written)`,
         'ask for a narrower range (--since/--until) or a server that pages with a cursor',
       );

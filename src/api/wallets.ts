@@ -202,6 +202,7 @@ export async function* transactionPages(api: ApiClient, filter: TransactionFilte
   const spec = {
     listKeys: ['transactions'],
     pageSize: MAX_PAGE_SIZE,
+    noun: { one: 'a transaction', many: 'transactions' },
     read: readTransaction,
     byTime: { time: (t: Transaction) => Date.parse(t.created_at), key: (t: Transaction) => t.id },
   };

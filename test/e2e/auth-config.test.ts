@@ -43,7 +43,7 @@ describe('kt auth', () => {
 
     const status = await runKt(['auth', 'status'], { env });
     expect(status.code).toBe(0);
-    expect(status.stdout).toContain('scopes:   admin');
+    expect(status.stdout).toContain('scope:         admin');
     expect(status.stdout).toContain('(from profile)');
     expect(status.stdout).not.toContain(emulator.adminToken);
 

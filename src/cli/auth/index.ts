@@ -13,9 +13,11 @@ export function register(program: Command, action: ActionFactory): void {
     )
     .action(action(() => import('./login.js')));
   auth
-    .command('status')
-    .description('show the profile, API URL and who the token belongs to')
-    .addHelpText('before', 'Examples:\n  $ kt auth status\n  $ kt auth status --profile staging\n\n')
+    .command('whoami')
+    .alias('status')
+    .description('show who the token belongs to (user, organization, role, scope), the profile and the API URL')
+    .option('--json', 'print one JSON object: user, organization, role, scope, profile, api_url')
+    .addHelpText('before', 'Examples:\n  $ kt auth whoami\n  $ kt auth status --profile staging\n  $ kt auth whoami --json | jq -r .organization\n\n')
     .action(action(() => import('./status.js')));
   auth
     .command('logout')

@@ -2,6 +2,7 @@ import type { Context } from '../context.js';
 import { UsageError } from '../../errors.js';
 import { buildApiClient } from '../api-factory.js';
 import { fetchWhoami } from '../../api/auth.js';
+import { describeWho } from './status.js';
 import { openConfigStore, redactToken } from '../../config/store.js';
 import { readHidden, readAll } from './secret.js';
 import { withSpinner } from '../../output/spinner.js';
@@ -32,5 +33,5 @@ export default async function login(ctx: Context, opts: { withToken?: boolean })
     ...(config.sources.apiUrl === 'flag' || config.sources.apiUrl === 'env' ? { api_url: config.apiUrl } : {}),
     token,
   });
-  ctx.log.info(`Logged in to ${config.apiUrl} as ${who.name} (${who.org}) with token ${redactToken(token)}; saved to profile "${config.profile}" in ${store.path}`);
+  ctx.log.info(`Logged in to ${config.apiUrl} as ${describeWho(who)} with token ${redactToken(token)}; saved to profile "${config.profile}" in ${store.path}`);
 }

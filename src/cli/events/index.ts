@@ -1,7 +1,7 @@
 import { Option, type Command } from 'commander';
 import type { ActionFactory } from '../action.js';
 import { addOutputOptions, listChoices } from '../flags.js';
-import { GROUP_KEYS } from '../../domain/events.js';
+import { EVENT_FIELD_NAMES, GROUP_KEYS, VERDICTS } from '../../domain/events.js';
 import { BUCKET_PERIODS } from '../../domain/periods.js';
 
 const collect = (value: string, previous: string[] | undefined): string[] => [...(previous ?? []), value];
@@ -29,6 +29,7 @@ export function register(program: Command, action: ActionFactory): void {
     .addOption(new Option('--team <team>', 'only these teams (repeatable or a comma list)').argParser(collect))
     .addOption(new Option('--provider <provider>', 'only these providers (repeatable or a comma list)').argParser(collect))
     .addOption(new Option('--model <model>', 'only these models (repeatable or a comma list)').argParser(collect))
+    .addOption(verdictOption())
     .addOption(new Option('--limit <n>', 'at most N rows (default: all)'))
     .addOption(new Option('--aggregate <period>', 'one row per period (and group) instead of one per event').choices(BUCKET_PERIODS))
     .addOption(listChoices(new Option('--group-by <keys>', 'with --aggregate: split buckets by these keys (comma list)'), GROUP_KEYS))
@@ -36,9 +37,69 @@ export function register(program: Command, action: ActionFactory): void {
     .addOption(new Option('--chart', 'on a terminal, draw the cost per period as a bar chart (daily unless --aggregate)'));
   addOutputOptions(list, {
     fields:
-      'columns, in order: timestamp, team, user, provider, model, input_tokens, output_tokens, cached, cost, currency, request_id, id; ' +
+      `columns, in order: ${EVENT_FIELD_NAMES.join(', ')}; ` +
       'aggregated: period_start, team, provider, model, requests, input_tokens, output_tokens, cost; ' +
-      'default: all in csv/json, timestamp,team,provider,model,input_tokens,output_tokens,cost in a table',
+      'default: timestamp … id (not verdict, reason_code, event_type, config_version) in csv/json, timestamp,team,provider,model,input_tokens,output_tokens,cost in a table',
   });
   list.action(action(() => import('./list.js')));
+
+  const tail = events
+    .command('tail')
+    .description('the most recent events, oldest first; --follow prints new ones as they arrive')
+    .addHelpText(
+      'before',
+      [
+        'Examples:',
+        '  $ kt events tail',
+        '  $ kt events tail --since 1h --verdict block',
+        '  $ kt events tail --limit 10 --json',
+        '  $ kt events tail --follow --team search',
+        '',
+      ].join('\n'),
+    )
+    .addOption(new Option('--since <when>', 'how far back to look: a duration (5m, 1h, 24h, 7d) or an ISO date (default: 24h)'))
+    .addOption(verdictOption())
+    .addOption(new Option('--limit <n>', `the last N events (default: 50)`))
+    .addOption(new Option('--team <team>', 'only these teams (repeatable or a comma list)').argParser(collect))
+    .addOption(new Option('--provider <provider>', 'only these providers (repeatable or a comma list)').argParser(collect))
+    .addOption(new Option('--model <model>', 'only these models (repeatable or a comma list)').argParser(collect))
+    .addOption(new Option('--tz <zone>', 'IANA time zone for times, e.g. Europe/Berlin (default UTC)'))
+    .addOption(new Option('-f, --follow', 'keep polling and print new events until Ctrl-C (JSON becomes one object per line)'))
+    .addOption(new Option('--interval <duration>', 'with --follow: how often to poll (default: 2s)'));
+  addOutputOptions(tail, {
+    fields: `columns: ${EVENT_FIELD_NAMES.join(', ')}; default: timestamp,id,verdict,reason_code in a table, all in csv/json`,
+  });
+  tail.action(action(() => import('./tail.js')));
+
+  const exp = events
+    .command('export')
+    .description('every event of a range as JSON (default) or CSV, to stdout or a file')
+    .addHelpText(
+      'before',
+      [
+        'Examples:',
+        '  $ kt events export --since 24h > events.json',
+        '  $ kt events export --since 2026-03-01 --until 2026-04-01 --format csv --output march.csv',
+        '  $ kt events export --since 7d --verdict block --format csv',
+        '',
+      ].join('\n'),
+    )
+    .addOption(new Option('--since <when>', 'start (inclusive): a duration back from now or an ISO date (default: 24h)'))
+    .addOption(new Option('--until <when>', 'end (exclusive): a duration back from now or an ISO date (default: now)'))
+    .addOption(new Option('--format <format>', 'json (default), csv or ndjson').choices(['json', 'csv', 'ndjson']))
+    .addOption(new Option('--json', 'shorthand for --format json'))
+    .addOption(new Option('-o, --output <file>', 'write to FILE instead of stdout (atomically: the file is replaced only when complete)'))
+    .addOption(new Option('--fields <list>', `comma-separated columns, in order: ${EVENT_FIELD_NAMES.join(', ')}; default: all`))
+    .addOption(new Option('--no-header', 'omit the CSV header row'))
+    .addOption(verdictOption())
+    .addOption(new Option('--team <team>', 'only these teams (repeatable or a comma list)').argParser(collect))
+    .addOption(new Option('--provider <provider>', 'only these providers (repeatable or a comma list)').argParser(collect))
+    .addOption(new Option('--model <model>', 'only these models (repeatable or a comma list)').argParser(collect))
+    .addOption(new Option('--limit <n>', 'at most N events (default: all)'))
+    .addOption(new Option('--tz <zone>', 'IANA time zone for times (default UTC)'));
+  exp.action(action(() => import('./export.js')));
+}
+
+function verdictOption(): Option {
+  return new Option('--verdict <verdict>', `only events with this policy decision: ${VERDICTS.join(', ')} (repeatable or a comma list)`).argParser(collect);
 }

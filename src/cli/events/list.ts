@@ -99,10 +99,20 @@ export class Totals {
   }
 }
 
-export default async function eventsList(ctx: Context, opts: EventsListOptions): Promise<void> {
+export default function eventsList(ctx: Context, opts: EventsListOptions): Promise<void> {
+  return runEventsList(ctx, opts, { since: '7d', machineFields: EVENT_ALL });
+}
+
+export interface ListDefaults {
+  since: string;
+  /** Columns of csv/json/ndjson when --fields is not given. */
+  machineFields: readonly string[];
+}
+
+export async function runEventsList(ctx: Context, opts: EventsListOptions, defaults: ListDefaults): Promise<void> {
   const started = performance.now();
   const now = ctx.now();
-  const parsed = parseEventsList(opts, now);
+  const parsed = parseEventsList(opts, now, defaults);
   const output = readOutputOptions(ctx, opts);
   const chart = opts.chart === true;
   const aggregate = parsed.aggregate ?? (chart ? 'daily' : undefined);
@@ -112,7 +122,7 @@ export default async function eventsList(ctx: Context, opts: EventsListOptions):
   const totals = new Totals();
 
   if (aggregate === undefined) {
-    const columns = selectColumns(EVENT_COLUMNS, output.fields, output.format === 'table' ? EVENT_TABLE_DEFAULT : EVENT_ALL);
+    const columns = selectColumns(EVENT_COLUMNS, output.fields, output.format === 'table' ? EVENT_TABLE_DEFAULT : defaults.machineFields);
     const api = await ctx.api();
     const pageSize = parsed.limit === undefined ? MAX_PAGE_SIZE : Math.min(MAX_PAGE_SIZE, parsed.limit);
     const records = new RowPages(countedPages(eventPages(api, parsed.filter, pageSize, parsed.limit), parsed.limit, totals));
@@ -127,7 +137,12 @@ export default async function eventsList(ctx: Context, opts: EventsListOptions):
     const columns = selectColumns(all, output.fields, all.map((c) => c.name));
     const api = await ctx.api();
     const buckets = await withSpinner(ctx, `aggregating spend ${aggregate}`, () =>
-      aggregateEvents(api, parsed.filter, { aggregate, groupBy: parsed.groupBy, tz: parsed.tz ?? 'UTC' }),
+      aggregateEvents(api, parsed.filter, {
+        aggregate,
+        groupBy: parsed.groupBy,
+        tz: parsed.tz ?? 'UTC',
+        onClientSide: (n) => ctx.log.info(`the control plane has no spend aggregates; kt summed ${n.toLocaleString('en-US')} events itself`),
+      }),
     );
     const limited = parsed.limit === undefined ? buckets : buckets.slice(0, parsed.limit);
     const records = limited.map((raw): BucketRecord => {

@@ -2,7 +2,7 @@
 import { UsageError } from '../../errors.js';
 import { parseInstant, isTimeZone, TimeError } from '../../domain/time.js';
 import type { EventFilter } from '../../api/events.js';
-import { GROUP_KEYS, isGroupKey, type GroupKey } from '../../domain/events.js';
+import { GROUP_KEYS, isGroupKey, isVerdict, VERDICTS, type GroupKey } from '../../domain/events.js';
 import { BUCKET_PERIODS, isBucketPeriod, type BucketPeriod } from '../../domain/periods.js';
 
 export interface EventsFilterOptions {
@@ -11,6 +11,7 @@ export interface EventsFilterOptions {
   team?: string[];
   provider?: string[];
   model?: string[];
+  verdict?: string[];
   limit?: string;
   aggregate?: string;
   groupBy?: string;
@@ -32,6 +33,15 @@ function listFlag(name: string, values: readonly string[] | undefined): string[]
   return [...new Set(items)];
 }
 
+function verdictFlag(values: readonly string[] | undefined): string[] | undefined {
+  const items = listFlag('verdict', values?.map((v) => v.toLowerCase()));
+  const unknown = items?.filter((v) => !isVerdict(v)) ?? [];
+  if (unknown.length > 0) {
+    throw new UsageError(`invalid --verdict "${values?.join(',') ?? ''}": unknown verdict ${unknown.map((v) => `"${v}"`).join(', ')}; use ${VERDICTS.join(', ')}`);
+  }
+  return items;
+}
+
 function instantFlag(name: string, text: string, now: Date): Date {
   try {
     return parseInstant(text, now);
@@ -50,8 +60,8 @@ export interface ParsedEventsList {
 }
 
 /** Flags → a validated request. Every rejection is a UsageError (exit 2). */
-export function parseEventsList(opts: EventsFilterOptions, now: Date): ParsedEventsList {
-  const since = instantFlag('since', opts.since ?? '7d', now);
+export function parseEventsList(opts: EventsFilterOptions, now: Date, defaults: { since: string } = { since: '7d' }): ParsedEventsList {
+  const since = instantFlag('since', opts.since ?? defaults.since, now);
   if (since.getTime() > now.getTime()) {
     throw new UsageError(`invalid --since "${opts.since ?? ''}": ${since.toISOString()} is in the future`, 'use a past date or a duration such as 30d');
   }
@@ -111,6 +121,7 @@ export function parseEventsList(opts: EventsFilterOptions, now: Date): ParsedEve
       teams: listFlag('team', opts.team),
       providers: listFlag('provider', opts.provider),
       models: listFlag('model', opts.model),
+      verdicts: verdictFlag(opts.verdict),
     },
     limit,
     aggregate,

@@ -5,7 +5,8 @@ import type { Context } from '../context.js';
 import { ApiError, KtError, ExitCode } from '../../errors.js';
 import { formatMoney, type Money } from '../../domain/money.js';
 import { addDays, addMonths, MIN_MODEL_HISTORY, type ModelName } from '../../domain/forecast.js';
-import { allWallets, spendBuckets, teamWallet } from '../../api/forecast.js';
+import { allWallets, spendBuckets, teamWallet, type SpendBucket } from '../../api/forecast.js';
+import { subtree, teamForest } from '../../domain/teams.js';
 import type { Wallet } from '../../api/wallets.js';
 import type { ApiClient } from '../../api/client.js';
 import { selectColumns, writeRows, type Column } from '../../output/index.js';
@@ -134,7 +135,7 @@ export default async function forecastCommand(ctx: Context, opts: ForecastOption
   const writeOptions = { format: output.format, header: output.header, output: output.output, tz: settings.tz };
 
   if (settings.team === null) {
-    const teams = await withSpinner(ctx, 'fetching spend and forecasting every wallet', () => forecastAllTeams(api, settings, now));
+    const teams = await withSpinner(ctx, 'fetching spend and forecasting every wallet', () => forecastAllTeams(ctx, api, settings, now));
     for (const t of teams) if (t.historyMonths < MIN_MODEL_HISTORY) fallbackNotice(ctx, t);
     const columns = selectColumns(TEAM_COLUMNS, output.fields, output.format === 'table' ? TEAM_TABLE_DEFAULT : TEAM_MACHINE_DEFAULT);
     await writeRows(ctx, teams, columns, { ...writeOptions, emptyNotice: 'no wallets' });
@@ -144,7 +145,7 @@ export default async function forecastCommand(ctx: Context, opts: ForecastOption
   const team = settings.team;
   const report = await withSpinner(ctx, `fetching spend and forecasting ${team}`, async () => {
     const wallet = await findWallet(api, team);
-    const { monthly, daily } = await fetchSpend(api, settings, now, team);
+    const { monthly, daily } = await fetchSpend(ctx, api, settings, now, team);
     return buildTeamForecast({
     team,
     wallet,
@@ -204,18 +205,37 @@ function windows(settings: ForecastSettings, now: Date): { monthlySince: string;
   return { monthlySince, dailySince: dayStartIso(dailyFrom, settings.tz) };
 }
 
-async function fetchSpend(api: ApiClient, settings: ForecastSettings, now: Date, team: string | undefined): Promise<{ monthly: Awaited<ReturnType<typeof spendBuckets>>; daily: Awaited<ReturnType<typeof spendBuckets>> }> {
+async function fetchSpend(
+  ctx: Context,
+  api: ApiClient,
+  settings: ForecastSettings,
+  now: Date,
+  team: string | undefined,
+): Promise<{ monthly: SpendBucket[]; daily: SpendBucket[] }> {
   const { monthlySince, dailySince } = windows(settings, now);
+  // Only a control plane without aggregates needs these: kt sums the events itself.
+  let subtreeTeams: Promise<readonly string[]> | undefined;
+  const hooks = {
+    subtreeTeams: () => (subtreeTeams ??= allWallets(api).then((wallets) => subtreeIds(wallets, team ?? ''))),
+    onClientSide: (events: number) => ctx.log.info(`the control plane has no spend aggregates; kt summed ${events.toLocaleString('en-US')} events itself`),
+  };
   const [monthly, daily] = await Promise.all([
-    spendBuckets(api, { aggregate: 'monthly', team, since: monthlySince, tz: settings.tz }),
-    spendBuckets(api, { aggregate: 'daily', team, since: dailySince, tz: settings.tz }),
+    spendBuckets(api, { aggregate: 'monthly', team, since: monthlySince, tz: settings.tz }, hooks),
+    spendBuckets(api, { aggregate: 'daily', team, since: dailySince, tz: settings.tz }, hooks),
   ]);
   return { monthly, daily };
 }
 
+/** The team and every team below it. */
+function subtreeIds(wallets: readonly Wallet[], team: string): string[] {
+  const forest = teamForest(wallets, (w) => w.team_id, (w) => w.parent_id);
+  const root = wallets.find((w) => w.team_id === team);
+  return root === undefined ? [team] : subtree(forest, root, (w) => w.team_id).map((w) => w.team_id);
+}
+
 /** Two aggregate calls for the whole organization, rolled up per subtree: no call per team. */
-async function forecastAllTeams(api: ApiClient, settings: ForecastSettings, now: Date): Promise<TeamForecast[]> {
-  const [wallets, spend] = await Promise.all([allWallets(api), fetchSpend(api, settings, now, undefined)]);
+async function forecastAllTeams(ctx: Context, api: ApiClient, settings: ForecastSettings, now: Date): Promise<TeamForecast[]> {
+  const [wallets, spend] = await Promise.all([allWallets(api), fetchSpend(ctx, api, settings, now, undefined)]);
   const monthlyByTeam = rollUp(wallets, spend.monthly);
   const dailyByTeam = rollUp(wallets, spend.daily);
   const teams = wallets.map((wallet) =>
