@@ -211,7 +211,7 @@ complete -c kt -n '__kt_at \'forecast\'' -l tz -r -F -d 'IANA time zone for mont
 complete -c kt -n '__kt_at \'forecast\'' -l chart -d 'on a terminal, draw history, forecast and interval as a chart'
 complete -c kt -n '__kt_at \'forecast\'' -l format -x -a 'table csv json ndjson' -d 'output format (default: table)'
 complete -c kt -n '__kt_at \'forecast\'' -l json -d 'shorthand for --format json'
-complete -c kt -n '__kt_at \'forecast\'' -l fields -r -F -d 'comma-separated columns to print, in order; month, kind (actual|projection|forecast), actual, forecast, lower, upper, variance, to_date, soft_cap_date, soft_cap_status, hard_cap_date, hard_cap_status, label, actual_or_to_date, interval; with --all-teams: team, currency, allocated, to_date, projected, lower, upper, interval, overrun, next_month, soft_cap, hard_cap, soft_cap_date, soft_cap_status, hard_cap_date, hard_cap_status, method'
+complete -c kt -n '__kt_at \'forecast\'' -l fields -r -F -d 'comma-separated columns to print, in order; month, kind (actual|projection|forecast), actual, forecast, lower, upper, variance, to_date, soft_cap_date, soft_cap_status, hard_cap_date, hard_cap_status, model (what made the forecast), label, actual_or_to_date, interval; with --all-teams: team, currency, allocated, to_date, projected, lower, upper, interval, overrun, next_month, soft_cap, hard_cap, soft_cap_date, soft_cap_status, hard_cap_date, hard_cap_status, method, model'
 complete -c kt -n '__kt_at \'forecast\'' -l output -s o -r -F -d 'write to FILE instead of stdout (atomically: the file is replaced only when complete)'
 complete -c kt -n '__kt_at \'forecast\'' -l no-header -d 'omit the header row (csv and table)'
 complete -c kt -n '__kt_at \'forecast\'' -l help -s h -d 'display help'

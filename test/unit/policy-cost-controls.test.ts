@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { validatePolicy } from '../../src/domain/policy/validate.js';
+import { validatePolicy } from '../../src/policy/validate.js';
 import { readCostControls } from '../../src/domain/policy/cost-controls.js';
 import { formatDecimal, parseAmount } from '../../src/domain/money.js';
 import type { ValidatedPolicy } from '../../src/domain/policy/diagnostic.js';

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { Chalk } from 'chalk';
-import { validatePolicy } from '../../src/domain/policy/validate.js';
+import { validatePolicy } from '../../src/policy/validate.js';
 import { fileFinding, type FileReport } from '../../src/domain/policy/diagnostic.js';
 import { lintJson, renderGithub, renderJson, renderSarif, renderText, renderValid, summaryLine, toUri, type PolicyStyle } from '../../src/domain/policy/render.js';
 

@@ -1,6 +1,6 @@
 import { readFileSync, readdirSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { invalidUtf8Offset, MAX_DIAGNOSTICS, validatePolicy } from '../../src/domain/policy/validate.js';
+import { invalidUtf8Offset, MAX_DIAGNOSTICS, validatePolicy } from '../../src/policy/validate.js';
 import { hasErrors, promoteWarnings } from '../../src/domain/policy/diagnostic.js';
 import { KIND_NAMES, STANDALONE_KINDS } from '../../src/domain/policy/catalogue.js';
 import { INVALID, VALID_DIRS, WARNING } from '../fixtures/policy/corpus.js';

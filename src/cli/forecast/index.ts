@@ -27,8 +27,8 @@ export function register(program: Command, action: ActionFactory): void {
     .addOption(new Option('--chart', 'on a terminal, draw history, forecast and interval as a chart'));
   addOutputOptions(forecast, {
     fields:
-      'month, kind (actual|projection|forecast), actual, forecast, lower, upper, variance, to_date, soft_cap_date, soft_cap_status, hard_cap_date, hard_cap_status, label, actual_or_to_date, interval; ' +
-      'with --all-teams: team, currency, allocated, to_date, projected, lower, upper, interval, overrun, next_month, soft_cap, hard_cap, soft_cap_date, soft_cap_status, hard_cap_date, hard_cap_status, method',
+      'month, kind (actual|projection|forecast), actual, forecast, lower, upper, variance, to_date, soft_cap_date, soft_cap_status, hard_cap_date, hard_cap_status, model (what made the forecast), label, actual_or_to_date, interval; ' +
+      'with --all-teams: team, currency, allocated, to_date, projected, lower, upper, interval, overrun, next_month, soft_cap, hard_cap, soft_cap_date, soft_cap_status, hard_cap_date, hard_cap_status, method, model',
   });
   forecast.action(action(() => import('./forecast.js')));
 }

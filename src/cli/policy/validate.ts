@@ -9,7 +9,7 @@ import type { Context } from '../context.js';
 import { ExitCode, KtError, UsageError } from '../../errors.js';
 import { VERSION } from '../../version.js';
 import { fileFinding, promoteWarnings, type FileReport } from '../../domain/policy/diagnostic.js';
-import { validatePolicy } from '../../domain/policy/validate.js';
+import { validatePolicy } from '../../policy/validate.js';
 import { counts, lintJson, renderGithub, renderJson, renderSarif, renderText, renderValid, summaryLine, type PolicyFormat, type PolicyStyle } from '../../domain/policy/render.js';
 import { stderrStyle } from '../../output/style.js';
 import { expandGlob, isGlobPattern, readPolicyFile, readPolicyStdin, type Loaded } from './inputs.js';

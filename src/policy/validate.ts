@@ -1,13 +1,14 @@
 // The policy check itself: bytes in, findings with positions out. Pure — the
 // caller reads files; this module decodes, parses the YAML (keeping source
 // positions), checks the document against the catalogue and applies the rules
-// a schema cannot express.
+// a schema cannot express. It sits above src/domain (it uses the yaml parser
+// library) and below the CLI.
 import { isAlias, isMap, isScalar, isSeq, LineCounter, Parser, parseDocument, type Document, type Node } from 'yaml';
-import { checkDocument } from './document.js';
-import { codeInfo } from './codes.js';
-import { isError, type Finding } from './check.js';
-import { pathText, type Diagnostic, type FileReport, type LintSummary, type Money, type Path } from './diagnostic.js';
-import { checkRules } from './rules.js';
+import { checkDocument } from '../domain/policy/document.js';
+import { codeInfo } from '../domain/policy/codes.js';
+import { isError, type Finding } from '../domain/policy/check.js';
+import { pathText, type Diagnostic, type FileReport, type LintSummary, type Money, type Path } from '../domain/policy/diagnostic.js';
+import { checkRules } from '../domain/policy/rules.js';
 
 /** An alias expanded more often than this is treated as a resource-exhaustion attack. */
 export const MAX_ALIAS_COUNT = 1000;
