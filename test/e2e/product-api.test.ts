@@ -148,6 +148,22 @@ describe('kt against the product-shaped API', () => {
     expect(txns.stdout).toBe('id,type,amount\r\ntxn_2,settle,-0.001615\r\ntxn_1,allocate,10000.00\r\n');
   });
 
+  it('kt forecast works from the events alone, the subtree taken from the wallet list', async () => {
+    // Late on the 30th, so November is this month and its spend is "to date".
+    const r = await runKt(['forecast', '--team', 'org', '--json', '--fields', 'month,kind,actual_or_to_date'], { env: { ...env, KT_NOW: '2026-11-30T20:00:00Z' } });
+    expect(r.code).toBe(0);
+    // The wallets are org and search: ads has none, so its events are not org's spend.
+    const search = EVENTS.map((e, i) => [e, i] as const).filter(([e]) => e.team === 'search');
+    expect(r.stderr.match(/the control plane has no spend aggregates; kt summed ([\d,]+) events itself/g)).toEqual([
+      `the control plane has no spend aggregates; kt summed ${search.length.toLocaleString('en-US')} events itself`,
+    ]);
+    const rows = JSON.parse(r.stdout) as Array<{ month: string; kind: string; actual_or_to_date: number }>;
+    const november = rows.find((row) => row.month === '2026-11');
+    expect(november?.kind).toBe('projection');
+    const searchTotal = search.reduce((sum, [, i]) => sum + (COSTS[i % COSTS.length] as [string, bigint])[1], 0n);
+    expect(parseAmount(String(november?.actual_or_to_date), { allowZero: true })).toBe(searchTotal);
+  });
+
   it('kt auth whoami shows user, organization, role and scope', async () => {
     const r = await runKt(['auth', 'whoami'], { env });
     expect(r.code).toBe(0);

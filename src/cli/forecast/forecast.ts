@@ -215,9 +215,15 @@ async function fetchSpend(
   const { monthlySince, dailySince } = windows(settings, now);
   // Only a control plane without aggregates needs these: kt sums the events itself.
   let subtreeTeams: Promise<readonly string[]> | undefined;
+  let told = false;
   const hooks = {
     subtreeTeams: () => (subtreeTeams ??= allWallets(api).then((wallets) => subtreeIds(wallets, team ?? ''))),
-    onClientSide: (events: number) => ctx.log.info(`the control plane has no spend aggregates; kt summed ${events.toLocaleString('en-US')} events itself`),
+    // Monthly and daily both fall back; the daily window holds every event the monthly one does.
+    onClientSide: (events: number) => {
+      if (told) return;
+      told = true;
+      ctx.log.info(`the control plane has no spend aggregates; kt summed ${events.toLocaleString('en-US')} events itself`);
+    },
   };
   const [monthly, daily] = await Promise.all([
     spendBuckets(api, { aggregate: 'monthly', team, since: monthlySince, tz: settings.tz }, hooks),
