@@ -8,7 +8,7 @@ import { spawn } from 'node:child_process';
 import { constants } from 'node:os';
 import { fileURLToPath } from 'node:url';
 
-const SCRIPTS = ['startup.mjs', 'emulator.mjs', 'events-export.mjs', 'forecast.mjs'];
+const SCRIPTS = ['startup.mjs', 'emulator.mjs', 'events-export.mjs', 'savings.mjs', 'forecast.mjs'];
 
 if (process.argv.length > 2) {
   process.stderr.write('bench/run.mjs takes no arguments; to pass options, run one benchmark directly, e.g. node bench/emulator.mjs --seconds 5\n');

@@ -4,11 +4,11 @@
 function __kt_subs
     switch $argv[1]
     case ''
-      printf '%s\n' events wallets forecast policy auth config completion emulator help
+      printf '%s\n' events wallets forecast savings policy auth config completion emulator help
     case 'events'
       printf '%s\n' list tail export
     case 'wallets'
-      printf '%s\n' balance list allocate credit reclaim transactions
+      printf '%s\n' balance list allocate credit reclaim check transactions
     case 'policy'
       printf '%s\n' validate codes schema
     case 'auth'
@@ -23,7 +23,7 @@ end
 # Succeeds when flag $argv[2] after command path $argv[1] takes a value.
 function __kt_takes_value
     switch "$argv[1]|$argv[2]"
-        case 'events list|--since' 'events list|--until' 'events list|--team' 'events list|--provider' 'events list|--model' 'events list|--verdict' 'events list|--limit' 'events list|--aggregate' 'events list|--group-by' 'events list|--tz' 'events list|--format' 'events list|--fields' 'events list|--output' 'events list|-o' 'events tail|--since' 'events tail|--verdict' 'events tail|--limit' 'events tail|--team' 'events tail|--provider' 'events tail|--model' 'events tail|--tz' 'events tail|--interval' 'events tail|--format' 'events tail|--fields' 'events tail|--output' 'events tail|-o' 'events export|--since' 'events export|--until' 'events export|--format' 'events export|--output' 'events export|-o' 'events export|--fields' 'events export|--verdict' 'events export|--team' 'events export|--provider' 'events export|--model' 'events export|--limit' 'events export|--tz' 'wallets balance|--team' 'wallets balance|--format' 'wallets balance|--fields' 'wallets balance|--output' 'wallets balance|-o' 'wallets list|--format' 'wallets list|--fields' 'wallets list|--output' 'wallets list|-o' 'wallets allocate|--team' 'wallets allocate|--amount' 'wallets allocate|--currency' 'wallets allocate|--period' 'wallets allocate|--parent' 'wallets allocate|--name' 'wallets allocate|--soft-cap' 'wallets allocate|--hard-cap' 'wallets allocate|--idempotency-key' 'wallets allocate|--format' 'wallets allocate|--fields' 'wallets allocate|--output' 'wallets allocate|-o' 'wallets credit|--team' 'wallets credit|--amount' 'wallets credit|--currency' 'wallets credit|--idempotency-key' 'wallets credit|--format' 'wallets credit|--fields' 'wallets credit|--output' 'wallets credit|-o' 'wallets reclaim|--team' 'wallets reclaim|--amount' 'wallets reclaim|--idempotency-key' 'wallets reclaim|--format' 'wallets reclaim|--fields' 'wallets reclaim|--output' 'wallets reclaim|-o' 'wallets transactions|--team' 'wallets transactions|--since' 'wallets transactions|--until' 'wallets transactions|--type' 'wallets transactions|--format' 'wallets transactions|--fields' 'wallets transactions|--output' 'wallets transactions|-o' 'forecast|--team' 'forecast|--months-ahead' 'forecast|--history' 'forecast|--level' 'forecast|--tz' 'forecast|--format' 'forecast|--fields' 'forecast|--output' 'forecast|-o' 'policy validate|--file' 'policy validate|--format' 'policy codes|--format' 'policy codes|--fields' 'policy codes|--output' 'policy codes|-o' 'emulator start|--host' 'emulator start|--port' 'emulator start|--db' 'emulator start|--seed' 'emulator start|--seed-events' 'emulator start|--import' 'emulator start|--admin-token' 'emulator start|--gateway-token' 'emulator start|--reservation-ttl' 'emulator start|--faults' 'emulator start|--faults-seed' '*|--api-url' '*|--profile' '*|--timeout' '*|--retries'
+        case 'events list|--since' 'events list|--until' 'events list|--team' 'events list|--provider' 'events list|--model' 'events list|--verdict' 'events list|--limit' 'events list|--aggregate' 'events list|--group-by' 'events list|--tz' 'events list|--format' 'events list|--fields' 'events list|--output' 'events list|-o' 'events tail|--since' 'events tail|--verdict' 'events tail|--limit' 'events tail|--team' 'events tail|--provider' 'events tail|--model' 'events tail|--tz' 'events tail|--interval' 'events tail|--format' 'events tail|--fields' 'events tail|--output' 'events tail|-o' 'events export|--since' 'events export|--until' 'events export|--format' 'events export|--output' 'events export|-o' 'events export|--fields' 'events export|--verdict' 'events export|--team' 'events export|--provider' 'events export|--model' 'events export|--limit' 'events export|--tz' 'wallets balance|--team' 'wallets balance|--format' 'wallets balance|--fields' 'wallets balance|--output' 'wallets balance|-o' 'wallets list|--format' 'wallets list|--fields' 'wallets list|--output' 'wallets list|-o' 'wallets allocate|--team' 'wallets allocate|--amount' 'wallets allocate|--currency' 'wallets allocate|--period' 'wallets allocate|--parent' 'wallets allocate|--name' 'wallets allocate|--soft-cap' 'wallets allocate|--hard-cap' 'wallets allocate|--idempotency-key' 'wallets allocate|--format' 'wallets allocate|--fields' 'wallets allocate|--output' 'wallets allocate|-o' 'wallets credit|--team' 'wallets credit|--amount' 'wallets credit|--currency' 'wallets credit|--idempotency-key' 'wallets credit|--format' 'wallets credit|--fields' 'wallets credit|--output' 'wallets credit|-o' 'wallets reclaim|--team' 'wallets reclaim|--amount' 'wallets reclaim|--idempotency-key' 'wallets reclaim|--format' 'wallets reclaim|--fields' 'wallets reclaim|--output' 'wallets reclaim|-o' 'wallets check|--team' 'wallets check|--warn-at' 'wallets check|--fail-at' 'wallets check|--webhook' 'wallets check|--format' 'wallets check|--fields' 'wallets check|--output' 'wallets check|-o' 'wallets transactions|--team' 'wallets transactions|--since' 'wallets transactions|--until' 'wallets transactions|--type' 'wallets transactions|--format' 'wallets transactions|--fields' 'wallets transactions|--output' 'wallets transactions|-o' 'forecast|--team' 'forecast|--months-ahead' 'forecast|--history' 'forecast|--level' 'forecast|--tz' 'forecast|--format' 'forecast|--fields' 'forecast|--output' 'forecast|-o' 'savings|--since' 'savings|--until' 'savings|--team' 'savings|--policy' 'savings|--prices' 'savings|--group-by' 'savings|--emit-policy' 'savings|--format' 'savings|--fields' 'savings|--output' 'savings|-o' 'policy validate|--file' 'policy validate|--format' 'policy codes|--format' 'policy codes|--fields' 'policy codes|--output' 'policy codes|-o' 'emulator start|--host' 'emulator start|--port' 'emulator start|--db' 'emulator start|--seed' 'emulator start|--seed-events' 'emulator start|--import' 'emulator start|--admin-token' 'emulator start|--gateway-token' 'emulator start|--reservation-ttl' 'emulator start|--faults' 'emulator start|--faults-seed' '*|--api-url' '*|--profile' '*|--timeout' '*|--retries'
             return 0
     end
     return 1
@@ -73,6 +73,7 @@ complete -c kt -f
 complete -c kt -n '__kt_at \'\'' -a events -d 'spend events: list, filter, aggregate and export'
 complete -c kt -n '__kt_at \'\'' -a wallets -d 'team wallets: balances, the budget hierarchy, allocations and the ledger'
 complete -c kt -n '__kt_at \'\'' -a forecast -d 'monthly spend: actual vs forecast with variance, prediction intervals, this month\'s projection and cap-crossing dates'
+complete -c kt -n '__kt_at \'\'' -a savings -d 'what model routing, caching, spend caps and a model allowlist would have saved, from your own events (the product document\'s ROI summary)'
 complete -c kt -n '__kt_at \'\'' -a policy -d 'check policy-config.yaml files, list their codes and print their JSON Schema'
 complete -c kt -n '__kt_at \'\'' -a auth -d 'log in, check and remove stored credentials'
 complete -c kt -n '__kt_at \'\'' -a config -d 'inspect the effective configuration'
@@ -135,6 +136,7 @@ complete -c kt -n '__kt_at \'wallets\'' -a list -d 'every wallet, one row each (
 complete -c kt -n '__kt_at \'wallets\'' -a allocate -d 'set a team\'s allocation per period (declarative: the same allocation twice changes nothing); creates the wallet if new'
 complete -c kt -n '__kt_at \'wallets\'' -a credit -d 'add one-off funds to a team\'s wallet for the current period (carved from its parent\'s unallocated budget)'
 complete -c kt -n '__kt_at \'wallets\'' -a reclaim -d 'return a team\'s unused current-period funds to its parent'
+complete -c kt -n '__kt_at \'wallets\'' -a check -d 'budget threshold alerts for cron: wallets at or past --warn-at, exit 3 when any reaches --fail-at'
 complete -c kt -n '__kt_at \'wallets\'' -a transactions -d 'a team\'s ledger rows with a running balance (streams every page)'
 complete -c kt -n '__kt_at \'wallets\'' -l help -s h -d 'display help'
 complete -c kt -n '__kt_at \'wallets balance\'' -l team -x -a '(__kt_teams)' -d 'team id (e.g. search); without it, every wallet'
@@ -192,6 +194,16 @@ complete -c kt -n '__kt_at \'wallets reclaim\'' -l fields -r -F -d 'comma-separa
 complete -c kt -n '__kt_at \'wallets reclaim\'' -l output -s o -r -F -d 'write to FILE instead of stdout (atomically: the file is replaced only when complete)'
 complete -c kt -n '__kt_at \'wallets reclaim\'' -l no-header -d 'omit the header row (csv and table)'
 complete -c kt -n '__kt_at \'wallets reclaim\'' -l help -s h -d 'display help'
+complete -c kt -n '__kt_at \'wallets check\'' -l team -x -a '(__kt_teams)' -d 'only this team\'s wallet'
+complete -c kt -n '__kt_at \'wallets check\'' -l warn-at -r -F -d 'list wallets at or past this percentage of their allocation (default 80)'
+complete -c kt -n '__kt_at \'wallets check\'' -l fail-at -r -F -d 'exit 3 when a wallet is at or past this percentage (default 100)'
+complete -c kt -n '__kt_at \'wallets check\'' -l webhook -r -F -d 'POST one JSON message (Slack-compatible text plus the rows) when any wallet is at or past --warn-at'
+complete -c kt -n '__kt_at \'wallets check\'' -l format -x -a 'table csv json ndjson' -d 'output format (default: table)'
+complete -c kt -n '__kt_at \'wallets check\'' -l json -d 'shorthand for --format json'
+complete -c kt -n '__kt_at \'wallets check\'' -l fields -r -F -d 'comma-separated columns to print, in order; team, name, level, utilization, allocated, spent, available, soft_cap, hard_cap, projected, reason, currency, period_end'
+complete -c kt -n '__kt_at \'wallets check\'' -l output -s o -r -F -d 'write to FILE instead of stdout (atomically: the file is replaced only when complete)'
+complete -c kt -n '__kt_at \'wallets check\'' -l no-header -d 'omit the header row (csv and table)'
+complete -c kt -n '__kt_at \'wallets check\'' -l help -s h -d 'display help'
 complete -c kt -n '__kt_at \'wallets transactions\'' -l team -x -a '(__kt_teams)' -d 'team id'
 complete -c kt -n '__kt_at \'wallets transactions\'' -l since -r -F -d 'start (inclusive): a duration back from now (90d, 12h, 6w, 3mo) or an ISO date'
 complete -c kt -n '__kt_at \'wallets transactions\'' -l until -r -F -d 'end (exclusive): a duration back from now or an ISO date; default now'
@@ -215,6 +227,21 @@ complete -c kt -n '__kt_at \'forecast\'' -l fields -r -F -d 'comma-separated col
 complete -c kt -n '__kt_at \'forecast\'' -l output -s o -r -F -d 'write to FILE instead of stdout (atomically: the file is replaced only when complete)'
 complete -c kt -n '__kt_at \'forecast\'' -l no-header -d 'omit the header row (csv and table)'
 complete -c kt -n '__kt_at \'forecast\'' -l help -s h -d 'display help'
+complete -c kt -n '__kt_at \'savings\'' -l since -r -F -d 'start (inclusive): a duration back from now (30d, 12h, 6w, 3mo) or an ISO date'
+complete -c kt -n '__kt_at \'savings\'' -l until -r -F -d 'end (exclusive): a duration back from now or an ISO date; default now'
+complete -c kt -n '__kt_at \'savings\'' -l team -r -F -d 'only these teams (comma list)'
+complete -c kt -n '__kt_at \'savings\'' -l policy -r -F -d 'a policy-config.yaml: its cost-priority model_groups, spend_controls and model_allowlist replace the document\'s routing group and the wallets\' caps'
+complete -c kt -n '__kt_at \'savings\'' -l prices -r -F -d 'YAML or JSON prices per 1M tokens that add to or override the built-in matrix, e.g. {gpt-4o: {input: 2.5, output: 10}}'
+complete -c kt -n '__kt_at \'savings\'' -l group-by -x -a 'team' -d 'one set of rows per team'
+complete -c kt -n '__kt_at \'savings\'' -l recommend -d 'the top 3 teams by spend with their model mix and proposed spend caps'
+complete -c kt -n '__kt_at \'savings\'' -l emit-policy -r -F -d 'with --recommend: write the proposed spend_controls as a policy file (atomically)'
+complete -c kt -n '__kt_at \'savings\'' -l force -d 'with --emit-policy: replace an existing file'
+complete -c kt -n '__kt_at \'savings\'' -l format -x -a 'table csv json ndjson' -d 'output format (default: table)'
+complete -c kt -n '__kt_at \'savings\'' -l json -d 'shorthand for --format json'
+complete -c kt -n '__kt_at \'savings\'' -l fields -r -F -d 'comma-separated columns to print, in order; team, optimization, requests, cost_before, cost_after, savings, savings_pct, hit_rate, soft_cap_crossed_at; with --recommend: rank, team, team_spend, team_requests, model, requests, request_share, cost, cost_share, last_full_month, last_full_month_spend, soft_cap, hard_cap, note'
+complete -c kt -n '__kt_at \'savings\'' -l output -s o -r -F -d 'write to FILE instead of stdout (atomically: the file is replaced only when complete)'
+complete -c kt -n '__kt_at \'savings\'' -l no-header -d 'omit the header row (csv and table)'
+complete -c kt -n '__kt_at \'savings\'' -l help -s h -d 'display help'
 complete -c kt -n '__kt_at \'policy\'' -a validate -d 'validate policy files strictly: file:line:col diagnostics with codes and fixes'
 complete -c kt -n '__kt_at \'policy\'' -a codes -d 'list every code kt policy validate reports (E001–E003 are the product linter’s)'
 complete -c kt -n '__kt_at \'policy\'' -a schema -d 'print the policy JSON Schema (draft 2020-12) for editors such as yaml-language-server'

@@ -6,9 +6,9 @@
 # Subcommands of a command path.
 _kt_subs() {
   case "$1" in
-    '') echo 'events wallets forecast policy auth config completion emulator help' ;;
+    '') echo 'events wallets forecast savings policy auth config completion emulator help' ;;
     'events') echo 'list tail export' ;;
-    'wallets') echo 'balance list allocate credit reclaim transactions' ;;
+    'wallets') echo 'balance list allocate credit reclaim check transactions' ;;
     'policy') echo 'validate codes schema' ;;
     'auth') echo 'login whoami logout' ;;
     'config') echo 'show' ;;
@@ -30,8 +30,10 @@ _kt_flags() {
     'wallets allocate') echo '--team --amount --currency --period --parent --name --soft-cap --hard-cap --yes -y --dry-run --idempotency-key --format --json --fields --output -o --no-header --help -h --api-url --profile --no-color --quiet -q --debug --timeout --retries --insecure' ;;
     'wallets credit') echo '--team --amount --currency --yes -y --dry-run --idempotency-key --format --json --fields --output -o --no-header --help -h --api-url --profile --no-color --quiet -q --debug --timeout --retries --insecure' ;;
     'wallets reclaim') echo '--team --amount --all --yes -y --dry-run --idempotency-key --format --json --fields --output -o --no-header --help -h --api-url --profile --no-color --quiet -q --debug --timeout --retries --insecure' ;;
+    'wallets check') echo '--team --warn-at --fail-at --webhook --format --json --fields --output -o --no-header --help -h --api-url --profile --no-color --quiet -q --debug --timeout --retries --insecure' ;;
     'wallets transactions') echo '--team --since --until --type --format --json --fields --output -o --no-header --help -h --api-url --profile --no-color --quiet -q --debug --timeout --retries --insecure' ;;
     'forecast') echo '--team --all-teams --months-ahead --history --level --tz --chart --format --json --fields --output -o --no-header --help -h --api-url --profile --no-color --quiet -q --debug --timeout --retries --insecure' ;;
+    'savings') echo '--since --until --team --policy --prices --group-by --recommend --emit-policy --force --format --json --fields --output -o --no-header --help -h --api-url --profile --no-color --quiet -q --debug --timeout --retries --insecure' ;;
     'policy') echo '--help -h --api-url --profile --no-color --quiet -q --debug --timeout --retries --insecure' ;;
     'policy validate') echo '--file --format --json --strict --help -h --api-url --profile --no-color --quiet -q --debug --timeout --retries --insecure' ;;
     'policy codes') echo '--format --json --fields --output -o --no-header --help -h --api-url --profile --no-color --quiet -q --debug --timeout --retries --insecure' ;;
@@ -128,6 +130,14 @@ _kt_value_kind() {
     'wallets reclaim|--fields') echo '@any' ;;
     'wallets reclaim|--output') echo '@any' ;;
     'wallets reclaim|-o') echo '@any' ;;
+    'wallets check|--team') echo '@team' ;;
+    'wallets check|--warn-at') echo '@any' ;;
+    'wallets check|--fail-at') echo '@any' ;;
+    'wallets check|--webhook') echo '@any' ;;
+    'wallets check|--format') echo 'table csv json ndjson' ;;
+    'wallets check|--fields') echo '@any' ;;
+    'wallets check|--output') echo '@any' ;;
+    'wallets check|-o') echo '@any' ;;
     'wallets transactions|--team') echo '@team' ;;
     'wallets transactions|--since') echo '@any' ;;
     'wallets transactions|--until') echo '@any' ;;
@@ -145,6 +155,17 @@ _kt_value_kind() {
     'forecast|--fields') echo '@any' ;;
     'forecast|--output') echo '@any' ;;
     'forecast|-o') echo '@any' ;;
+    'savings|--since') echo '@any' ;;
+    'savings|--until') echo '@any' ;;
+    'savings|--team') echo '@any' ;;
+    'savings|--policy') echo '@any' ;;
+    'savings|--prices') echo '@any' ;;
+    'savings|--group-by') echo 'team' ;;
+    'savings|--emit-policy') echo '@any' ;;
+    'savings|--format') echo 'table csv json ndjson' ;;
+    'savings|--fields') echo '@any' ;;
+    'savings|--output') echo '@any' ;;
+    'savings|-o') echo '@any' ;;
     'policy validate|--file') echo '@any' ;;
     'policy validate|--format') echo 'text json github sarif' ;;
     'policy codes|--format') echo 'table csv json ndjson' ;;

@@ -55,6 +55,9 @@ const steps = [
   ['The first rows of that CSV', `head -n 5 ${csvName}`],
   ['Ledger transactions of the search team (last 90 days, newest rows)', 'kt wallets transactions --team search --since 90d --format csv | tail -n 8'],
   ['Forecast for the engineering department', 'kt forecast --team engineering'],
+  ["What routing, caching, caps and an allowlist would have saved (the document's ROI summary, from these events)", `kt savings --policy ${join(root, 'examples', 'policy-config.yaml')}`],
+  ['The top 3 teams by spend, their model mix and proposed caps', 'kt savings --recommend --since 90d'],
+  ['Budget alerts as a cron job runs them (exit 3 when a wallet reaches --fail-at)', 'kt wallets check --warn-at 50 --fail-at 100; echo "exit status $?"'],
   ['Policy validation, as CI runs it', `kt policy validate ${join(root, 'examples', 'policy-config.yaml')}`],
 ];
 

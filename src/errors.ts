@@ -5,6 +5,8 @@ export const ExitCode = {
   ok: 0,
   failure: 1,
   usage: 2,
+  /** A budget threshold was crossed (kt wallets check --fail-at). */
+  threshold: 3,
   auth: 4,
   refused: 5,
   interrupted: 130,
@@ -40,6 +42,13 @@ export class AuthError extends KtError {
 export class FailureError extends KtError {
   constructor(message: string, hint?: string) {
     super(message, ExitCode.failure, hint);
+  }
+}
+
+/** kt wallets check: some wallet reached the --fail-at level (exit 3, for cron). */
+export class ThresholdError extends KtError {
+  constructor(message: string, hint?: string) {
+    super(message, ExitCode.threshold, hint);
   }
 }
 

@@ -5,6 +5,7 @@ import { registerHelp } from './help.js';
 import { register as registerEvents } from './events/index.js';
 import { register as registerWallets } from './wallets/index.js';
 import { register as registerForecast } from './forecast/index.js';
+import { register as registerSavings } from './savings/index.js';
 import { register as registerPolicy } from './policy/index.js';
 import { register as registerAuth } from './auth/index.js';
 import { register as registerConfig } from './config/index.js';
@@ -17,7 +18,7 @@ const GROUP_EXAMPLES: Readonly<Record<string, readonly string[]>> = {
     'kt events list --since 30d --format csv --fields team,provider,model,cost,timestamp > monthly-chargeback-$(date +%Y%m).csv',
     'kt events list --team search --since 30d --aggregate daily',
   ],
-  wallets: ['kt wallets balance --tree', 'kt wallets allocate --team search --amount 10000 --currency USD --period monthly', 'kt wallets transactions --team search --since 90d'],
+  wallets: ['kt wallets balance --tree', 'kt wallets allocate --team search --amount 10000 --currency USD --period monthly', 'kt wallets transactions --team search --since 90d', 'kt wallets check --warn-at 80 --fail-at 100'],
   policy: ['kt policy validate policy-config.yaml', 'kt policy lint --file policy-config.yaml --format github', 'kt policy schema > policy.schema.json'],
   auth: ['kt auth login', 'echo "$TOKEN" | kt auth login --with-token', 'kt auth status'],
   config: ['kt config show', 'kt config show --json'],
@@ -28,6 +29,7 @@ export function registerCommands(program: Command, action: ActionFactory): void 
   registerEvents(program, action);
   registerWallets(program, action);
   registerForecast(program, action);
+  registerSavings(program, action);
   registerPolicy(program, action);
   registerAuth(program, action);
   registerConfig(program, action);

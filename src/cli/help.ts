@@ -12,6 +12,8 @@ export const HELP_TOPICS: Readonly<Record<string, { summary: string; text: strin
   1    failure: network error, server error (5xx), unknown team, I/O error
   2    usage error or invalid input: unknown command or flag, bad flag value,
        invalid amount or date, invalid policy file (kt policy validate)
+  3    a budget threshold was crossed: kt wallets check found a wallet at or
+       past --fail-at (or its hard cap)
   4    not authenticated or not permitted: no token configured, 401, 403
   5    refused by the ledger: insufficient funds, hard cap, more than the
        parent has unallocated, currency mismatch

@@ -92,6 +92,38 @@ export function register(program: Command, action: ActionFactory): void {
   addOutputOptions(reclaim, { fields: WALLET_FIELDS });
   reclaim.action(action(() => import('./reclaim.js')));
 
+  const check = wallets
+    .command('check')
+    .description('budget threshold alerts for cron: wallets at or past --warn-at, exit 3 when any reaches --fail-at')
+    .addHelpText(
+      'before',
+      examples([
+        'kt wallets check',
+        'kt wallets check --warn-at 75 --fail-at 95 --format csv',
+        'kt wallets check --team search --json',
+        '*/30 * * * * kt wallets check --quiet --webhook "$SLACK_WEBHOOK_URL" || echo "budget alert (exit $?)"',
+      ]),
+    )
+    .addHelpText(
+      'after',
+      [
+        '',
+        'Levels are percentages of the allocation; a wallet at or past its soft cap is at least at the warn',
+        'level, at or past its hard cap at the fail level. Wallets without an allocation are measured against',
+        'their caps only. PROJECTED is the period-end spend at the run rate so far.',
+        'Exit status: 0 no wallet at --fail-at, 3 some wallet at or past it, 1 the --webhook post failed.',
+        '',
+      ].join('\n'),
+    )
+    .addOption(new Option('--team <team>', 'only this team\'s wallet'))
+    .addOption(new Option('--warn-at <pct>', 'list wallets at or past this percentage of their allocation (default 80)'))
+    .addOption(new Option('--fail-at <pct>', 'exit 3 when a wallet is at or past this percentage (default 100)'))
+    .addOption(new Option('--webhook <url>', 'POST one JSON message (Slack-compatible text plus the rows) when any wallet is at or past --warn-at'));
+  addOutputOptions(check, {
+    fields: 'team, name, level, utilization, allocated, spent, available, soft_cap, hard_cap, projected, reason, currency, period_end',
+  });
+  check.action(action(() => import('./check.js')));
+
   const transactions = wallets
     .command('transactions')
     .description("a team's ledger rows with a running balance (streams every page)")

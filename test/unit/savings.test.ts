@@ -1,0 +1,194 @@
+// The savings rules on a small data set worked by hand (prices per 1M
+// tokens: gpt-4o 2.50/10.00, gpt-4o-mini 0.15/0.60, claude-sonnet 3/15,
+// claude-haiku 0.25/1.25). Every expected amount is exact Money.
+import { describe, expect, it } from 'vitest';
+import { moneyFromDecimal as $, type Money } from '../../src/domain/money.js';
+import { buildPriceTable, PriceFileError } from '../../src/domain/savings/prices.js';
+import { capPeriodKey } from '../../src/domain/savings/periods.js';
+import { DOCUMENT_ROUTING, routingGroups, SavingsTally, savingsRows, type CapRule, type SavingsEvent, type SavingsRow } from '../../src/domain/savings/rules.js';
+import { lastFullMonth, recommend, renderPolicy, softCapFor } from '../../src/domain/savings/recommend.js';
+import { checkWallet, parsePercent, PercentError, projectPeriodEnd } from '../../src/domain/budget-check.js';
+import { validatePolicy } from '../../src/policy/validate.js';
+
+const ev = (ts: string, team: string, model: string, input: number, output: number, cost: string, cached = false): SavingsEvent => ({
+  timestamp: `2026-03-${ts}Z`,
+  team_id: team,
+  provider: model.startsWith('claude') ? 'anthropic' : 'openai',
+  model,
+  input_tokens: input,
+  output_tokens: output,
+  cached,
+  cost: $(cost),
+});
+
+// The data set the e2e test imports too.
+export const EVENTS: SavingsEvent[] = [
+  ev('10T10:00:00.000', 'search', 'gpt-4o', 1000, 500, '0.0075'), // E1 routable: 0.00045 at gpt-4o-mini
+  ev('11T10:00:00.000', 'search', 'gpt-4o', 2000, 1500, '0.02'), // E2 output past max_tokens 1000: not routable
+  ev('12T10:00:00.000', 'search', 'gpt-4o-mini', 1000, 1000, '0', true), // E3 cached: 0.00075 at list prices
+  ev('13T10:00:00.000', 'support', 'claude-sonnet', 1000, 1000, '0.018'), // E4 in no routing group
+  ev('14T10:00:00.000', 'support', 'llama-x', 100, 100, '0.001'), // E5 unpriced
+];
+
+function run(events: readonly SavingsEvent[], rules: { caps?: Map<string, CapRule>; allowlist?: string[] } = {}): SavingsTally {
+  const prices = buildPriceTable(undefined);
+  const tally = new SavingsTally({ prices, routing: routingGroups(DOCUMENT_ROUTING, prices).groups, caps: rules.caps ?? new Map(), allowlist: rules.allowlist ?? [] });
+  for (const e of events) tally.add(e);
+  return tally;
+}
+
+const pick = (rows: SavingsRow[], o: string): Pick<SavingsRow, 'requests' | 'costBefore' | 'costAfter' | 'savings'> => {
+  const r = rows.find((x) => x.optimization === o);
+  if (r === undefined) throw new Error(o);
+  return { requests: r.requests, costBefore: r.costBefore, costAfter: r.costAfter, savings: r.savings };
+};
+const line = (requests: number, before: string, after: string): { requests: number; costBefore: Money; costAfter: Money; savings: Money } => ({
+  requests,
+  costBefore: $(before),
+  costAfter: $(after),
+  savings: $(before) - $(after),
+});
+
+describe('savings rules (document routing, no caps, no allowlist)', () => {
+  const tally = run(EVENTS);
+  const rows = savingsRows(tally, false);
+  it('routing re-prices only the charged gpt-4o event whose output fits max_tokens', () => {
+    expect(pick(rows, 'routing')).toEqual(line(1, '0.0075', '0.00045'));
+  });
+  it('caching prices the cached event at list prices against the 0 recorded', () => {
+    expect(pick(rows, 'caching')).toEqual(line(1, '0.00075', '0'));
+    expect(rows.find((r) => r.optimization === 'caching')?.hitRate).toBe(1 / 5);
+  });
+  it('caps and allowlist are empty without wallets caps or a policy', () => {
+    expect(pick(rows, 'caps')).toEqual(line(0, '0', '0'));
+    expect(pick(rows, 'allowlist')).toEqual(line(0, '0', '0'));
+  });
+  it('total is routing plus caching; savings_pct is a fraction of the recorded spend (0.0465)', () => {
+    expect(pick(rows, 'total')).toEqual(line(2, '0.00825', '0.00045'));
+    expect(rows.find((r) => r.optimization === 'total')?.savingsPct).toBeCloseTo(0.0078 / 0.0465, 12);
+    expect(tally.unpriced).toBe(1);
+  });
+});
+
+describe('savings rules with a policy: allowlist, caps and no double counting', () => {
+  const caps = new Map<string, CapRule>([['search', { team: 'search', period: 'monthly', hardCap: $('0.025'), softCap: $('0.005') }]]);
+  const tally = run(EVENTS, { caps, allowlist: ['gpt-4o-mini', 'claude-haiku'] });
+  const rows = savingsRows(tally, false);
+  it('allowlist moves every charged event on another model to its cheapest allowed model', () => {
+    // E1 0.00045, E2 0.0003+0.0009, E4 0.00015+0.0006, E5 0.000015+0.00006 (all cheapest at gpt-4o-mini)
+    expect(pick(rows, 'allowlist')).toEqual(line(4, '0.0465', '0.002475'));
+  });
+  it('caps block the event that would take search past 0.025 this month', () => {
+    expect(pick(rows, 'caps')).toEqual(line(1, '0.02', '0'));
+    expect(tally.teams.get('search')?.softCapCrossedAt).toBe('2026-03-10T10:00:00.000Z');
+  });
+  it('routing is reported on its own, but its event counts under allowlist in the total', () => {
+    expect(pick(rows, 'routing')).toEqual(line(1, '0.0075', '0.00045'));
+    expect(pick(rows, 'total')).toEqual(line(5, '0.04725', '0.002475'));
+  });
+  it('per team rows add up to the organisation rows', () => {
+    const byTeam = savingsRows(tally, true);
+    expect(byTeam.map((r) => r.team)).toEqual([...Array(5).fill('search'), ...Array(5).fill('support')]);
+    const total = byTeam.filter((r) => r.optimization === 'total');
+    expect(total.reduce((s, r) => s + r.savings, 0n)).toBe($('0.044775'));
+    expect(pick(byTeam.slice(0, 5), 'total')).toEqual(line(3, '0.02825', '0.00165'));
+  });
+  it('a new period resets the replayed spend', () => {
+    const april = { ...EVENTS[1]!, timestamp: '2026-04-01T00:00:00.000Z' };
+    const t = run([EVENTS[0]!, EVENTS[1]!, april], { caps, allowlist: [] });
+    expect(pick(savingsRows(t, false), 'caps')).toEqual(line(1, '0.02', '0'));
+  });
+});
+
+describe('prices and periods', () => {
+  it('--prices adds and overrides, exactly', () => {
+    const table = buildPriceTable({ 'llama-x': { provider: 'meta', input: 0.1, output: '0.2' }, 'gpt-4o': { input: 5, output: 20 } });
+    expect(table.get('llama-x')).toEqual({ provider: 'meta', model: 'llama-x', input: $('0.1'), output: $('0.2') });
+    expect(table.get('gpt-4o')?.input).toBe($('5'));
+    expect(buildPriceTable([{ model: 'm', input: 1, output: 2 }]).get('m')?.output).toBe($('2'));
+  });
+  it.each([
+    [[1], 'expected {model, input, output}'],
+    [{ m: { input: 1 } }, 'needs both input and output'],
+    [{ m: { input: -1, output: 1 } }, 'cannot be negative'],
+    [{ m: { input: 'x', output: 1 } }, 'not a number'],
+    [{ m: { input: 1, output: 1, colour: 'red' } }, 'unknown key "colour"'],
+    ['text', 'expected a mapping'],
+  ])('refuses %j', (value, message) => {
+    expect(() => buildPriceTable(value)).toThrow(PriceFileError);
+    expect(() => buildPriceTable(value)).toThrow(message);
+  });
+  it('cap periods change exactly at their boundaries (UTC)', () => {
+    expect(capPeriodKey(Date.parse('2026-03-31T23:59:59Z'), 'monthly')).toBe('2026-03');
+    expect(capPeriodKey(Date.parse('2026-04-01T00:00:00Z'), 'monthly')).toBe('2026-04');
+    expect(capPeriodKey(Date.parse('2026-03-15T12:00:00Z'), 'weekly')).toBe('W2026-03-09');
+    expect(capPeriodKey(Date.parse('2026-05-01T00:00:00Z'), 'quarterly')).toBe('2026-Q2');
+  });
+});
+
+describe('recommend', () => {
+  it('the last full month inside the range', () => {
+    expect(lastFullMonth(new Date('2026-03-01T00:00:00Z'), new Date('2026-04-01T00:00:00Z'))).toBe('2026-03');
+    expect(lastFullMonth(new Date('2026-01-15T00:00:00Z'), new Date('2026-04-15T00:00:00Z'))).toBe('2026-03');
+    expect(lastFullMonth(new Date('2026-03-02T00:00:00Z'), new Date('2026-04-15T00:00:00Z'))).toBeNull();
+  });
+  it('soft cap 80% to the cent, half to even', () => {
+    expect(softCapFor($('10000'))).toBe($('8000'));
+    expect(softCapFor($('0.0275'))).toBe($('0.02'));
+    expect(softCapFor($('7387.49'))).toBe($('5909.99'));
+  });
+  it('top teams by spend, model mix, caps from allocation; the policy validates', () => {
+    const tally = run(EVENTS);
+    const recs = recommend(tally.teams.values(), {
+      since: new Date('2026-03-01T00:00:00Z'),
+      until: new Date('2026-04-01T00:00:00Z'),
+      allocations: new Map([['search', $('100')]]),
+    });
+    expect(recs.map((r) => [r.rank, r.team, r.spend])).toEqual([
+      [1, 'search', $('0.0275')],
+      [2, 'support', $('0.019')],
+    ]);
+    expect(recs[0]?.mix.map((m) => [m.model, m.requests, m.cost])).toEqual([
+      ['gpt-4o', 2, $('0.0275')],
+      ['gpt-4o-mini', 1, 0n],
+    ]);
+    expect(recs[0]?.mix[0]?.requestShare).toBe(2 / 3);
+    expect([recs[0]?.softCap, recs[0]?.hardCap, recs[0]?.note]).toEqual([$('0.02'), $('100'), null]);
+    expect([recs[1]?.softCap, recs[1]?.hardCap]).toEqual([$('0.02'), $('0.03')]);
+    expect(recs[1]?.note).toBe("no allocation: hard cap set at 2026-03's spend");
+    const text = renderPolicy(recs, ['test']);
+    expect(text).toContain('  - team: search\n    hard_cap: 100\n    soft_cap: 0.02\n    period: monthly\n');
+    expect(validatePolicy('p.yaml', text).validated).toBeDefined();
+  });
+});
+
+describe('budget check', () => {
+  const w = (allocated: string, spent: string, soft: string | null = null, hard: string | null = null): Parameters<typeof checkWallet>[0] => ({
+    allocated: $(allocated),
+    spent: $(spent),
+    soft_cap: soft === null ? null : $(soft),
+    hard_cap: hard === null ? null : $(hard),
+  });
+  const warn = parsePercent('80', '--warn-at');
+  const fail = parsePercent('100', '--fail-at');
+  it('levels are exact percentages of the allocation', () => {
+    expect(checkWallet(w('100', '79.999999999'), warn, fail).level).toBe('ok');
+    expect(checkWallet(w('100', '80'), warn, fail)).toEqual({ level: 'warn', reasons: ['at or past 80% of allocation'] });
+    expect(checkWallet(w('100', '100'), warn, fail).level).toBe('fail');
+    expect(checkWallet(w('1000', '925'), parsePercent('92.5%', '--warn-at'), fail).level).toBe('warn');
+  });
+  it('caps count: soft cap → warn, hard cap → fail; no allocation → caps only', () => {
+    expect(checkWallet(w('100', '50', '40'), warn, fail)).toEqual({ level: 'warn', reasons: ['at or past soft cap'] });
+    expect(checkWallet(w('100', '85', '40', '60'), warn, fail)).toEqual({ level: 'fail', reasons: ['at or past 80% of allocation', 'at or past hard cap'] });
+    expect(checkWallet(w('0', '5'), warn, fail).level).toBe('ok');
+  });
+  it.each(['0', '-5', 'abc', '', '1e2'])('refuses --warn-at %j', (text) => {
+    expect(() => parsePercent(text, '--warn-at')).toThrow(PercentError);
+  });
+  it('projects the period end at the run rate so far', () => {
+    const start = Date.parse('2026-04-01T00:00:00Z');
+    const end = Date.parse('2026-05-01T00:00:00Z');
+    expect(projectPeriodEnd($('9'), start, end, Date.parse('2026-04-15T00:00:00Z'))).toBe($('19.285714286'));
+    expect(projectPeriodEnd($('9'), start, end, start)).toBeNull();
+  });
+});
