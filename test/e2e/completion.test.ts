@@ -150,7 +150,7 @@ describe.skipIf(!HAS_FISH)('fish', () => {
   });
 
   it('offers the subcommands of the command typed so far, after a global flag with a value', () => {
-    expect(fishComplete('kt --timeout 5s wallets ').sort()).toEqual(['allocate', 'balance', 'credit', 'list', 'reclaim', 'transactions']);
+    expect(fishComplete('kt --timeout 5s wallets ').sort()).toEqual(['allocate', 'balance', 'check', 'credit', 'list', 'reclaim', 'transactions']);
   });
 
   it('completes --type of wallets transactions with the transaction types', () => {
