@@ -37,8 +37,9 @@ describe('schema migrations', () => {
     const store = new Store(db, { reservationTtlMs: 60_000, now: () => Date.parse('2026-03-20T00:00:00Z') });
     expect(db.pragma('user_version', { simple: true })).toBe(SCHEMA_VERSION);
     const sums = Object.fromEntries(store.wallets.all().map((w) => [w.team_id, w.children_allocated]));
-    expect(sums).toEqual({ org: 65_000_000, eng: 11_000_000, search: 0, sales: 0 });
-    expect(unallocatedOf(store.wallets.get('org'))).toBe(35_000_000);
+    // Version 2 turned the micro-units into nano-units (× 1000).
+    expect(sums).toEqual({ org: 65_000_000_000n, eng: 11_000_000_000n, search: 0n, sales: 0n });
+    expect(unallocatedOf(store.wallets.get('org'))).toBe(35_000_000_000n);
     const indexes = db.prepare("SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'wallets' AND name LIKE 'wallets_%'").pluck().all();
     expect(indexes.sort()).toEqual(['wallets_parent', 'wallets_period']);
   });
@@ -48,16 +49,16 @@ describe('schema migrations', () => {
     const store = new Store(db, { reservationTtlMs: 60_000, now: () => Date.parse('2026-04-02T00:00:00Z') });
     expect(store.applyClock().rolled).toBe(4);
     const sums = Object.fromEntries(store.wallets.all().map((w) => [w.team_id, w.children_allocated]));
-    expect(sums).toEqual({ org: 60_000_000, eng: 10_000_000, search: 0, sales: 0 });
+    expect(sums).toEqual({ org: 60_000_000_000n, eng: 10_000_000_000n, search: 0n, sales: 0n });
   });
 
   it('opens a current database again without changing it', () => {
     const db = new Database(':memory:');
     const first = new Store(db, { reservationTtlMs: 60_000, now: () => MARCH });
-    first.wallets.allocate({ team_id: 'org', amount: 5_000_000, currency: 'USD', period: 'monthly' });
-    first.wallets.allocate({ team_id: 'eng', amount: 2_000_000, currency: 'USD', period: 'monthly' });
+    first.wallets.allocate({ team_id: 'org', amount: 5_000_000n, currency: 'USD', period: 'monthly' });
+    first.wallets.allocate({ team_id: 'eng', amount: 2_000_000n, currency: 'USD', period: 'monthly' });
     const again = new Store(db, { reservationTtlMs: 60_000, now: () => MARCH });
-    expect(again.wallets.get('org').children_allocated).toBe(2_000_000);
+    expect(again.wallets.get('org').children_allocated).toBe(2_000_000n);
   });
 
   it('refuses a database from a newer kt', () => {
