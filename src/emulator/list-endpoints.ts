@@ -7,7 +7,7 @@ import { GROUP_KEYS, MAX_PAGE_SIZE } from '../domain/events.js';
 import { isTimeZone } from '../domain/time.js';
 import { invalid } from './failure.js';
 import { instantParam, limitParam, listParam } from './request-fields.js';
-import { eventJson, txnJson } from './resource-json.js';
+import { eventJson, eventText, RawJson, txnJson } from './resource-json.js';
 import { EVENT_MONEY, fromDb, isVerdict, TXN_MONEY, VERDICTS, type EventRow, type TxnRow } from './schema.js';
 import type { Store } from './store.js';
 
@@ -107,6 +107,7 @@ function page(
   q: URLSearchParams,
   shape: ListShape,
   render: (row: unknown) => unknown,
+  renderText?: (row: unknown) => string,
 ): unknown {
   const product = shape.dialect === 'product';
   const limit = product ? productLimit(q) : limitParam(q);
@@ -133,6 +134,10 @@ function page(
   if (more) rows.length = limit;
   const last = rows[rows.length - 1];
   const next = more && last !== undefined ? encodeCursor(Number(last[tsColumn]), Number(last.seq)) : null;
+  if (renderText !== undefined) {
+    const list = `[${rows.map(renderText).join(',')}]`;
+    return new RawJson(product ? `{${JSON.stringify(shape.name ?? table)}:${list}}` : `{"data":${list},"next_cursor":${JSON.stringify(next)}}`);
+  }
   const data = rows.map(render);
   if (product) return { [shape.name ?? table]: data };
   return { data, next_cursor: next };
@@ -140,7 +145,17 @@ function page(
 
 export function listEvents(store: Store, q: URLSearchParams, shape: ListShape = KT_LIST): unknown {
   const { where, params } = eventFilters(store, q);
-  return page(store, 'events', 'ts', where, params, q, shape, (row) => eventJson(fromDb<EventRow>(row, EVENT_MONEY)));
+  return page(
+    store,
+    'events',
+    'ts',
+    where,
+    params,
+    q,
+    shape,
+    (row) => eventJson(fromDb<EventRow>(row, EVENT_MONEY)),
+    (row) => eventText(fromDb<EventRow>(row, EVENT_MONEY)),
+  );
 }
 
 // The API also takes `team_id` for `team`: it names the column it groups by.

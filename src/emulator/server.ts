@@ -9,6 +9,7 @@ import type { EmulatorClock } from './clock.js';
 import { decideFaults, seededRandom, type FaultRule } from './faults.js';
 import { routeRequest, type Dialect, type Scope } from './api.js';
 import { parseJsonExact, stringifyJson } from '../domain/json.js';
+import { RawJson } from './resource-json.js';
 
 export const MAX_BODY_BYTES = 1024 * 1024;
 
@@ -176,7 +177,7 @@ async function process(req: IncomingMessage, url: URL, method: string, options: 
         }
       }
       const result = routeRequest({ store, clock: options.clock, dialect: options.dialect ?? 'kt' }, scope, method, url, body as Record<string, unknown> | undefined);
-      const text = stringifyJson(result.body, { moneyDecimals: 0 });
+      const text = result.body instanceof RawJson ? result.body.text : stringifyJson(result.body, { moneyDecimals: 0 });
       if (key !== undefined) store.saveIdempotent(`${scope}:${key}`, fingerprint, result.status, text);
       return { status: result.status, body: text, headers: {} };
     });
