@@ -2,7 +2,7 @@
 // what a wallet has available, how much a hold may still take, and what a
 // wallet becomes when its budget period turns over. Pure: no clock, no I/O;
 // the emulator's store and the CLI's wallet commands apply the same rules.
-import type { Micros } from './money.js';
+import type { Money } from './money.js';
 import { walletPeriodBounds, type WalletPeriod } from './periods.js';
 
 /** Types of wallet transactions, in the order the API documents them. */
@@ -23,26 +23,32 @@ export type WalletStatus = (typeof WALLET_STATUSES)[number];
  */
 export interface WalletAmounts {
   /** The per-period allocation plus this period's credits less its reclaims. */
-  allocated: Micros;
-  spent: Micros;
-  reserved: Micros;
-  softCap: Micros | null;
-  hardCap: Micros | null;
+  allocated: Money;
+  spent: Money;
+  reserved: Money;
+  softCap: Money | null;
+  hardCap: Money | null;
 }
 
 /** What a wallet holds this period: its standing allocation and the one-off change (credits − reclaims). */
-export function periodAllocated(allocation: Micros, credited: Micros): Micros {
+export function periodAllocated(allocation: Money, credited: Money): Money {
   return allocation + credited;
 }
 
 /** available = allocated − spent − reserved: what the subtree may still spend this period. */
-export function available(w: Pick<WalletAmounts, 'allocated' | 'spent' | 'reserved'>): Micros {
+export function available(w: Pick<WalletAmounts, 'allocated' | 'spent' | 'reserved'>): Money {
   return w.allocated - w.spent - w.reserved;
 }
 
-/** What more may be spent or held before the hard cap: Infinity without one, negative once past it. */
-export function hardCapRoom(w: Pick<WalletAmounts, 'spent' | 'reserved' | 'hardCap'>): Micros {
-  return w.hardCap === null ? Number.POSITIVE_INFINITY : w.hardCap - w.spent - w.reserved;
+/** What more may be spent or held before the hard cap: null without one (no limit), negative once past it. */
+export function hardCapRoom(w: Pick<WalletAmounts, 'spent' | 'reserved' | 'hardCap'>): Money | null {
+  return w.hardCap === null ? null : w.hardCap - w.spent - w.reserved;
+}
+
+/** Whether `amount` is more than the hard cap leaves room for. */
+function aboveCap(w: Pick<WalletAmounts, 'spent' | 'reserved' | 'hardCap'>, amount: Money): boolean {
+  const room = hardCapRoom(w);
+  return room !== null && amount > room;
 }
 
 /**
@@ -50,10 +56,13 @@ export function hardCapRoom(w: Pick<WalletAmounts, 'spent' | 'reserved' | 'hardC
  * then its ancestors) may take: the least, over the chain, of available and
  * of hard-cap room; never below zero.
  */
-export function headroom(chain: readonly WalletAmounts[]): Micros {
-  let least = Number.POSITIVE_INFINITY;
-  for (const w of chain) least = Math.min(least, available(w), hardCapRoom(w));
-  return least === Number.POSITIVE_INFINITY ? 0 : Math.max(0, least);
+export function headroom(chain: readonly WalletAmounts[]): Money {
+  let least: Money | null = null;
+  for (const w of chain) {
+    const room = hardCapRoom(w);
+    for (const x of room === null ? [available(w)] : [available(w), room]) if (least === null || x < least) least = x;
+  }
+  return least === null || least < 0n ? 0n : least;
 }
 
 export type HoldRefusalReason = 'hard_cap_exceeded' | 'insufficient_funds';
@@ -70,8 +79,8 @@ export interface HoldRefusal {
  * before any balance, so a capped team hears about its cap even where an
  * ancestor is also short of funds.
  */
-export function reserveRefusal(chain: readonly WalletAmounts[], amount: Micros): HoldRefusal | undefined {
-  const capped = chain.findIndex((w) => amount > hardCapRoom(w));
+export function reserveRefusal(chain: readonly WalletAmounts[], amount: Money): HoldRefusal | undefined {
+  const capped = chain.findIndex((w) => aboveCap(w, amount));
   if (capped >= 0) return { index: capped, reason: 'hard_cap_exceeded' };
   const short = chain.findIndex((w) => amount > available(w));
   if (short >= 0) return { index: short, reason: 'insufficient_funds' };
@@ -83,17 +92,17 @@ export function reserveRefusal(chain: readonly WalletAmounts[], amount: Micros):
  * it fits. Checked wallet by wallet, nearest first: the first wallet that
  * cannot take it names the reason.
  */
-export function overrunRefusal(chain: readonly WalletAmounts[], amount: Micros): HoldRefusal | undefined {
+export function overrunRefusal(chain: readonly WalletAmounts[], amount: Money): HoldRefusal | undefined {
   for (let index = 0; index < chain.length; index += 1) {
     const w = chain[index] as WalletAmounts;
-    if (amount > hardCapRoom(w)) return { index, reason: 'hard_cap_exceeded' };
+    if (aboveCap(w, amount)) return { index, reason: 'hard_cap_exceeded' };
     if (amount > available(w)) return { index, reason: 'insufficient_funds' };
   }
   return undefined;
 }
 
 /** What a wallet can still carve out for new or larger child allocations. */
-export function unallocated(allocated: Micros, childrenAllocated: Micros): Micros {
+export function unallocated(allocated: Money, childrenAllocated: Money): Money {
   return allocated - childrenAllocated;
 }
 
@@ -101,8 +110,10 @@ export function unallocated(allocated: Micros, childrenAllocated: Micros): Micro
  * What a wallet can give back this period (a reclaim, or a lower
  * allocation): neither spent, reserved nor carved out for its children.
  */
-export function returnable(w: Pick<WalletAmounts, 'allocated' | 'spent' | 'reserved'>, childrenAllocated: Micros): Micros {
-  return Math.min(available(w), unallocated(w.allocated, childrenAllocated));
+export function returnable(w: Pick<WalletAmounts, 'allocated' | 'spent' | 'reserved'>, childrenAllocated: Money): Money {
+  const a = available(w);
+  const u = unallocated(w.allocated, childrenAllocated);
+  return a < u ? a : u;
 }
 
 /**
@@ -122,16 +133,17 @@ export function softCapCrossedAt(w: Pick<WalletAmounts, 'spent' | 'softCap'>, cr
 export function walletStatus(w: WalletAmounts): WalletStatus {
   const left = available(w);
   if (w.hardCap !== null && w.spent + w.reserved >= w.hardCap) return 'blocked';
-  if (left <= 0) return 'depleted';
-  if ((w.softCap !== null && w.spent >= w.softCap) || left * 10 < w.allocated) return 'low';
+  if (left <= 0n) return 'depleted';
+  if ((w.softCap !== null && w.spent >= w.softCap) || left * 10n < w.allocated) return 'low';
   return 'healthy';
 }
 
 /** (spent + reserved) / allocated; Infinity when something is used of nothing, null when nothing at all. */
 export function utilization(w: Pick<WalletAmounts, 'allocated' | 'spent' | 'reserved'>): number | null {
   const used = w.spent + w.reserved;
-  if (w.allocated <= 0) return used > 0 ? Number.POSITIVE_INFINITY : null;
-  return used / w.allocated;
+  if (w.allocated <= 0n) return used > 0n ? Number.POSITIVE_INFINITY : null;
+  // A share for display, not money: the float quotient is fine.
+  return Number(used) / Number(w.allocated);
 }
 
 // ---- budget periods ---------------------------------------------------------
@@ -167,17 +179,17 @@ export function nextRollOver(wallets: Iterable<PeriodHolder>): number {
 /** A ledger row as the rules produce it; the store adds ids and references. */
 export interface LedgerEntry {
   type: TransactionType;
-  amount: Micros;
+  amount: Money;
   /** `available` after this row. */
-  balanceAfter: Micros;
+  balanceAfter: Money;
   at: number;
 }
 
 export interface PeriodOpening {
   periodStart: number;
   /** Credits and reclaims belong to the period they were made in. */
-  credited: Micros;
-  spent: Micros;
+  credited: Money;
+  spent: Money;
   softCapCrossedAt: number | null;
   /** An allocate row with the full allocation, then a reserve row re-holding what is still held. */
   entries: LedgerEntry[];
@@ -190,18 +202,18 @@ export interface PeriodOpening {
  * add up to the new `available` whenever no spend predates the roll-over.
  */
 export function openPeriod(
-  w: { allocation: Micros; reserved: Micros; softCap: Micros | null; period: WalletPeriod },
+  w: { allocation: Money; reserved: Money; softCap: Money | null; period: WalletPeriod },
   now: number,
-  spentSince: Micros,
+  spentSince: Money,
 ): PeriodOpening {
   const periodStart = periodStartAt(now, w.period);
   const entries: LedgerEntry[] = [{ type: 'allocate', amount: w.allocation, balanceAfter: w.allocation - spentSince, at: periodStart }];
-  if (w.reserved > 0) {
+  if (w.reserved > 0n) {
     entries.push({ type: 'reserve', amount: -w.reserved, balanceAfter: w.allocation - spentSince - w.reserved, at: periodStart });
   }
   return {
     periodStart,
-    credited: 0,
+    credited: 0n,
     spent: spentSince,
     softCapCrossedAt: softCapCrossedAt({ spent: spentSince, softCap: w.softCap }, null, now),
     entries,

@@ -189,32 +189,11 @@ function describe(value: unknown): string {
   return JSON.stringify(value) ?? typeof value;
 }
 
-// ---- micro-units: the emulator's storage until it moves to nano-units -----
+// ---- micro-units: what forecast statistics and plain-number table cells still use -----
 
 export type Micros = number;
-
-export const MICROS_PER_UNIT = 1_000_000;
-
-/** An amount in the emulator's micro-units, from a JSON number with at most 6 decimals. */
-export function microsFromJson(value: unknown): Micros {
-  const money = moneyFromJson(value);
-  if (money % 1000n !== 0n) throw new AmountError(`invalid amount ${describe(value)}: more than 6 decimals`);
-  const micros = Number(money / 1000n);
-  if (!Number.isSafeInteger(micros)) throw new AmountError(`invalid amount ${describe(value)}: too large`);
-  return micros;
-}
-
-/** Micro-units as a JSON number in the major unit (exact: at most 6 decimals round-trip). */
-export function microsToJson(micros: Micros): number {
-  return Number(formatDecimal(BigInt(micros) * 1000n, 0));
-}
 
 /** Micro-units as money. */
 export function moneyFromMicros(micros: Micros): Money {
   return BigInt(micros) * 1000n;
-}
-
-/** Table text for micro-units (see formatMoney). */
-export function formatMicros(micros: Micros, currency = 'USD'): string {
-  return formatMoney(moneyFromMicros(micros), currency);
 }

@@ -3,21 +3,26 @@
 // brought the ledger up to the clock (roll-over, expiry). Reads here never
 // write.
 import { durationMs, parseInstant, TimeError } from '../domain/time.js';
-import { microsToJson, type Micros } from '../domain/money.js';
+import type { Money } from '../domain/money.js';
 import { subtree, teamForest } from '../domain/teams.js';
 import type { EmulatorClock } from './clock.js';
-import { ApiFailure, invalid } from './failure.js';
-import { aggregateEvents, listEvents, transactions } from './list-endpoints.js';
-import { amountField, capField, currencyField, periodField, str, teamIdField, tokensField, type Body } from './request-fields.js';
+import { ApiFailure, decimal, invalid } from './failure.js';
+import { aggregateEvents, KT_LIST, listEvents, transactions } from './list-endpoints.js';
+import { amountField, capField, currencyField, eventDetails, periodField, str, teamIdField, tokensField, type Body } from './request-fields.js';
 import { eventJson, txnJson, walletJson } from './resource-json.js';
-import { iso, type TxnRow, type WalletRow } from './schema.js';
+import { iso, type EventRow, type TxnRow, type WalletRow } from './schema.js';
 import type { Store } from './store.js';
 
 export type Scope = 'admin' | 'gateway';
 
+/** kt's contract (docs/api-contract.md) or the shapes the product's public docs show. */
+export type Dialect = 'kt' | 'product';
+export const DIALECTS: readonly Dialect[] = ['kt', 'product'];
+
 export interface ApiContext {
   store: Store;
   clock: EmulatorClock;
+  dialect: Dialect;
 }
 
 interface Result {
@@ -27,14 +32,21 @@ interface Result {
 
 export function routeRequest(ctx: ApiContext, scope: Scope, method: string, url: URL, body: Body | undefined): Result {
   const { store } = ctx;
-  const route = `${method} ${url.pathname.replace(/\/+$/, '')}`;
+  const path = url.pathname.replace(/\/+$/, '');
+  const route = `${method} ${path}`;
   const q = url.searchParams;
   const b = body ?? {};
+  const product = ctx.dialect === 'product';
+  const walletTxns = /^\/v1\/wallets\/([^/]+)\/transactions$/.exec(path);
+  if (method === 'GET' && walletTxns !== null && walletTxns[1] !== 'transactions') {
+    const team = walletTeam(store, decodeURIComponent(walletTxns[1] ?? ''));
+    return ok(transactions(store, q, product ? { dialect: 'product', name: 'transactions' } : KT_LIST, team));
+  }
   switch (route) {
     case 'GET /v1/whoami':
-      return ok({ org: 'demo', name: scope, scopes: [scope] });
+      return ok(product ? productWhoami(scope) : { org: 'demo', name: scope, scopes: [scope] });
     case 'GET /v1/wallets':
-      return ok(listWallets(store));
+      return ok(product ? { wallets: (listWallets(store) as { data: unknown[] }).data } : listWallets(store));
     case 'GET /v1/wallets/balance':
       return ok(balance(store, q));
     case 'POST /v1/wallets/allocate':
@@ -44,9 +56,14 @@ export function routeRequest(ctx: ApiContext, scope: Scope, method: string, url:
     case 'POST /v1/wallets/reclaim':
       return ok(reclaim(store, b));
     case 'GET /v1/wallets/transactions':
+      // The product documents the ledger only under a wallet's id.
+      if (product) throw notFound(method, url);
       return ok(transactions(store, q));
     case 'GET /v1/events':
+      if (product) return ok(listEvents(store, q, { dialect: 'product', name: 'events' }));
       return ok(q.has('aggregate') ? aggregateEvents(store, q) : listEvents(store, q));
+    case 'POST /v1/events':
+      return { status: 201, body: postEvent(store, b) };
     case 'POST /v1/gateway/wallets/reserve':
       return { status: 201, body: reserve(store, b) };
     case 'POST /v1/gateway/wallets/settle':
@@ -56,8 +73,66 @@ export function routeRequest(ctx: ApiContext, scope: Scope, method: string, url:
     case 'POST /v1/emulator/clock':
       return ok(moveClock(ctx.clock, b));
     default:
-      throw new ApiFailure(404, 'not_found', `no such endpoint: ${method} ${url.pathname}`);
+      throw notFound(method, url);
   }
+}
+
+const notFound = (method: string, url: URL): ApiFailure => new ApiFailure(404, 'not_found', `no such endpoint: ${method} ${url.pathname}`);
+
+/** The team of a wallet path segment: its id (`wal_search`) or, leniently, its team id. */
+function walletTeam(store: Store, id: string): string {
+  const team = id.startsWith('wal_') ? id.slice(4) : id;
+  if (!store.wallets.has(team)) throw new ApiFailure(404, 'wallet_not_found', `no wallet "${id}"`, { wallet_id: id });
+  return team;
+}
+
+/** whoami as the product's docs show it: a user, an organization, a role and scopes. */
+function productWhoami(scope: Scope): unknown {
+  return {
+    user: { id: scope === 'admin' ? 'usr_emulator_admin' : 'usr_emulator_gateway', email: `${scope}@emulator.local` },
+    organization: { id: 'org_demo', name: 'demo' },
+    role: scope === 'admin' ? 'admin' : 'gateway',
+    scope: scope === 'admin' ? ['org:billing', 'events:read'] : ['gateway'],
+  };
+}
+
+/**
+ * `POST /v1/events`: a gateway reports a request after the fact (no
+ * reservation). The event is stored and charged to its team's wallet chain,
+ * as history is; the product fields are optional.
+ */
+function postEvent(store: Store, b: Body): unknown {
+  const teamId = teamIdField(b);
+  store.wallets.get(teamId);
+  const provider = str(b, 'provider', true);
+  const model = str(b, 'model', true);
+  const inputTokens = tokensField(b, 'input_tokens');
+  const outputTokens = tokensField(b, 'output_tokens');
+  const cached = b.cached === undefined ? false : b.cached;
+  if (typeof cached !== 'boolean') throw invalid('"cached" must be true or false', { field: 'cached' });
+  const { decision, cost } = eventDetails(b, (message) => invalid(message));
+  let ts = store.now();
+  const stamp = str(b, 'timestamp', false);
+  if (stamp !== undefined) {
+    ts = Date.parse(stamp);
+    if (Number.isNaN(ts)) throw invalid('"timestamp" is not an ISO-8601 date-time', { field: 'timestamp' });
+    if (ts > store.now()) throw invalid('"timestamp" is in the future', { field: 'timestamp' });
+  }
+  const seq = store.recordEvent({
+    ts,
+    team_id: teamId,
+    user_id: str(b, 'user_id', false) ?? null,
+    provider,
+    model,
+    input_tokens: inputTokens,
+    output_tokens: outputTokens,
+    cached,
+    cost,
+    currency: store.wallets.get(teamId).currency,
+    request_id: str(b, 'request_id', false) ?? null,
+    decision,
+  });
+  return { event: eventJson(store.events.get(seq) as EventRow) };
 }
 
 const ok = (body: unknown): Result => ({ status: 200, body });
@@ -81,7 +156,7 @@ function balance(store: Store, q: URLSearchParams): unknown {
 
 function allocate(store: Store, b: Body): unknown {
   const teamId = teamIdField(b);
-  const amount = amountField(b, 'amount', { required: true }) as Micros;
+  const amount = amountField(b, 'amount', { required: true }) as Money;
   const currency = currencyField(b, true) as string;
   const period = periodField(b);
   const parentId = b.parent_id === undefined || b.parent_id === null ? undefined : teamIdField(b, 'parent_id');
@@ -89,20 +164,20 @@ function allocate(store: Store, b: Body): unknown {
   const softCap = capField(b, 'soft_cap');
   const hardCap = capField(b, 'hard_cap');
   if (softCap != null && hardCap != null && softCap > hardCap) {
-    throw invalid(`soft_cap ${microsToJson(softCap)} is above hard_cap ${microsToJson(hardCap)}`, { field: 'soft_cap' });
+    throw invalid(`soft_cap ${decimal(softCap)} is above hard_cap ${decimal(hardCap)}`, { field: 'soft_cap' });
   }
   const result = store.wallets.allocate({ team_id: teamId, amount, currency, period, parent_id: parentId, name, soft_cap: softCap, hard_cap: hardCap });
   const txn = result.txnSeq === null ? undefined : store.wallets.transaction(result.txnSeq);
   return {
     wallet: walletJson(result.wallet),
-    previous_allocated: result.previous === null ? null : microsToJson(result.previous),
+    previous_allocated: result.previous === null ? null : result.previous,
     transaction: txn === undefined ? null : txnJson(txn),
   };
 }
 
 function credit(store: Store, b: Body): unknown {
   const teamId = teamIdField(b);
-  const amount = amountField(b, 'amount', { required: true }) as Micros;
+  const amount = amountField(b, 'amount', { required: true }) as Money;
   const currency = currencyField(b, false);
   const { wallet, txnSeq } = store.wallets.credit(teamId, amount, currency);
   return { wallet: walletJson(wallet), transaction: txnJson(store.wallets.transaction(txnSeq) as TxnRow) };
@@ -110,13 +185,13 @@ function credit(store: Store, b: Body): unknown {
 
 function reclaim(store: Store, b: Body): unknown {
   const teamId = teamIdField(b);
-  let amount: Micros | 'all';
+  let amount: Money | 'all';
   if (b.all === true) {
     if (b.amount !== undefined) throw invalid('pass either "amount" or "all": true, not both');
     amount = 'all';
   } else {
     if (b.all !== undefined && b.all !== false) throw invalid('"all" must be true or false', { field: 'all' });
-    amount = amountField(b, 'amount', { required: true }) as Micros;
+    amount = amountField(b, 'amount', { required: true }) as Money;
   }
   const { wallet, txnSeq } = store.wallets.reclaim(teamId, amount);
   return { wallet: walletJson(wallet), transaction: txnJson(store.wallets.transaction(txnSeq) as TxnRow) };
@@ -126,15 +201,15 @@ function reclaim(store: Store, b: Body): unknown {
 
 function reserve(store: Store, b: Body): unknown {
   const teamId = teamIdField(b);
-  const estimate = amountField(b, 'estimated_cost', { required: true }) as Micros;
+  const estimate = amountField(b, 'estimated_cost', { required: true }) as Money;
   const requestId = str(b, 'request_id', false) ?? null;
   const r = store.reservations.reserve(teamId, estimate, requestId);
-  return { reservation_id: r.id, team_id: r.team_id, amount: microsToJson(r.amount), status: r.status, expires_at: iso(r.expires_at) };
+  return { reservation_id: r.id, team_id: r.team_id, amount: r.amount, status: r.status, expires_at: iso(r.expires_at) };
 }
 
 function settle(store: Store, b: Body): unknown {
   const reservationId = str(b, 'reservation_id', true);
-  const actual = amountField(b, 'actual_cost', { required: true, allowZero: true }) as Micros;
+  const actual = amountField(b, 'actual_cost', { required: true, allowZero: true }) as Money;
   const provider = str(b, 'provider', true);
   const model = str(b, 'model', true);
   const inputTokens = tokensField(b, 'input_tokens');
@@ -152,7 +227,7 @@ function settle(store: Store, b: Body): unknown {
     cached,
     user_id: userId,
   });
-  return { reservation_id: result.reservation.id, status: 'settled', event: eventJson(result.event), released: microsToJson(result.released) };
+  return { reservation_id: result.reservation.id, status: 'settled', event: eventJson(result.event), released: result.released };
 }
 
 function release(store: Store, b: Body): unknown {

@@ -1,4 +1,5 @@
 // An API refusal: becomes the error envelope {"error":{code,message,request_id,...extra}}.
+import { formatDecimal, type Money } from '../domain/money.js';
 export class ApiFailure extends Error {
   readonly status: number;
   readonly code: string;
@@ -13,3 +14,6 @@ export class ApiFailure extends Error {
 
 export const invalid = (message: string, extra?: Record<string, unknown>): ApiFailure =>
   new ApiFailure(400, 'invalid_request', message, extra);
+
+/** An amount in a message: its exact decimal, no trailing zeros (`12.5`, `0.0000375`). */
+export const decimal = (money: Money): string => formatDecimal(money, 0);

@@ -54,7 +54,7 @@ export class HistoryLoader {
       for (const w of chainOf(e.team_id)) {
         const start = periodStartAt(e.ts, w.period);
         if (start > w.period_start && start <= nowMs) {
-          this.wallets.startPeriod(w, openPeriod({ allocation: w.allocation, reserved: w.reserved, softCap: w.soft_cap, period: w.period }, e.ts, 0));
+          this.wallets.startPeriod(w, openPeriod({ allocation: w.allocation, reserved: w.reserved, softCap: w.soft_cap, period: w.period }, e.ts, 0n));
         }
         if (start !== w.period_start) continue;
         w.spent += e.cost;

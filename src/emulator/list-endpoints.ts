@@ -1,14 +1,14 @@
 // The list endpoints: events and wallet transactions paged by keyset on
 // (timestamp, seq) — never OFFSET — and the events aggregate by time bucket.
 import { TRANSACTION_TYPES, isTransactionType } from '../domain/ledger.js';
-import { microsToJson } from '../domain/money.js';
+
 import { BUCKET_PERIODS, bucketStart, formatWithOffset, isBucketPeriod, nextBucketStart } from '../domain/periods.js';
-import { GROUP_KEYS } from '../domain/events.js';
+import { GROUP_KEYS, MAX_PAGE_SIZE } from '../domain/events.js';
 import { isTimeZone } from '../domain/time.js';
 import { invalid } from './failure.js';
 import { instantParam, limitParam, listParam } from './request-fields.js';
-import { eventJson, txnJson } from './resource-json.js';
-import type { EventRow, TxnRow } from './schema.js';
+import { eventJson, eventText, RawJson, txnJson } from './resource-json.js';
+import { EVENT_MONEY, fromDb, isVerdict, TXN_MONEY, VERDICTS, type EventRow, type TxnRow } from './schema.js';
 import type { Store } from './store.js';
 
 function encodeCursor(ts: number, seq: number): string {
@@ -27,10 +27,11 @@ function placeholders(n: number): string {
   return new Array(n).fill('?').join(', ');
 }
 
-export function transactions(store: Store, q: URLSearchParams): unknown {
+/** Ledger rows; `team` (from the path /v1/wallets/{id}/transactions) stands for the team_id parameter. */
+export function transactions(store: Store, q: URLSearchParams, options: ListShape = KT_LIST, team?: string): unknown {
   const where: string[] = [];
   const params: unknown[] = [];
-  const teams = listParam(q, 'team_id');
+  const teams = team === undefined ? listParam(q, 'team_id') : [team];
   if (teams !== undefined) {
     for (const t of teams) store.wallets.get(t);
     where.push(`wallet_team IN (${placeholders(teams.length)})`);
@@ -44,7 +45,7 @@ export function transactions(store: Store, q: URLSearchParams): unknown {
     where.push(`type IN (${placeholders(types.length)})`);
     params.push(...types);
   }
-  return page(store, 'transactions', 'created_at', where, params, q, (row) => txnJson(row as TxnRow));
+  return page(store, 'transactions', 'created_at', where, params, q, options, (row) => txnJson(fromDb<TxnRow>(row, TXN_MONEY)));
 }
 
 function eventFilters(store: Store, q: URLSearchParams): { where: string[]; params: unknown[] } {
@@ -66,7 +67,35 @@ function eventFilters(store: Store, q: URLSearchParams): { where: string[]; para
       params.push(...values);
     }
   }
+  const verdicts = listParam(q, 'verdict');
+  if (verdicts !== undefined) {
+    for (const v of verdicts) if (!isVerdict(v)) throw invalid(`unknown verdict "${v}": use ${VERDICTS.join(', ')}`);
+    where.push(`verdict IN (${placeholders(verdicts.length)})`);
+    params.push(...verdicts);
+  }
   return { where, params };
+}
+
+/**
+ * How a list answers. kt's dialect: `{data, next_cursor}`, oldest first, paged
+ * by keyset. The product's: `{<name>: [...]}`, newest first, one page of at
+ * most `limit` rows and no cursor (an over-large limit is capped, not refused).
+ */
+export interface ListShape {
+  dialect: 'kt' | 'product';
+  /** The product's key for the list: events, transactions. */
+  name?: string;
+}
+
+export const KT_LIST: ListShape = { dialect: 'kt' };
+
+export const PRODUCT_DEFAULT_LIMIT = 50;
+
+function productLimit(q: URLSearchParams): number {
+  const text = q.get('limit');
+  if (text === null || text === '') return PRODUCT_DEFAULT_LIMIT;
+  if (!/^\d+$/.test(text) || Number(text) < 1) throw invalid(`invalid limit "${text}": use a whole number from 1`);
+  return Math.min(Number(text), MAX_PAGE_SIZE);
 }
 
 function page(
@@ -76,9 +105,12 @@ function page(
   where: string[],
   params: unknown[],
   q: URLSearchParams,
+  shape: ListShape,
   render: (row: unknown) => unknown,
+  renderText?: (row: unknown) => string,
 ): unknown {
-  const limit = limitParam(q);
+  const product = shape.dialect === 'product';
+  const limit = product ? productLimit(q) : limitParam(q);
   const since = instantParam(q, 'since', store.now());
   const until = instantParam(q, 'until', store.now());
   if (since !== undefined) {
@@ -89,25 +121,41 @@ function page(
     where.push(`${tsColumn} < ?`);
     params.push(until);
   }
-  const cursor = decodeCursor(q);
+  const cursor = product ? undefined : decodeCursor(q);
   if (cursor !== undefined) {
     where.push(`(${tsColumn} > ? OR (${tsColumn} = ? AND seq > ?))`);
     params.push(cursor.ts, cursor.ts, cursor.seq);
   }
-  const sql = `SELECT * FROM ${table}${where.length > 0 ? ` WHERE ${where.join(' AND ')}` : ''} ORDER BY ${tsColumn}, seq LIMIT ?`;
-  const rows = store.prepareCached(sql).all(...params, limit + 1) as Array<Record<string, number>>;
+  const order = product ? `${tsColumn} DESC, seq DESC` : `${tsColumn}, seq`;
+  const sql = `SELECT * FROM ${table}${where.length > 0 ? ` WHERE ${where.join(' AND ')}` : ''} ORDER BY ${order} LIMIT ?`;
+  // Safe-integer mode: money columns come back as exact bigints (render turns the rest into numbers).
+  const rows = store.prepareCached(sql).safeIntegers(true).all(...params, limit + 1) as Array<Record<string, unknown>>;
   const more = rows.length > limit;
   if (more) rows.length = limit;
   const last = rows[rows.length - 1];
-  return {
-    data: rows.map(render),
-    next_cursor: more && last !== undefined ? encodeCursor(last[tsColumn] as number, last.seq as number) : null,
-  };
+  const next = more && last !== undefined ? encodeCursor(Number(last[tsColumn]), Number(last.seq)) : null;
+  if (renderText !== undefined) {
+    const list = `[${rows.map(renderText).join(',')}]`;
+    return new RawJson(product ? `{${JSON.stringify(shape.name ?? table)}:${list}}` : `{"data":${list},"next_cursor":${JSON.stringify(next)}}`);
+  }
+  const data = rows.map(render);
+  if (product) return { [shape.name ?? table]: data };
+  return { data, next_cursor: next };
 }
 
-export function listEvents(store: Store, q: URLSearchParams): unknown {
+export function listEvents(store: Store, q: URLSearchParams, shape: ListShape = KT_LIST): unknown {
   const { where, params } = eventFilters(store, q);
-  return page(store, 'events', 'ts', where, params, q, (row) => eventJson(row as EventRow));
+  return page(
+    store,
+    'events',
+    'ts',
+    where,
+    params,
+    q,
+    shape,
+    (row) => eventJson(fromDb<EventRow>(row, EVENT_MONEY)),
+    (row) => eventText(fromDb<EventRow>(row, EVENT_MONEY)),
+  );
 }
 
 // The API also takes `team_id` for `team`: it names the column it groups by.
@@ -141,9 +189,10 @@ export function aggregateEvents(store: Store, q: URLSearchParams): unknown {
   // Rows come in time order, so a bucket's bounds are computed once, when the first row passes its end.
   let start = 0;
   let end = -Infinity;
-  const buckets = new Map<string, { start: number; keys: string[]; requests: number; input: number; output: number; cost: number }>();
-  for (const row of store.prepareCached(sql).iterate(...params) as IterableIterator<Record<string, number | string>>) {
-    const ts = row.ts as number;
+  const buckets = new Map<string, { start: number; keys: string[]; requests: number; input: number; output: number; cost: bigint }>();
+  // Safe-integer mode: costs are exact bigint nano-units, summed as such (a sum may pass 2^53).
+  for (const row of store.prepareCached(sql).safeIntegers(true).iterate(...params) as IterableIterator<Record<string, bigint | string>>) {
+    const ts = Number(row.ts);
     if (ts >= end) {
       const bucket = bucketStart(new Date(ts), period, tz);
       start = bucket.getTime();
@@ -153,13 +202,13 @@ export function aggregateEvents(store: Store, q: URLSearchParams): unknown {
     const id = `${start}\u0000${keys.join('\u0000')}`;
     let bucket = buckets.get(id);
     if (bucket === undefined) {
-      bucket = { start, keys, requests: 0, input: 0, output: 0, cost: 0 };
+      bucket = { start, keys, requests: 0, input: 0, output: 0, cost: 0n };
       buckets.set(id, bucket);
     }
     bucket.requests += 1;
-    bucket.input += row.input_tokens as number;
-    bucket.output += row.output_tokens as number;
-    bucket.cost += row.cost as number;
+    bucket.input += Number(row.input_tokens);
+    bucket.output += Number(row.output_tokens);
+    bucket.cost += row.cost as bigint;
   }
   const sorted = [...buckets.values()].sort((a, b) => {
     if (a.start !== b.start) return a.start - b.start;
@@ -183,7 +232,7 @@ export function aggregateEvents(store: Store, q: URLSearchParams): unknown {
       out.requests = bucket.requests;
       out.input_tokens = bucket.input;
       out.output_tokens = bucket.output;
-      out.cost = microsToJson(bucket.cost);
+      out.cost = bucket.cost;
       return out;
     }),
     next_cursor: null,

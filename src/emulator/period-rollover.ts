@@ -4,10 +4,10 @@
 // comparison; only when the clock passes it are the due wallets rolled.
 import type Database from 'better-sqlite3';
 import { openPeriod, periodEndAfter, periodStartAt } from '../domain/ledger.js';
-import type { Micros } from '../domain/money.js';
+import type { Money } from '../domain/money.js';
 import { WALLET_PERIODS, type WalletPeriod } from '../domain/periods.js';
 import type { EventLog } from './event-log.js';
-import type { WalletRow } from './schema.js';
+import { fromDb, WALLET_MONEY, type WalletRow } from './schema.js';
 import type { Wallets } from './wallets.js';
 
 export class PeriodRollover {
@@ -22,7 +22,7 @@ export class PeriodRollover {
     this.events = options.events;
     this.stmts = {
       // Both by the (period, period_start) index.
-      due: db.prepare<[WalletPeriod, number], WalletRow>('SELECT * FROM wallets WHERE period = ? AND period_start < ? ORDER BY team_id'),
+      due: db.prepare<[WalletPeriod, number], unknown>('SELECT * FROM wallets WHERE period = ? AND period_start < ? ORDER BY team_id').safeIntegers(true),
       earliest: db.prepare<[WalletPeriod], number | null>('SELECT MIN(period_start) FROM wallets WHERE period = ?').pluck(),
     };
   }
@@ -61,11 +61,11 @@ export class PeriodRollover {
     let rolled = 0;
     for (const period of WALLET_PERIODS) {
       const start = periodStartAt(now, period);
-      const due = this.stmts.due.all(period, start);
+      const due = this.stmts.due.all(period, start).map((raw) => fromDb<WalletRow>(raw, WALLET_MONEY));
       if (due.length === 0) continue;
       const spent = this.subtreeSpendSince(start);
       for (const w of due) {
-        this.wallets.startPeriod(w, openPeriod({ allocation: w.allocation, reserved: w.reserved, softCap: w.soft_cap, period }, now, spent.get(w.team_id) ?? 0));
+        this.wallets.startPeriod(w, openPeriod({ allocation: w.allocation, reserved: w.reserved, softCap: w.soft_cap, period }, now, spent.get(w.team_id) ?? 0n));
         this.wallets.save(w);
         rolled += 1;
       }
@@ -79,12 +79,12 @@ export class PeriodRollover {
    * the new period's events (normally none yet), each team's total added to
    * its ancestors.
    */
-  private subtreeSpendSince(since: number): Map<string, Micros> {
-    const totals = new Map<string, Micros>();
+  private subtreeSpendSince(since: number): Map<string, Money> {
+    const totals = new Map<string, Money>();
     const parents = new Map<string, string | null>();
     for (const [team, cost] of this.events.spendByTeamSince(since)) {
       for (let id: string | null = team; id !== null; ) {
-        totals.set(id, (totals.get(id) ?? 0) + cost);
+        totals.set(id, (totals.get(id) ?? 0n) + cost);
         let parent = parents.get(id);
         if (parent === undefined) {
           parent = this.wallets.find(id)?.parent_id ?? null;

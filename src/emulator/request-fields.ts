@@ -1,13 +1,17 @@
 // Reading request bodies and query strings: each field checked once, with a
 // 400 that names it.
-import { AmountError, isCurrency, microsFromJson, type Micros } from '../domain/money.js';
+import { AmountError, isCurrency, moneyFromJson, type Money } from '../domain/money.js';
 import { isWalletPeriod, WALLET_PERIODS, type WalletPeriod } from '../domain/periods.js';
 import { isTeamId, TEAM_ID_RULE } from '../domain/teams.js';
 import { MAX_PAGE_SIZE } from '../domain/events.js';
 import { parseInstant, TimeError } from '../domain/time.js';
 import { ApiFailure, invalid } from './failure.js';
+import { DEFAULT_DECISION, isVerdict, VERDICTS, type DecisionFields } from './schema.js';
 
 export type Body = Record<string, unknown>;
+
+/** $1,000,000,000 in nano-units: sums of many such amounts still fit SQLite's 64-bit integers. */
+const MAX_REQUEST_AMOUNT = 10n ** 18n;
 
 export function str(b: Body, field: string, required: true): string;
 export function str(b: Body, field: string, required: false): string | undefined;
@@ -29,26 +33,40 @@ export function teamIdField(b: Body, field = 'team_id'): string {
   return v;
 }
 
-export function amountField(b: Body, field: string, options: { required: boolean; allowZero?: boolean }): Micros | undefined {
+/** A number the body reader kept as text because a double cannot hold its digits (see parseJsonExact); never a client's string. */
+function isLongNumberText(v: unknown): v is string {
+  return typeof v === 'string' && /^-?\d+(?:\.\d+)?(?:[eE][+-]?\d+)?$/.test(v) && v.replace(/[eE].*$/, '').replace(/\D/g, '').replace(/^0+/, '').length > 15;
+}
+
+/**
+ * An amount in the major unit, exact to the nano-unit (1e-9): a JSON number in
+ * any form (numbers too long for a double arrive as their text, see
+ * isLongNumberText). Digits past the ninth decimal are
+ * rounded half to even, once, here.
+ */
+export function amountField(b: Body, field: string, options: { required: boolean; allowZero?: boolean }): Money | undefined {
   const v = b[field];
   if (v === undefined) {
     if (options.required) throw invalid(`missing field "${field}"`, { field });
     return undefined;
   }
-  if (typeof v !== 'number') throw invalid(`"${field}" must be a number in the currency's major unit, e.g. 2500 or 12.75`, { field });
-  let micros: Micros;
+  if (typeof v !== 'number' && !isLongNumberText(v)) {
+    throw invalid(`"${field}" must be a number in the currency's major unit, e.g. 2500 or 12.75`, { field });
+  }
+  let money: Money;
   try {
-    micros = microsFromJson(v);
+    money = moneyFromJson(v);
   } catch (error) {
     if (error instanceof AmountError) throw invalid(`invalid ${field}: ${error.message.replace(/^invalid amount /, '')}`, { field });
     throw error;
   }
-  if (micros < 0) throw invalid(`"${field}" must not be negative`, { field });
-  if (micros === 0 && options.allowZero !== true) throw invalid(`"${field}" must be greater than zero`, { field });
-  return micros;
+  if (money < 0n) throw invalid(`"${field}" must not be negative`, { field });
+  if (money > MAX_REQUEST_AMOUNT) throw invalid(`invalid ${field}: too large (at most 1000000000)`, { field });
+  if (money === 0n && options.allowZero !== true) throw invalid(`"${field}" must be greater than zero`, { field });
+  return money;
 }
 
-export function capField(b: Body, field: string): Micros | null | undefined {
+export function capField(b: Body, field: string): Money | null | undefined {
   if (b[field] === null) return null;
   return amountField(b, field, { required: false });
 }
@@ -107,4 +125,55 @@ export function periodField(b: Body): WalletPeriod {
     throw invalid(`unknown period ${JSON.stringify(v)}: use ${WALLET_PERIODS.join(', ')}`, { field: 'period' });
   }
   return v;
+}
+
+/**
+ * The product's decision fields of an event body or import line, each
+ * optional (DEFAULT_DECISION fills in), and its cost: `cost`, `cost_usd` or
+ * `event_cost_attribution.total_cost_usd`, exact to the nano-unit. A blocked
+ * request costs 0. `fail` turns a complaint into the caller's error.
+ */
+export function eventDetails(o: Body, fail: (message: string) => Error): { decision: DecisionFields; cost: Money } {
+  const text = (field: string, value: unknown, fallback: string | null): string | null => {
+    if (value === undefined || value === null) return fallback;
+    if (typeof value !== 'string' || value.trim() === '') throw fail(`"${field}" must be a non-empty string`);
+    return value;
+  };
+  const verdict = text('verdict', o.verdict, DEFAULT_DECISION.verdict) as string;
+  if (!isVerdict(verdict)) throw fail(`unknown verdict "${verdict}": use ${VERDICTS.join(', ')}`);
+  const attribution = o.event_cost_attribution;
+  if (attribution !== undefined && attribution !== null && (typeof attribution !== 'object' || Array.isArray(attribution))) {
+    throw fail('"event_cost_attribution" must be an object {total_cost_usd, source_spend_log_id}');
+  }
+  const attr = (attribution ?? {}) as Body;
+  const costs = [o.cost, o.cost_usd, attr.total_cost_usd].filter((c) => c !== undefined && c !== null);
+  let cost = 0n;
+  if (costs.length === 0) {
+    if (verdict !== 'block') throw fail('missing field "cost" (or event_cost_attribution.total_cost_usd)');
+  } else {
+    const amounts = costs.map((c) => {
+      if (typeof c !== 'number' && !isLongNumberText(c)) throw fail('"cost" must be a number in the major unit, e.g. 0.0000375');
+      try {
+        return moneyFromJson(c);
+      } catch (error) {
+        if (error instanceof AmountError) throw fail(`"cost" ${error.message.replace(/^invalid amount /, '')}`);
+        throw error;
+      }
+    });
+    cost = amounts[0] as Money;
+    if (amounts.some((a) => a !== cost)) throw fail('"cost" and event_cost_attribution.total_cost_usd differ');
+    if (cost < 0n) throw fail('"cost" must not be negative');
+    if (cost > MAX_REQUEST_AMOUNT) throw fail('"cost" is too large (at most 1000000000)');
+  }
+  if (verdict === 'block' && cost !== 0n) throw fail('a blocked request costs 0: its request never reached the model');
+  return {
+    decision: {
+      verdict,
+      reason_code: text('reason_code', o.reason_code, verdict === 'block' ? 'policy_blocked' : DEFAULT_DECISION.reason_code) as string,
+      event_type: text('event_type', o.event_type, DEFAULT_DECISION.event_type) as string,
+      config_version: text('config_version', o.config_version, DEFAULT_DECISION.config_version) as string,
+      spend_log_id: text('event_cost_attribution.source_spend_log_id', attr.source_spend_log_id, null),
+    },
+    cost,
+  };
 }

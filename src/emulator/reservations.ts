@@ -6,16 +6,16 @@
 // at or above zero.
 import type Database from 'better-sqlite3';
 import { overrunRefusal, reserveRefusal, softCapCrossedAt, type HoldRefusal } from '../domain/ledger.js';
-import { microsToJson, type Micros } from '../domain/money.js';
-import { ApiFailure } from './failure.js';
+import type { Money } from '../domain/money.js';
+import { ApiFailure, decimal } from './failure.js';
 import type { EventLog } from './event-log.js';
 import { randomHex } from './ids.js';
-import type { EventRow, ReservationRow, WalletRow } from './schema.js';
+import { fromDb, RESERVATION_MONEY, type EventRow, type ReservationRow, type WalletRow } from './schema.js';
 import { amountsOf, availableOf, type Wallets } from './wallets.js';
 
 export interface SettleInput {
   reservation_id: string;
-  actual: Micros;
+  actual: Money;
   provider: string;
   model: string;
   input_tokens: number;
@@ -38,15 +38,15 @@ export class Reservations {
     this.ttlMs = options.ttlMs;
     this.stmts = {
       insert: db.prepare('INSERT INTO reservations (id, team_id, amount, status, expires_at, created_at, request_id) VALUES (?, ?, ?, ?, ?, ?, ?)'),
-      get: db.prepare<[string], ReservationRow>('SELECT * FROM reservations WHERE id = ?'),
+      get: db.prepare<[string], unknown>('SELECT * FROM reservations WHERE id = ?').safeIntegers(true),
       setStatus: db.prepare('UPDATE reservations SET status = ? WHERE id = ?'),
-      due: db.prepare<[number], ReservationRow>("SELECT * FROM reservations WHERE status = 'held' AND expires_at <= ? ORDER BY expires_at"),
+      due: db.prepare<[number], unknown>("SELECT * FROM reservations WHERE status = 'held' AND expires_at <= ? ORDER BY expires_at").safeIntegers(true),
     };
   }
 
   /** Releases every held reservation whose time is up at `now`, with an expire row up its chain. */
   expireDue(now: number = this.now()): number {
-    const due = this.stmts.due.all(now);
+    const due = this.stmts.due.all(now).map((raw) => fromDb<ReservationRow>(raw, RESERVATION_MONEY));
     for (const r of due) {
       this.stmts.setStatus.run('expired', r.id);
       for (const w of this.wallets.chain(r.team_id)) {
@@ -58,7 +58,7 @@ export class Reservations {
     return due.length;
   }
 
-  reserve(teamId: string, estimate: Micros, requestId: string | null): ReservationRow {
+  reserve(teamId: string, estimate: Money, requestId: string | null): ReservationRow {
     const chain = this.wallets.chain(teamId);
     const refusal = reserveRefusal(chain.map(amountsOf), estimate);
     if (refusal !== undefined) throw reserveFailure(chain, refusal, estimate);
@@ -81,11 +81,11 @@ export class Reservations {
     return r;
   }
 
-  settle(input: SettleInput): { reservation: ReservationRow; event: EventRow; released: Micros } {
+  settle(input: SettleInput): { reservation: ReservationRow; event: EventRow; released: Money } {
     const r = this.held(input.reservation_id);
     const chain = this.wallets.chain(r.team_id);
     const overrun = input.actual - r.amount;
-    if (overrun > 0) {
+    if (overrun > 0n) {
       const refusal = overrunRefusal(chain.map(amountsOf), overrun);
       if (refusal !== undefined) throw overrunFailure(chain, refusal, overrun);
     }
@@ -112,7 +112,7 @@ export class Reservations {
       this.wallets.record(w, 'settle', r.amount - input.actual, r.id, seq, now);
     }
     const event = this.events.get(seq) as EventRow;
-    return { reservation: { ...r, status: 'settled' }, event, released: Math.max(r.amount - input.actual, 0) };
+    return { reservation: { ...r, status: 'settled' }, event, released: r.amount > input.actual ? r.amount - input.actual : 0n };
   }
 
   release(id: string): ReservationRow {
@@ -128,7 +128,8 @@ export class Reservations {
   }
 
   private held(id: string): ReservationRow {
-    const r = this.stmts.get.get(id);
+    const raw = this.stmts.get.get(id);
+    const r = raw === undefined ? undefined : fromDb<ReservationRow>(raw, RESERVATION_MONEY);
     if (r === undefined) throw new ApiFailure(404, 'reservation_not_found', `no reservation "${id}"`);
     // A request batch expires due holds before it starts; called outside one, a due hold has expired all the same.
     if (r.status === 'held' && r.expires_at <= this.now()) {
@@ -142,31 +143,31 @@ export class Reservations {
   }
 }
 
-function reserveFailure(chain: WalletRow[], refusal: HoldRefusal, estimate: Micros): ApiFailure {
+function reserveFailure(chain: WalletRow[], refusal: HoldRefusal, estimate: Money): ApiFailure {
   const w = chain[refusal.index] as WalletRow;
   if (refusal.reason === 'hard_cap_exceeded') {
-    const cap = w.hard_cap ?? 0;
-    return new ApiFailure(402, 'hard_cap_exceeded', `"${w.team_id}" would pass its hard cap of ${microsToJson(cap)} ${w.currency}`, {
+    const cap = w.hard_cap ?? 0n;
+    return new ApiFailure(402, 'hard_cap_exceeded', `"${w.team_id}" would pass its hard cap of ${decimal(cap)} ${w.currency}`, {
       team_id: w.team_id,
-      hard_cap: microsToJson(cap),
+      hard_cap: cap,
     });
   }
-  const left = Math.max(availableOf(w), 0);
-  return new ApiFailure(402, 'insufficient_funds', `"${w.team_id}" has ${microsToJson(left)} ${w.currency} available; ${microsToJson(estimate)} requested`, {
+  const left = availableOf(w) > 0n ? availableOf(w) : 0n;
+  return new ApiFailure(402, 'insufficient_funds', `"${w.team_id}" has ${decimal(left)} ${w.currency} available; ${decimal(estimate)} requested`, {
     team_id: w.team_id,
-    available: microsToJson(left),
-    requested: microsToJson(estimate),
+    available: left,
+    requested: estimate,
   });
 }
 
-function overrunFailure(chain: WalletRow[], refusal: HoldRefusal, overrun: Micros): ApiFailure {
+function overrunFailure(chain: WalletRow[], refusal: HoldRefusal, overrun: Money): ApiFailure {
   const w = chain[refusal.index] as WalletRow;
   if (refusal.reason === 'hard_cap_exceeded') {
-    return new ApiFailure(402, 'hard_cap_exceeded', `"${w.team_id}" would pass its hard cap of ${microsToJson(w.hard_cap ?? 0)} ${w.currency}`, {
+    return new ApiFailure(402, 'hard_cap_exceeded', `"${w.team_id}" would pass its hard cap of ${decimal(w.hard_cap ?? 0n)} ${w.currency}`, {
       team_id: w.team_id,
     });
   }
-  return new ApiFailure(402, 'insufficient_funds', `actual cost exceeds the estimate by ${microsToJson(overrun)} and "${w.team_id}" cannot cover it`, {
+  return new ApiFailure(402, 'insufficient_funds', `actual cost exceeds the estimate by ${decimal(overrun)} and "${w.team_id}" cannot cover it`, {
     team_id: w.team_id,
   });
 }

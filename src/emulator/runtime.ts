@@ -1,4 +1,5 @@
 // Opens the database, seeds it, and serves it. Used by `kt emulator start`.
+import type { Dialect } from './api.js';
 import { closeSync, fsync, mkdirSync, openSync } from 'node:fs';
 import { dirname } from 'node:path';
 import type { AddressInfo } from 'node:net';
@@ -14,7 +15,10 @@ export interface EmulatorOptions {
   port: number;
   db: string;
   seed: 'demo' | 'none' | undefined;
-  seedEvents: number;
+  /** Demo requests to generate; undefined: as many as the demo budgets call for. */
+  seedEvents: number | undefined;
+  /** kt's API contract (default) or the product's documented shapes. */
+  dialect?: Dialect;
   importFile: string | undefined;
   adminToken: string;
   gatewayToken: string;
@@ -89,7 +93,7 @@ export async function openEmulator(options: EmulatorOptions): Promise<RunningEmu
       store.tx(() => {
         const seed = options.seed ?? 'demo';
         if (seed === 'demo') seeded = seedDemo(store, { events: options.seedEvents, now: now() });
-        else store.wallets.create({ team_id: 'org', name: 'Organization', parent_id: null, currency: 'USD', period: 'monthly', allocation: 0, soft_cap: null, hard_cap: null });
+        else store.wallets.create({ team_id: 'org', name: 'Organization', parent_id: null, currency: 'USD', period: 'monthly', allocation: 0n, soft_cap: null, hard_cap: null });
         store.setMeta('initialized', new Date(now()).toISOString());
       });
     } else if (options.seed === 'demo') {
@@ -120,6 +124,7 @@ export async function openEmulator(options: EmulatorOptions): Promise<RunningEmu
     faults: options.faults,
     faultsSeed: options.faultsSeed,
     clock,
+    dialect: options.dialect ?? 'kt',
   });
   await new Promise<void>((resolve, reject) => {
     server.once('error', (error: NodeJS.ErrnoException) => {

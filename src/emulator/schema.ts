@@ -2,7 +2,7 @@
 // migrations that bring a database written by an older kt up to date (the
 // default database lives in the user's data directory across upgrades).
 import type Database from 'better-sqlite3';
-import type { Micros } from '../domain/money.js';
+import type { Money } from '../domain/money.js';
 import type { WalletPeriod } from '../domain/periods.js';
 
 export interface WalletRow {
@@ -12,19 +12,41 @@ export interface WalletRow {
   currency: string;
   period: WalletPeriod;
   /** Per period; what the wallet starts each period with. */
-  allocation: number;
-  soft_cap: number | null;
-  hard_cap: number | null;
+  allocation: Money;
+  soft_cap: Money | null;
+  hard_cap: Money | null;
   period_start: number;
   /** Credits less reclaims in the current period. */
-  extra: number;
-  spent: number;
-  reserved: number;
+  extra: Money;
+  spent: Money;
+  reserved: Money;
   soft_cap_crossed_at: number | null;
   created_at: number;
   /** Sum of the children's allocation + extra: kept by every write that changes them, so `unallocated` is one subtraction. */
-  children_allocated: number;
+  children_allocated: Money;
 }
+
+export const VERDICTS = ['allow', 'block', 'redact', 'escalate'] as const;
+export type Verdict = (typeof VERDICTS)[number];
+export const isVerdict = (text: string): text is Verdict => (VERDICTS as readonly string[]).includes(text);
+
+/** The product fields an event carries besides kt's; the defaults describe a request every policy passed. */
+export interface DecisionFields {
+  verdict: Verdict;
+  reason_code: string;
+  event_type: string;
+  config_version: string;
+  /** The spend log the cost came from; null renders the one derived from the event's id. */
+  spend_log_id: string | null;
+}
+
+export const DEFAULT_DECISION: Readonly<DecisionFields> = {
+  verdict: 'allow',
+  reason_code: 'all_policies_passed',
+  event_type: 'decision',
+  config_version: '0.2.0',
+  spend_log_id: null,
+};
 
 export interface EventInput {
   ts: number;
@@ -35,9 +57,11 @@ export interface EventInput {
   input_tokens: number;
   output_tokens: number;
   cached: boolean;
-  cost: Micros;
+  cost: Money;
   currency: string;
   request_id: string | null;
+  /** Defaults: DEFAULT_DECISION. */
+  decision?: DecisionFields | undefined;
 }
 
 export interface EventRow {
@@ -50,17 +74,22 @@ export interface EventRow {
   input_tokens: number;
   output_tokens: number;
   cached: number;
-  cost: number;
+  cost: Money;
   currency: string;
   request_id: string | null;
+  verdict: string;
+  reason_code: string;
+  event_type: string;
+  config_version: string;
+  spend_log_id: string | null;
 }
 
 export interface TxnRow {
   seq: number;
   wallet_team: string;
   type: string;
-  amount: number;
-  balance_after: number;
+  amount: Money;
+  balance_after: Money;
   reservation_id: string | null;
   event_seq: number | null;
   created_at: number;
@@ -69,7 +98,7 @@ export interface TxnRow {
 export interface ReservationRow {
   id: string;
   team_id: string;
-  amount: number;
+  amount: Money;
   status: string;
   expires_at: number;
   created_at: number;
@@ -88,7 +117,9 @@ CREATE TABLE IF NOT EXISTS wallets (
 CREATE TABLE IF NOT EXISTS events (
   seq INTEGER PRIMARY KEY AUTOINCREMENT, ts INTEGER NOT NULL, team_id TEXT NOT NULL, user_id TEXT,
   provider TEXT NOT NULL, model TEXT NOT NULL, input_tokens INTEGER NOT NULL, output_tokens INTEGER NOT NULL,
-  cached INTEGER NOT NULL, cost INTEGER NOT NULL, currency TEXT NOT NULL, request_id TEXT);
+  cached INTEGER NOT NULL, cost INTEGER NOT NULL, currency TEXT NOT NULL, request_id TEXT,
+  verdict TEXT NOT NULL DEFAULT 'allow', reason_code TEXT NOT NULL DEFAULT 'all_policies_passed',
+  event_type TEXT NOT NULL DEFAULT 'decision', config_version TEXT NOT NULL DEFAULT '0.2.0', spend_log_id TEXT);
 CREATE INDEX IF NOT EXISTS events_ts ON events (ts, seq);
 CREATE INDEX IF NOT EXISTS events_team_ts ON events (team_id, ts, seq);
 CREATE TABLE IF NOT EXISTS transactions (
@@ -123,6 +154,24 @@ const MIGRATIONS: ReadonlyArray<(db: Database.Database) => void> = [
     db.exec('CREATE INDEX IF NOT EXISTS wallets_parent ON wallets (parent_id)');
     db.exec('CREATE INDEX IF NOT EXISTS wallets_period ON wallets (period, period_start)');
   },
+  // Version 2: money in nano-units (1e-9 of the currency) instead of micro-units, and the
+  // product's decision fields on events. Ids of existing events stay as they were (derived from seq).
+  (db) => {
+    db.exec(`UPDATE wallets SET allocation = allocation * 1000, soft_cap = soft_cap * 1000, hard_cap = hard_cap * 1000,
+      extra = extra * 1000, spent = spent * 1000, reserved = reserved * 1000, children_allocated = children_allocated * 1000`);
+    db.exec('UPDATE events SET cost = cost * 1000');
+    db.exec('UPDATE transactions SET amount = amount * 1000, balance_after = balance_after * 1000');
+    db.exec('UPDATE reservations SET amount = amount * 1000');
+    const columns = new Set(db.prepare<[], { name: string }>('PRAGMA table_info(events)').all().map((c) => c.name));
+    const added: Array<[string, string]> = [
+      ['verdict', "TEXT NOT NULL DEFAULT 'allow'"],
+      ['reason_code', "TEXT NOT NULL DEFAULT 'all_policies_passed'"],
+      ['event_type', "TEXT NOT NULL DEFAULT 'decision'"],
+      ['config_version', "TEXT NOT NULL DEFAULT '0.2.0'"],
+      ['spend_log_id', 'TEXT'],
+    ];
+    for (const [name, type] of added) if (!columns.has(name)) db.exec(`ALTER TABLE events ADD COLUMN ${name} ${type}`);
+  },
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;
@@ -140,7 +189,27 @@ export function migrate(db: Database.Database): void {
   })();
 }
 
+/**
+ * A row read by a statement in safe-integer mode: every integer came back a
+ * bigint; all but the money columns (`money`) go back to numbers (ids,
+ * instants and token counts are far below 2^53).
+ */
+export function fromDb<T>(raw: unknown, money: ReadonlySet<string>): T {
+  const row = raw as Record<string, unknown>;
+  for (const key in row) {
+    const v = row[key];
+    if (typeof v === 'bigint' && !money.has(key)) row[key] = Number(v);
+  }
+  return row as T;
+}
+
+export const WALLET_MONEY: ReadonlySet<string> = new Set(['allocation', 'soft_cap', 'hard_cap', 'extra', 'spent', 'reserved', 'children_allocated']);
+export const EVENT_MONEY: ReadonlySet<string> = new Set(['cost']);
+export const TXN_MONEY: ReadonlySet<string> = new Set(['amount', 'balance_after']);
+export const RESERVATION_MONEY: ReadonlySet<string> = new Set(['amount']);
+
 const pad = (seq: number): string => String(seq).padStart(10, '0');
 export const eventId = (seq: number): string => `evt_${pad(seq)}`;
+export const spendLogId = (seq: number): string => `spl_${pad(seq)}`;
 export const txnId = (seq: number): string => `txn_${pad(seq)}`;
 export const iso = (ms: number): string => new Date(ms).toISOString();

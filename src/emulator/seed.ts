@@ -5,24 +5,26 @@
 import { createReadStream } from 'node:fs';
 import { createInterface } from 'node:readline';
 import { UsageError, FailureError } from '../errors.js';
-import { AmountError, divideHalfEven, MICROS_PER_UNIT, microsFromJson, type Micros } from '../domain/money.js';
+import { units, type Money } from '../domain/money.js';
+import { eventDetails } from './request-fields.js';
 import { DOCUMENT_PRICES, tokenCost } from '../domain/prices.js';
 import { seededRandom } from './faults.js';
+import { parseJsonExact } from '../domain/json.js';
 import { isTeamId, TEAM_ID_RULE, teamName } from '../domain/teams.js';
-import type { EventInput } from './schema.js';
+import { DEFAULT_DECISION, type DecisionFields, type EventInput } from './schema.js';
 import type { Store } from './store.js';
 
 const DAY = 86_400_000;
-const $ = (units: number): Micros => units * MICROS_PER_UNIT;
+const $ = (whole: number): Money => units(whole);
 
 /** The product document's hierarchy and spend controls. */
 export const DEMO_WALLETS: ReadonlyArray<{
   team_id: string;
   name: string;
   parent_id: string | null;
-  allocation: Micros;
-  soft_cap?: Micros;
-  hard_cap?: Micros;
+  allocation: Money;
+  soft_cap?: Money;
+  hard_cap?: Money;
 }> = [
   { team_id: 'org', name: 'Organization', parent_id: null, allocation: $(50_000) },
   { team_id: 'engineering', name: 'Engineering', parent_id: 'org', allocation: $(25_000) },
@@ -49,9 +51,35 @@ const SPENDERS: ReadonlyArray<{ team: string; share: number; mix: readonly numbe
   { team: 'security', share: 0.35, mix: [2, 2, 2, 2] },
 ];
 
+/**
+ * The demo org is a pilot: its budgets are set for the roll-out, and today's
+ * traffic spends this fraction of each team's share above. Real requests cost
+ * a cent or less, so spending the whole budget would take millions of demo
+ * requests; this keeps the default seed near 35,000 (about $10 to $45 a month
+ * per team: inside every budget, far from its caps).
+ */
+export const DEMO_BUDGET_USE = 0.0012;
+
+/** Context window and output limit per model (tokens). */
+export const MODEL_LIMITS: Readonly<Record<string, { context: number; output: number }>> = {
+  'gpt-4o': { context: 128_000, output: 16_384 },
+  'gpt-4o-mini': { context: 128_000, output: 16_384 },
+  'claude-sonnet': { context: 200_000, output: 16_384 },
+  'claude-haiku': { context: 200_000, output: 16_384 },
+};
+
 export const CACHED_SHARE = 0.25;
+/** Share of requests a policy blocks before the provider is called (cost 0). */
+export const BLOCKED_SHARE = 0.03;
 /** Full calendar months of demo history before the current, partial one. */
 export const SEED_FULL_MONTHS = 3;
+
+// Log-normal request sizes: input median 1,800 tokens (most 500 to 8,000),
+// output median 400 (most 200 to 800).
+const INPUT_MEDIAN = 1_800;
+const INPUT_SIGMA = 0.9;
+const OUTPUT_MEDIAN = 400;
+const OUTPUT_SIGMA = 0.5;
 
 /** 00:00 UTC on the 1st of the month SEED_FULL_MONTHS before the one holding `now`. */
 export function demoHistoryStart(now: number): number {
@@ -74,18 +102,68 @@ function pick(weights: readonly number[], random: () => number): number {
   return weights.length - 1;
 }
 
+/** A standard normal draw (Box–Muller). */
+function normal(random: () => number): number {
+  const u = 1 - random();
+  return Math.sqrt(-2 * Math.log(u)) * Math.cos(2 * Math.PI * random());
+}
+
+const logNormal = (median: number, sigma: number, random: () => number): number => Math.round(median * Math.exp(sigma * normal(random)));
+
+/** One request's tokens, within the model's limits. */
+function requestTokens(model: string, random: () => number): { input: number; output: number } {
+  const limits = MODEL_LIMITS[model] ?? { context: 128_000, output: 16_384 };
+  const output = Math.min(limits.output, Math.max(1, logNormal(OUTPUT_MEDIAN, OUTPUT_SIGMA, random)));
+  const input = Math.min(limits.context - output, Math.max(20, logNormal(INPUT_MEDIAN, INPUT_SIGMA, random)));
+  return { input, output };
+}
+
+/** The policy decision of a request that was not blocked. */
+function passedDecision(random: () => number): DecisionFields {
+  const r = random();
+  if (r < 0.04) return { ...DEFAULT_DECISION, verdict: 'redact', reason_code: 'pii_detected' };
+  if (r < 0.05) return { ...DEFAULT_DECISION, verdict: 'escalate', reason_code: 'low_confidence_output' };
+  return DEFAULT_DECISION;
+}
+
+function blockedDecision(random: () => number): DecisionFields {
+  const r = random();
+  const reason = r < 0.5 ? 'prompt_injection_detected' : r < 0.85 ? 'pii_detected' : 'budget_exceeded';
+  return { ...DEFAULT_DECISION, verdict: 'block', reason_code: reason };
+}
+
+/** Mean cost (USD, a float: only to size the demo) of a request of a team, cached and blocked ones included. */
+function meanRequestCost(mix: readonly number[], random: () => number): number {
+  const total = mix.reduce((a, b) => a + b, 0);
+  let mean = 0;
+  mix.forEach((weight, i) => {
+    const model = DOCUMENT_PRICES[i] as (typeof DOCUMENT_PRICES)[number];
+    let sum = 0;
+    const samples = 400;
+    for (let k = 0; k < samples; k += 1) {
+      const t = requestTokens(model.model, random);
+      sum += Number(tokenCost(model, t.input, t.output)) / 1e9;
+    }
+    mean += (weight / total) * (sum / samples);
+  });
+  return mean * (1 - CACHED_SHARE) * (1 - BLOCKED_SHARE);
+}
+
 /**
- * The demo spend from demoHistoryStart(now) until `now`:
- * weekdays busier than weekends, a gentle upward trend, a quarter of requests
- * served from cache (cost 0: the provider is not charged), and every month's
- * spend well inside each wallet's allocation.
+ * The demo spend from demoHistoryStart(now) until `now`: each event one
+ * request a gateway could see (tokens within the model's window, cost the
+ * exact price of its tokens), weekdays busier than weekends, a gentle upward
+ * trend, a quarter of requests served from cache and a few blocked (both cost
+ * 0). Without `count`, the number of requests follows from the budgets
+ * (DEMO_BUDGET_USE); with it, exactly `count` requests share the same pattern.
  */
-export function generateDemoEvents(count: number, now: number): EventInput[] {
+export function generateDemoEvents(count: number | undefined, now: number): EventInput[] {
   const random = seededRandom(20_260_101);
   const firstDay = demoHistoryStart(now);
   const days = demoHistoryDays(now);
-  const allocation = new Map(DEMO_WALLETS.map((w) => [w.team_id, w.allocation]));
-  // Daily cost targets per (team, day).
+  const allocation = new Map(DEMO_WALLETS.map((w) => [w.team_id, Number(w.allocation) / 1e9]));
+  const meanCost = SPENDERS.map((s) => meanRequestCost(s.mix, random));
+  // Daily spend targets (USD, floats: they only decide how many requests) per (team, day).
   const cells: Array<{ team: number; day: number; cost: number }> = [];
   for (let day = 0; day < days; day += 1) {
     const start = firstDay + day * DAY;
@@ -95,73 +173,61 @@ export function generateDemoEvents(count: number, now: number): EventInput[] {
     // today is only partly over
     const dayFraction = start + DAY > now ? Math.max(0, (now - start) / DAY) : 1;
     SPENDERS.forEach((s, team) => {
-      const monthly = (allocation.get(s.team) ?? 0) * s.share;
+      const monthly = (allocation.get(s.team) ?? 0) * s.share * DEMO_BUDGET_USE;
       const noise = 0.85 + random() * 0.3;
       cells.push({ team, day, cost: ((monthly * 12) / 365) * weekFactor * trend * noise * dayFraction });
     });
   }
-  const totalCost = cells.reduce((a, c) => a + c.cost, 0);
-  // Events per cell in proportion to its cost, exactly `count` in all.
-  const raw = cells.map((c) => (count * c.cost) / totalCost);
+  const wanted = cells.map((c) => c.cost / (meanCost[c.team] ?? 1));
+  const total = count ?? Math.round(wanted.reduce((a, b) => a + b, 0));
+  const sum = wanted.reduce((a, b) => a + b, 0);
+  // Requests per cell in proportion to what it needs, exactly `total` in all.
+  const raw = wanted.map((w) => (sum > 0 ? (total * w) / sum : 0));
   const counts = raw.map(Math.floor);
-  let missing = count - counts.reduce((a, b) => a + b, 0);
+  let missing = total - counts.reduce((a, b) => a + b, 0);
   const order = raw.map((r, i) => ({ i, frac: r - Math.floor(r) })).sort((a, b) => b.frac - a.frac || a.i - b.i);
   for (let k = 0; missing > 0 && order.length > 0; k = (k + 1) % order.length, missing -= 1) counts[order[k]?.i ?? 0] = (counts[order[k]?.i ?? 0] ?? 0) + 1;
 
   const events: EventInput[] = [];
-  let serial = 0;
   cells.forEach((cell, index) => {
     const n = counts[index] ?? 0;
     if (n === 0) return;
     const spender = SPENDERS[cell.team] as (typeof SPENDERS)[number];
     const dayStart = firstDay + cell.day * DAY;
     const span = Math.min(DAY, now - dayStart);
-    const cachedFlags = Array.from({ length: n }, () => random() < CACHED_SHARE);
-    if (cachedFlags.every(Boolean)) cachedFlags[0] = false;
-    const weights = cachedFlags.map((c) => (c ? 0 : 0.5 + random()));
-    const weightSum = weights.reduce((a, b) => a + b, 0);
     for (let i = 0; i < n; i += 1) {
       const model = DOCUMENT_PRICES[pick(spender.mix, random)] as (typeof DOCUMENT_PRICES)[number];
-      const ratio = 0.1 + random() * 0.4;
-      let inputTokens: number;
-      let outputTokens: number;
-      let cost: Micros;
-      if (cachedFlags[i] === true) {
-        inputTokens = 500 + Math.floor(random() * 20_000);
-        outputTokens = Math.floor(inputTokens * ratio);
-        cost = 0;
-      } else {
-        const target = (cell.cost * (weights[i] ?? 0)) / weightSum; // micros
-        inputTokens = Math.max(1, Math.round((target * 1_000_000) / ((Number(model.input) + ratio * Number(model.output)) / 1000)));
-        outputTokens = Math.round(inputTokens * ratio);
-        // The emulator stores micro-units for now.
-        cost = Number(divideHalfEven(tokenCost(model, inputTokens, outputTokens), 1000n));
-      }
+      const tokens = requestTokens(model.model, random);
+      const blocked = random() < BLOCKED_SHARE;
+      const cached = !blocked && random() < CACHED_SHARE;
+      const decision = blocked ? blockedDecision(random) : passedDecision(random);
       // office hours are busiest, nights quiet
       const hourWeight = random() < 0.8 ? 7 + random() * 12 : random() * 24;
       const ts = span >= DAY ? dayStart + Math.floor(hourWeight * 3_600_000) : dayStart + Math.floor(random() * Math.max(1, span));
-      serial += 1;
       events.push({
         ts: Math.min(ts, now - 1),
         team_id: spender.team,
         user_id: `${spender.team}-user-${1 + Math.floor(random() * 6)}`,
         provider: model.provider,
         model: model.model,
-        input_tokens: inputTokens,
-        output_tokens: outputTokens,
-        cached: cachedFlags[i] === true,
-        cost,
+        input_tokens: tokens.input,
+        // a blocked request never reaches the model
+        output_tokens: blocked ? 0 : tokens.output,
+        cached,
+        cost: blocked || cached ? 0n : tokenCost(model, tokens.input, tokens.output),
         currency: 'USD',
-        request_id: `req_seed_${String(serial).padStart(6, '0')}`,
+        request_id: null,
+        decision,
       });
     }
   });
   events.sort((a, b) => a.ts - b.ts || a.team_id.localeCompare(b.team_id));
+  events.forEach((e, i) => (e.request_id = `req_seed_${String(i + 1).padStart(7, '0')}`));
   return events;
 }
 
 /** Creates the demo hierarchy, back-dated to the start of its history, and loads the demo spend. */
-export function seedDemo(store: Store, options: { events: number; now: number }): { wallets: number; events: number } {
+export function seedDemo(store: Store, options: { events: number | undefined; now: number }): { wallets: number; events: number } {
   const firstDay = demoHistoryStart(options.now);
   for (const w of DEMO_WALLETS) {
     store.wallets.create(
@@ -202,7 +268,7 @@ export async function importEvents(store: Store, file: string): Promise<number> 
   return store.tx(() => {
     for (const team of new Set(events.map((e) => e.team_id))) {
       if (!store.wallets.has(team)) {
-        store.wallets.create({ team_id: team, name: teamName(team), parent_id: 'org', currency: 'USD', period: 'monthly', allocation: 0, soft_cap: null, hard_cap: null });
+        store.wallets.create({ team_id: team, name: teamName(team), parent_id: 'org', currency: 'USD', period: 'monthly', allocation: 0n, soft_cap: null, hard_cap: null });
       }
     }
     return store.loadHistory(events);
@@ -212,7 +278,7 @@ export async function importEvents(store: Store, file: string): Promise<number> 
 function parseImportLine(line: string, where: string): EventInput {
   let value: unknown;
   try {
-    value = JSON.parse(line);
+    value = parseJsonExact(line);
   } catch {
     throw new UsageError(`${where}: not a JSON object`, 'each line of --import is one event: {"timestamp","team_id","provider","model","input_tokens","output_tokens","cached","cost"}');
   }
@@ -232,14 +298,7 @@ function parseImportLine(line: string, where: string): EventInput {
   if (Number.isNaN(ts)) throw new UsageError(`${where}: "timestamp" is not an ISO-8601 date-time`);
   const team = text('team_id');
   if (!isTeamId(team)) throw new UsageError(`${where}: invalid team_id "${team}": use ${TEAM_ID_RULE}`);
-  let cost: Micros;
-  try {
-    cost = microsFromJson(o.cost);
-  } catch (error) {
-    if (error instanceof AmountError) throw new UsageError(`${where}: "cost" ${error.message.replace(/^invalid amount /, '')}`);
-    throw error;
-  }
-  if (cost < 0) throw new UsageError(`${where}: "cost" must not be negative`);
+  const { decision, cost } = eventDetails(o, (message) => new UsageError(`${where}: ${message}`));
   if (o.cached !== undefined && typeof o.cached !== 'boolean') throw new UsageError(`${where}: "cached" must be true or false`);
   return {
     ts,
@@ -253,5 +312,6 @@ function parseImportLine(line: string, where: string): EventInput {
     cost,
     currency: 'USD',
     request_id: typeof o.request_id === 'string' ? o.request_id : null,
+    decision,
   };
 }

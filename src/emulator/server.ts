@@ -7,7 +7,9 @@ import { ApiFailure } from './failure.js';
 import type { Store } from './store.js';
 import type { EmulatorClock } from './clock.js';
 import { decideFaults, seededRandom, type FaultRule } from './faults.js';
-import { routeRequest, type Scope } from './api.js';
+import { routeRequest, type Dialect, type Scope } from './api.js';
+import { parseJsonExact, stringifyJson } from '../domain/json.js';
+import { RawJson } from './resource-json.js';
 
 export const MAX_BODY_BYTES = 1024 * 1024;
 
@@ -18,6 +20,8 @@ export interface ServerOptions {
   faults: FaultRule[];
   faultsSeed: number | undefined;
   clock: EmulatorClock;
+  /** kt's contract (default) or the product's documented shapes; see api.ts. */
+  dialect?: Dialect;
 }
 
 interface Reply {
@@ -31,7 +35,7 @@ export function createEmulatorServer(options: ServerOptions): Server {
   const server = createServer({ keepAliveTimeout: 5000 }, (req, res) => {
     handle(req, res, options, random).catch((error: unknown) => {
       if (!res.headersSent) {
-        send(res, errorReply(500, 'internal', error instanceof Error ? error.message : String(error), requestIdOf(res)));
+        send(res, errorReply(500, 'internal', error instanceof Error ? error.message : String(error), requestIdOf(res), {}, options.dialect));
       } else res.destroy();
     });
   });
@@ -42,10 +46,19 @@ function requestIdOf(res: ServerResponse): string {
   return String(res.getHeader('X-Request-Id') ?? '');
 }
 
-function errorReply(status: number, code: string, message: string, requestId: string, extra: Record<string, unknown> = {}): Reply {
+/**
+ * The error envelope: kt's `{"error":{code,message,request_id,...}}`, or the
+ * product's plain `{"error":"<message>"}` (402 always "insufficient balance",
+ * an unknown path "not found").
+ */
+function errorReply(status: number, code: string, message: string, requestId: string, extra: Record<string, unknown> = {}, dialect: Dialect = 'kt'): Reply {
+  if (dialect === 'product') {
+    const text = status === 402 ? 'insufficient balance' : code === 'not_found' ? 'not found' : message;
+    return { status, body: JSON.stringify({ error: text }), headers: {} };
+  }
   return {
     status,
-    body: JSON.stringify({ error: { code, message, request_id: requestId, ...extra } }),
+    body: stringifyJson({ error: { code, message, request_id: requestId, ...extra } }, { moneyDecimals: 0 }),
     headers: {},
   };
 }
@@ -69,18 +82,18 @@ async function handle(req: IncomingMessage, res: ServerResponse, options: Server
   if (decision.latencyMs > 0) await sleep(decision.latencyMs);
   const fault = decision.fault;
   if (fault !== undefined && !fault.commit) {
-    injectFault(req, res, fault, requestId);
+    injectFault(req, res, fault, requestId, options.dialect);
     return;
   }
   const reply = await process(req, url, method, options, requestId);
   if (fault !== undefined) {
-    injectFault(req, res, fault, requestId);
+    injectFault(req, res, fault, requestId, options.dialect);
     return;
   }
   send(res, reply);
 }
 
-function injectFault(req: IncomingMessage, res: ServerResponse, fault: FaultRule, requestId: string): void {
+function injectFault(req: IncomingMessage, res: ServerResponse, fault: FaultRule, requestId: string, dialect: Dialect | undefined): void {
   if (fault.kind === 'drop') {
     req.socket.destroy();
     return;
@@ -91,6 +104,8 @@ function injectFault(req: IncomingMessage, res: ServerResponse, fault: FaultRule
     status === 429 ? 'rate_limited' : 'service_unavailable',
     status === 429 ? 'too many requests (injected fault)' : 'service unavailable (injected fault)',
     requestId,
+    {},
+    dialect,
   );
   if (fault.retryAfter !== undefined) reply.headers['Retry-After'] = String(fault.retryAfter);
   // the request body may still be arriving; drain it so keep-alive stays usable
@@ -126,15 +141,17 @@ async function process(req: IncomingMessage, url: URL, method: string, options: 
     const scope = authenticate(req, options);
     const isGateway = url.pathname.startsWith('/v1/gateway/');
     if (isGateway && scope !== 'gateway') throw new ApiFailure(403, 'forbidden', 'gateway endpoints need the gateway token');
-    if (!isGateway && scope === 'gateway' && url.pathname !== '/v1/whoami') {
-      throw new ApiFailure(403, 'forbidden', 'the gateway token may only call /v1/gateway/* and /v1/whoami');
+    // Gateways also report events after the fact (POST /v1/events).
+    const gatewayMayCall = url.pathname === '/v1/whoami' || (method === 'POST' && url.pathname.replace(/\/+$/, '') === '/v1/events');
+    if (!isGateway && scope === 'gateway' && !gatewayMayCall) {
+      throw new ApiFailure(403, 'forbidden', 'the gateway token may only call /v1/gateway/*, POST /v1/events and /v1/whoami');
     }
     let body: unknown = undefined;
     let raw = '';
     if (method === 'POST') {
       raw = await readBody(req);
       try {
-        body = raw.trim() === '' ? {} : JSON.parse(raw);
+        body = raw.trim() === '' ? {} : parseJsonExact(raw);
       } catch {
         throw new ApiFailure(400, 'invalid_json', 'request body is not valid JSON');
       }
@@ -159,13 +176,13 @@ async function process(req: IncomingMessage, url: URL, method: string, options: 
           return { status: previous.status, body: previous.body, headers: { 'Idempotent-Replayed': 'true' } };
         }
       }
-      const result = routeRequest({ store, clock: options.clock }, scope, method, url, body as Record<string, unknown> | undefined);
-      const text = JSON.stringify(result.body);
+      const result = routeRequest({ store, clock: options.clock, dialect: options.dialect ?? 'kt' }, scope, method, url, body as Record<string, unknown> | undefined);
+      const text = result.body instanceof RawJson ? result.body.text : stringifyJson(result.body, { moneyDecimals: 0 });
       if (key !== undefined) store.saveIdempotent(`${scope}:${key}`, fingerprint, result.status, text);
       return { status: result.status, body: text, headers: {} };
     });
   } catch (error) {
-    if (error instanceof ApiFailure) return errorReply(error.status, error.code, error.message, requestId, error.extra);
+    if (error instanceof ApiFailure) return errorReply(error.status, error.code, error.message, requestId, error.extra, options.dialect);
     throw error;
   }
 }

@@ -1,7 +1,7 @@
 // The emulator's ledger on SQLite, put together: wallets, reservations,
 // events, period roll-over and history loading over one database, with group
-// commit around the requests. Money is integer micros in the database and
-// in memory.
+// commit around the requests. Money is integer nano-units (1e-9 of the
+// currency): INTEGER in the database, bigint in memory.
 import type Database from 'better-sqlite3';
 import { EventLog } from './event-log.js';
 import { GroupCommit } from './group-commit.js';
@@ -79,6 +79,13 @@ export class Store {
     const count = this.history.load(events);
     this.periods.forget();
     return count;
+  }
+
+  /** One event reported after the fact (POST /v1/events): charged like history; returns its seq. */
+  recordEvent(event: EventInput): number {
+    this.history.load([event]);
+    this.periods.forget();
+    return this.events.lastSeq();
   }
 
   // ---- transactions -------------------------------------------------------

@@ -4,19 +4,19 @@
 // holds also moves its parent's children_allocated by the same amount.
 import type Database from 'better-sqlite3';
 import { available, periodAllocated, periodStartAt, returnable, softCapCrossedAt, unallocated, type PeriodOpening, type WalletAmounts } from '../domain/ledger.js';
-import { microsToJson, type Micros } from '../domain/money.js';
+import type { Money } from '../domain/money.js';
 import type { WalletPeriod } from '../domain/periods.js';
 import { teamName } from '../domain/teams.js';
-import { ApiFailure } from './failure.js';
-import type { TxnRow, WalletRow } from './schema.js';
+import { ApiFailure, decimal } from './failure.js';
+import { fromDb, TXN_MONEY, WALLET_MONEY, type TxnRow, type WalletRow } from './schema.js';
 
 export function amountsOf(w: WalletRow): WalletAmounts {
   return { allocated: periodAllocated(w.allocation, w.extra), spent: w.spent, reserved: w.reserved, softCap: w.soft_cap, hardCap: w.hard_cap };
 }
 
-export const availableOf = (w: WalletRow): Micros => available(amountsOf(w));
+export const availableOf = (w: WalletRow): Money => available(amountsOf(w));
 
-export const unallocatedOf = (w: WalletRow): Micros => unallocated(periodAllocated(w.allocation, w.extra), w.children_allocated);
+export const unallocatedOf = (w: WalletRow): Money => unallocated(periodAllocated(w.allocation, w.extra), w.children_allocated);
 
 export interface NewWallet {
   team_id: string;
@@ -24,20 +24,20 @@ export interface NewWallet {
   parent_id: string | null;
   currency: string;
   period: WalletPeriod;
-  allocation: Micros;
-  soft_cap: Micros | null;
-  hard_cap: Micros | null;
+  allocation: Money;
+  soft_cap: Money | null;
+  hard_cap: Money | null;
 }
 
 export interface AllocateInput {
   team_id: string;
-  amount: Micros;
+  amount: Money;
   currency: string;
   period: WalletPeriod;
   parent_id?: string | undefined;
   name?: string | undefined;
-  soft_cap?: Micros | null | undefined;
-  hard_cap?: Micros | null | undefined;
+  soft_cap?: Money | null | undefined;
+  hard_cap?: Money | null | undefined;
 }
 
 export class Wallets {
@@ -49,8 +49,8 @@ export class Wallets {
     this.now = options.now;
     this.onCreated = options.onCreated;
     this.stmts = {
-      wallet: db.prepare<[string], WalletRow>('SELECT * FROM wallets WHERE team_id = ?'),
-      all: db.prepare<[], WalletRow>('SELECT * FROM wallets ORDER BY team_id'),
+      wallet: db.prepare<[string], unknown>('SELECT * FROM wallets WHERE team_id = ?').safeIntegers(true),
+      all: db.prepare<[], unknown>('SELECT * FROM wallets ORDER BY team_id').safeIntegers(true),
       // UNION, not UNION ALL: a cycle in hand-edited data ends instead of looping.
       subtree: db
         .prepare<[string], string>(
@@ -77,22 +77,23 @@ export class Wallets {
         `INSERT INTO transactions (wallet_team, type, amount, balance_after, reservation_id, event_seq, created_at)
          VALUES (?, ?, ?, ?, ?, ?, ?)`,
       ),
-      txnBySeq: db.prepare<[number], TxnRow>('SELECT * FROM transactions WHERE seq = ?'),
+      txnBySeq: db.prepare<[number], unknown>('SELECT * FROM transactions WHERE seq = ?').safeIntegers(true),
     };
   }
 
   // ---- reads --------------------------------------------------------------
 
   has(teamId: string): boolean {
-    return this.stmts.wallet.get(teamId) !== undefined;
+    return this.find(teamId) !== undefined;
   }
 
   find(teamId: string): WalletRow | undefined {
-    return this.stmts.wallet.get(teamId);
+    const raw = this.stmts.wallet.get(teamId);
+    return raw === undefined ? undefined : fromDb<WalletRow>(raw, WALLET_MONEY);
   }
 
   get(teamId: string): WalletRow {
-    const row = this.stmts.wallet.get(teamId);
+    const row = this.find(teamId);
     if (row === undefined) throw new ApiFailure(404, 'team_not_found', `no wallet for team "${teamId}"`, { team_id: teamId });
     return row;
   }
@@ -109,7 +110,7 @@ export class Wallets {
   }
 
   all(): WalletRow[] {
-    return this.stmts.all.all();
+    return this.stmts.all.all().map((raw) => fromDb<WalletRow>(raw, WALLET_MONEY));
   }
 
   /** Team ids of `teamId` and every wallet below it (through the parent index, not a scan). */
@@ -118,7 +119,8 @@ export class Wallets {
   }
 
   transaction(seq: number): TxnRow | undefined {
-    return this.stmts.txnBySeq.get(seq);
+    const raw = this.stmts.txnBySeq.get(seq);
+    return raw === undefined ? undefined : fromDb<TxnRow>(raw, TXN_MONEY);
   }
 
   // ---- writes shared with reservations, roll-over and history ------------
@@ -133,18 +135,18 @@ export class Wallets {
   }
 
   /** A ledger row for `w` as it now stands: balance_after is its available amount. */
-  record(w: WalletRow, type: string, amount: Micros, reservationId: string | null, eventSeq: number | null, at?: number): number {
+  record(w: WalletRow, type: string, amount: Money, reservationId: string | null, eventSeq: number | null, at?: number): number {
     return this.recordRow(w.team_id, type, amount, availableOf(w), reservationId, eventSeq, at ?? this.now());
   }
 
-  recordRow(teamId: string, type: string, amount: Micros, balanceAfter: Micros, reservationId: string | null, eventSeq: number | null, at: number): number {
+  recordRow(teamId: string, type: string, amount: Money, balanceAfter: Money, reservationId: string | null, eventSeq: number | null, at: number): number {
     const info = this.stmts.insertTxn.run(teamId, type, amount, balanceAfter, reservationId, eventSeq, at);
     return Number(info.lastInsertRowid);
   }
 
   /** Moves the parent's sum of its children's holdings; a no-op for the organization. */
-  addToChildrenAllocated(parentId: string | null, delta: Micros): void {
-    if (parentId !== null && delta !== 0) this.stmts.addToChildren.run(delta, parentId);
+  addToChildrenAllocated(parentId: string | null, delta: Money): void {
+    if (parentId !== null && delta !== 0n) this.stmts.addToChildren.run(delta, parentId);
   }
 
   /** Puts `w` in the period `opening` describes (see openPeriod in domain/ledger.ts) and writes its rows; the caller saves `w`. */
@@ -165,22 +167,22 @@ export class Wallets {
     const w: WalletRow = {
       ...init,
       period_start: periodStartAt(now, init.period),
-      extra: 0,
-      spent: 0,
-      reserved: 0,
+      extra: 0n,
+      spent: 0n,
+      reserved: 0n,
       soft_cap_crossed_at: null,
       created_at: now,
-      children_allocated: 0,
+      children_allocated: 0n,
     };
     this.stmts.insert.run(w);
     this.addToChildrenAllocated(w.parent_id, init.allocation);
     this.onCreated(w);
-    const txnSeq = init.allocation !== 0 ? this.record(w, 'allocate', init.allocation, null, null, at === undefined ? now : w.period_start) : null;
+    const txnSeq = init.allocation !== 0n ? this.record(w, 'allocate', init.allocation, null, null, at === undefined ? now : w.period_start) : null;
     return { wallet: w, txnSeq };
   }
 
   /** Declarative: sets the per-period allocation; a no-op when it is unchanged. */
-  allocate(input: AllocateInput): { wallet: WalletRow; previous: Micros | null; txnSeq: number | null } {
+  allocate(input: AllocateInput): { wallet: WalletRow; previous: Money | null; txnSeq: number | null } {
     const existing = this.find(input.team_id);
     if (existing === undefined) {
       const parentId = input.team_id === 'org' ? null : (input.parent_id ?? 'org');
@@ -212,18 +214,18 @@ export class Wallets {
     }
     const previous = w.allocation;
     const delta = input.amount - previous;
-    if (delta > 0 && w.parent_id !== null) {
+    if (delta > 0n && w.parent_id !== null) {
       const parent = this.get(w.parent_id);
       const room = unallocatedOf(parent);
       if (delta > room) throw parentShort(parent, delta, room);
     }
-    if (delta < 0) {
+    if (delta < 0n) {
       const free = returnable(amountsOf(w), w.children_allocated);
       if (-delta > free) {
         throw new ApiFailure(
           402,
           'insufficient_funds',
-          `cannot lower "${w.team_id}" by ${microsToJson(-delta)}: only ${microsToJson(free)} is neither spent, reserved nor allocated to its teams`,
+          `cannot lower "${w.team_id}" by ${decimal(-delta)}: only ${decimal(free)} is neither spent, reserved nor allocated to its teams`,
           { team_id: w.team_id },
         );
       }
@@ -235,11 +237,11 @@ export class Wallets {
     w.soft_cap_crossed_at = softCapCrossedAt(amountsOf(w), w.soft_cap_crossed_at, this.now());
     this.save(w);
     this.addToChildrenAllocated(w.parent_id, delta);
-    const txnSeq = delta !== 0 ? this.record(w, 'allocate', delta, null, null) : null;
+    const txnSeq = delta !== 0n ? this.record(w, 'allocate', delta, null, null) : null;
     return { wallet: w, previous, txnSeq };
   }
 
-  credit(teamId: string, amount: Micros, currency: string | undefined): { wallet: WalletRow; txnSeq: number } {
+  credit(teamId: string, amount: Money, currency: string | undefined): { wallet: WalletRow; txnSeq: number } {
     const w = this.get(teamId);
     if (currency !== undefined) checkCurrency(w, currency);
     if (w.parent_id !== null) {
@@ -253,17 +255,17 @@ export class Wallets {
     return { wallet: w, txnSeq: this.record(w, 'credit', amount, null, null) };
   }
 
-  reclaim(teamId: string, amount: Micros | 'all'): { wallet: WalletRow; txnSeq: number } {
+  reclaim(teamId: string, amount: Money | 'all'): { wallet: WalletRow; txnSeq: number } {
     const w = this.get(teamId);
     if (w.parent_id === null) throw new ApiFailure(400, 'invalid_request', 'the organization wallet has no parent to return funds to');
     const free = returnable(amountsOf(w), w.children_allocated);
     const take = amount === 'all' ? free : amount;
-    if (take <= 0 || take > free) {
+    if (take <= 0n || take > free) {
       throw new ApiFailure(
         402,
         'insufficient_funds',
-        `"${teamId}" has ${microsToJson(free)} ${w.currency} unused this period; cannot reclaim ${take === 0 ? 'anything' : microsToJson(take)}`,
-        { team_id: teamId, available: microsToJson(free) },
+        `"${teamId}" has ${decimal(free)} ${w.currency} unused this period; cannot reclaim ${take === 0n ? 'anything' : decimal(take)}`,
+        { team_id: teamId, available: free },
       );
     }
     w.extra -= take;
@@ -282,11 +284,11 @@ function checkCurrency(w: WalletRow, currency: string): void {
   }
 }
 
-function parentShort(parent: WalletRow, requested: Micros, room: Micros): ApiFailure {
+function parentShort(parent: WalletRow, requested: Money, room: Money): ApiFailure {
   return new ApiFailure(
     402,
     'insufficient_parent_funds',
-    `"${parent.team_id}" has ${microsToJson(room)} ${parent.currency} unallocated; ${microsToJson(requested)} requested`,
-    { requested: microsToJson(requested), parent_unallocated: microsToJson(room), parent_id: parent.team_id },
+    `"${parent.team_id}" has ${decimal(room)} ${parent.currency} unallocated; ${decimal(requested)} requested`,
+    { requested: requested, parent_unallocated: room, parent_id: parent.team_id },
   );
 }

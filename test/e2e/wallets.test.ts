@@ -8,7 +8,7 @@ import { parse as parseCsv } from 'csv-parse/sync';
 import { runKt, type KtResult } from '../helpers/run-kt.js';
 import { startEmulator, type Emulator } from '../helpers/emulator.js';
 import { run } from '../../src/cli/main.js';
-import { microsFromJson } from '../../src/domain/money.js';
+import { moneyFromJson } from '../../src/domain/money.js';
 
 type Json = Record<string, any>;
 
@@ -124,7 +124,7 @@ describe('kt wallets on the demo seed', () => {
     expect(search.soft_cap).toBe(8000);
     expect(search.hard_cap).toBe(10000);
     // available = allocated − spent − reserved, exactly
-    expect(microsFromJson(search.available)).toBe(microsFromJson(search.allocated) - microsFromJson(search.spent) - microsFromJson(search.reserved));
+    expect(moneyFromJson(search.available)).toBe(moneyFromJson(search.allocated) - moneyFromJson(search.spent) - moneyFromJson(search.reserved));
     expect(search.utilization).toBeCloseTo((search.spent + search.reserved) / search.allocated, 9);
 
     const nd = await kt(em, ['wallets', 'balance', '--team', 'search', '--format', 'ndjson']);
@@ -137,7 +137,7 @@ describe('kt wallets on the demo seed', () => {
     expect(Object.keys(records[0]!)).toEqual(WALLET_FIELDS);
     expect(records.map((r) => r.team)).toEqual(['search', 'engineering', 'org']);
     expect(records[0]!.allocated).toBe('10000.00');
-    expect(microsFromJson(Number(records[0]!.available))).toBe(microsFromJson(search.available));
+    expect(moneyFromJson(records[0]!.available)).toBe(moneyFromJson(search.available));
 
     const table = await kt(em, ['wallets', 'balance', '--team', 'search']);
     expect(table.code).toBe(0);
@@ -248,7 +248,7 @@ describe('kt wallets on the demo seed', () => {
       expect(row.created_at >= prev.created_at).toBe(true);
       // A period rollover resets the balance with an allocate row; otherwise balance_after runs.
       if (!(row.type === 'allocate' && row.created_at.slice(0, 7) !== prev.created_at.slice(0, 7))) {
-        expect(microsFromJson(row.balance_after)).toBe(microsFromJson(prev.balance_after) + microsFromJson(row.amount));
+        expect(moneyFromJson(row.balance_after)).toBe(moneyFromJson(prev.balance_after) + moneyFromJson(row.amount));
       }
     }
     const settles = json(await kt(em, ['wallets', 'transactions', '--team', 'search', '--since', '120d', '--type', 'settle,reserve', '--json']));
@@ -262,7 +262,7 @@ describe('kt wallets on the demo seed', () => {
     expect(csv.code).toBe(0);
     const records = parseCsv<Json>(csv.stdout, { columns: true });
     expect(records).toHaveLength(rows.length);
-    expect(records.map((r) => microsFromJson(Number(r.amount)))).toEqual(rows.map((r: Json) => microsFromJson(r.amount)));
+    expect(records.map((r) => moneyFromJson(r.amount))).toEqual(rows.map((r: Json) => moneyFromJson(r.amount)));
 
     const nd = await kt(em, ['wallets', 'transactions', '--team', 'search', '--since', '120d', '--format', 'ndjson']);
     expect(nd.stdout.trim().split('\n')).toHaveLength(rows.length);
@@ -273,13 +273,13 @@ describe('kt wallets on the demo seed', () => {
     expect(table.stdout).toMatch(/allocate\s+\$10,000\.00\s+\$10,000\.00/);
   });
 
-  it('for every wallet, the available balance is the sum of its transactions since period_start, to the micro-unit', async () => {
+  it('for every wallet, the available balance is the sum of its transactions since period_start, to the nano-unit', async () => {
     const wallets = json(await kt(em, ['wallets', 'list', '--json']));
     expect(wallets).toHaveLength(11);
     for (const w of wallets) {
       const rows = json(await kt(em, ['wallets', 'transactions', '--team', w.team, '--since', w.period_start, '--json']));
-      const sum = rows.reduce((acc: number, r: Json) => acc + microsFromJson(r.amount), 0);
-      expect({ team: w.team, micros: sum }).toEqual({ team: w.team, micros: microsFromJson(w.available) });
+      const sum = rows.reduce((acc: bigint, r: Json) => acc + moneyFromJson(r.amount), 0n);
+      expect({ team: w.team, nanos: sum }).toEqual({ team: w.team, nanos: moneyFromJson(w.available) });
       expect(rows.length).toBeGreaterThan(0);
     }
   });

@@ -1,4 +1,5 @@
 // Raw HTTP calls to an emulator, for tests of the API itself.
+import { parseJsonExact } from '../../src/domain/json.js';
 import type { Emulator } from './emulator.js';
 
 export interface Reply {
@@ -27,7 +28,8 @@ export async function call(
   const text = await res.text();
   let parsed: unknown = text;
   try {
-    parsed = JSON.parse(text);
+    // Numbers too long for a double (exact money) come back as their text.
+    parsed = parseJsonExact(text);
   } catch {
     // keep the text
   }

@@ -34,10 +34,13 @@ export interface StartOptions {
   timeoutMs?: number;
   /** An ISO instant: the emulator's clock starts there and stands still (KT_NOW). */
   now?: string;
+  /** `--dialect`: kt's contract (default) or the product's documented shapes. */
+  dialect?: 'kt' | 'product';
 }
 
 export async function startEmulator(extraArgs: string[] = [], options: StartOptions = {}): Promise<Emulator> {
-  const args = ['emulator', 'start', '--port', '0', '--db', ':memory:', '--json', '--seed', 'none', ...extraArgs];
+  const dialect = options.dialect === undefined ? [] : ['--dialect', options.dialect];
+  const args = ['emulator', 'start', '--port', '0', '--db', ':memory:', '--json', '--seed', 'none', ...dialect, ...extraArgs];
   const clock = options.now === undefined ? {} : { KT_NOW: options.now };
   const child = spawn(process.execPath, [KT_BIN, ...args], { env: ktEnv(clock), stdio: ['ignore', 'pipe', 'pipe'] });
   live.add(child);

@@ -11,12 +11,15 @@ import type { EventInput } from '../../src/emulator/schema.js';
 function setup(start: string): { store: Store; clock: { t: number } } {
   const clock = { t: Date.parse(start) };
   const store = new Store(new Database(':memory:'), { reservationTtlMs: 60_000, now: () => clock.t });
-  store.wallets.create({ team_id: 'org', name: 'Organization', parent_id: null, currency: 'USD', period: 'monthly', allocation: 0, soft_cap: null, hard_cap: null });
+  store.wallets.create({ team_id: 'org', name: 'Organization', parent_id: null, currency: 'USD', period: 'monthly', allocation: 0n, soft_cap: null, hard_cap: null });
   return { store, clock };
 }
 
-function rowsSince(store: Store, team: string, since: number): number {
-  const row = store.db.prepare('SELECT COALESCE(SUM(amount), 0) AS s FROM transactions WHERE wallet_team = ? AND created_at >= ?').get(team, since) as { s: number };
+function rowsSince(store: Store, team: string, since: number): bigint {
+  const row = store.db
+    .prepare('SELECT COALESCE(SUM(amount), 0) AS s FROM transactions WHERE wallet_team = ? AND created_at >= ?')
+    .safeIntegers(true)
+    .get(team, since) as { s: bigint };
   return row.s;
 }
 
@@ -28,17 +31,17 @@ function rowCount(store: Store): number {
 function expectChildrenSums(store: Store): void {
   const all = store.wallets.all();
   for (const w of all) {
-    const sum = all.filter((c) => c.parent_id === w.team_id).reduce((a, c) => a + c.allocation + c.extra, 0);
+    const sum = all.filter((c) => c.parent_id === w.team_id).reduce((a, c) => a + c.allocation + c.extra, 0n);
     expect({ team: w.team_id, sum: w.children_allocated }).toEqual({ team: w.team_id, sum });
   }
 }
 
-const settle = (store: Store, team: string, estimate: number, actual: number): void => {
+const settle = (store: Store, team: string, estimate: bigint, actual: bigint): void => {
   const r = store.reservations.reserve(team, estimate, null);
   store.reservations.settle({ reservation_id: r.id, actual, provider: 'openai', model: 'gpt-4o', input_tokens: 1, output_tokens: 1, cached: false, user_id: null });
 };
 
-const event = (ts: string, team: string, cost: number): EventInput => ({
+const event = (ts: string, team: string, cost: bigint): EventInput => ({
   ts: Date.parse(ts),
   team_id: team,
   user_id: null,
@@ -55,14 +58,14 @@ const event = (ts: string, team: string, cost: number): EventInput => ({
 describe('period roll-over', () => {
   it('starts each calendar month afresh with an allocate row at the period start, in one explicit step', () => {
     const { store, clock } = setup('2026-01-20T12:00:00Z');
-    store.wallets.allocate({ team_id: 'org', amount: 1_000_000_000, currency: 'USD', period: 'monthly' });
-    store.wallets.allocate({ team_id: 'search', amount: 100_000_000, currency: 'USD', period: 'monthly' });
-    store.wallets.credit('search', 5_000_000, 'USD');
-    settle(store, 'search', 30_000_000, 25_000_000);
+    store.wallets.allocate({ team_id: 'org', amount: 1_000_000_000n, currency: 'USD', period: 'monthly' });
+    store.wallets.allocate({ team_id: 'search', amount: 100_000_000n, currency: 'USD', period: 'monthly' });
+    store.wallets.credit('search', 5_000_000n, 'USD');
+    settle(store, 'search', 30_000_000n, 25_000_000n);
     let w = store.wallets.get('search');
-    expect([w.allocation + w.extra, w.spent, availableOf(w)]).toEqual([105_000_000, 25_000_000, 80_000_000]);
+    expect([w.allocation + w.extra, w.spent, availableOf(w)]).toEqual([105_000_000n, 25_000_000n, 80_000_000n]);
     expect(rowsSince(store, 'search', w.period_start)).toBe(availableOf(w));
-    expect(unallocatedOf(store.wallets.get('org'))).toBe(895_000_000);
+    expect(unallocatedOf(store.wallets.get('org'))).toBe(895_000_000n);
 
     clock.t = Date.parse('2026-02-01T00:00:01Z');
     // Reads are pure: the month is over, but nothing changes until the roll-over runs.
@@ -75,12 +78,12 @@ describe('period roll-over', () => {
     expect(store.applyClock()).toEqual({ rolled: 2, expired: 0 });
     w = store.wallets.get('search');
     expect(w.period_start).toBe(Date.parse('2026-02-01T00:00:00Z'));
-    expect([w.allocation + w.extra, w.spent, w.reserved, availableOf(w)]).toEqual([100_000_000, 0, 0, 100_000_000]);
-    expect(rowsSince(store, 'search', w.period_start)).toBe(100_000_000);
+    expect([w.allocation + w.extra, w.spent, w.reserved, availableOf(w)]).toEqual([100_000_000n, 0n, 0n, 100_000_000n]);
+    expect(rowsSince(store, 'search', w.period_start)).toBe(100_000_000n);
     const org = store.wallets.get('org');
     expect(rowsSince(store, 'org', org.period_start)).toBe(availableOf(org));
     // The lapsed credit no longer counts against the organization.
-    expect(unallocatedOf(org)).toBe(900_000_000);
+    expect(unallocatedOf(org)).toBe(900_000_000n);
     expectChildrenSums(store);
     // A second call in the same period does nothing.
     expect(store.applyClock()).toEqual({ rolled: 0, expired: 0 });
@@ -88,29 +91,29 @@ describe('period roll-over', () => {
 
   it('carries a hold across the period boundary and keeps the invariant', () => {
     const { store, clock } = setup('2026-04-30T23:59:30Z');
-    store.wallets.allocate({ team_id: 'org', amount: 10_000_000, currency: 'USD', period: 'monthly' });
-    const r = store.reservations.reserve('org', 4_000_000, null);
+    store.wallets.allocate({ team_id: 'org', amount: 10_000_000n, currency: 'USD', period: 'monthly' });
+    const r = store.reservations.reserve('org', 4_000_000n, null);
     clock.t = Date.parse('2026-05-01T00:00:10Z');
     store.applyClock();
     let w = store.wallets.get('org');
-    expect([w.reserved, availableOf(w)]).toEqual([4_000_000, 6_000_000]);
-    expect(rowsSince(store, 'org', w.period_start)).toBe(6_000_000);
+    expect([w.reserved, availableOf(w)]).toEqual([4_000_000n, 6_000_000n]);
+    expect(rowsSince(store, 'org', w.period_start)).toBe(6_000_000n);
     const opening = store.db.prepare('SELECT type, amount, balance_after, created_at FROM transactions WHERE created_at = ? ORDER BY seq').all(w.period_start);
     expect(opening).toEqual([
       { type: 'allocate', amount: 10_000_000, balance_after: 10_000_000, created_at: w.period_start },
       { type: 'reserve', amount: -4_000_000, balance_after: 6_000_000, created_at: w.period_start },
     ]);
-    store.reservations.settle({ reservation_id: r.id, actual: 1_000_000, provider: 'p', model: 'm', input_tokens: 1, output_tokens: 1, cached: false, user_id: null });
+    store.reservations.settle({ reservation_id: r.id, actual: 1_000_000n, provider: 'p', model: 'm', input_tokens: 1, output_tokens: 1, cached: false, user_id: null });
     w = store.wallets.get('org');
-    expect(availableOf(w)).toBe(9_000_000);
-    expect(rowsSince(store, 'org', w.period_start)).toBe(9_000_000);
+    expect(availableOf(w)).toBe(9_000_000n);
+    expect(rowsSince(store, 'org', w.period_start)).toBe(9_000_000n);
   });
 
   it('keeps the next roll-over instant, so a check before it does no work', () => {
     const { store, clock } = setup('2026-02-10T00:00:00Z');
     expect(store.periods.nextRollOverAt()).toBe(Date.parse('2026-03-01T00:00:00Z'));
-    store.wallets.allocate({ team_id: 'org', amount: 10_000_000, currency: 'USD', period: 'monthly' });
-    store.wallets.allocate({ team_id: 'finance', amount: 1_000_000, currency: 'USD', period: 'yearly' });
+    store.wallets.allocate({ team_id: 'org', amount: 10_000_000n, currency: 'USD', period: 'monthly' });
+    store.wallets.allocate({ team_id: 'finance', amount: 1_000_000n, currency: 'USD', period: 'yearly' });
     expect(store.periods.nextRollOverAt()).toBe(Date.parse('2026-03-01T00:00:00Z'));
     // Before that instant the check is a comparison: no statement runs.
     const statement = Object.getPrototypeOf(store.db.prepare('SELECT 1')) as { all: () => unknown; get: () => unknown; run: () => unknown };
@@ -123,7 +126,7 @@ describe('period roll-over', () => {
     expect(store.wallets.get('finance').period_start).toBe(Date.parse('2026-01-01T00:00:00Z'));
     expect(store.periods.nextRollOverAt()).toBe(Date.parse('2026-04-01T00:00:00Z'));
     // A back-dated wallet (demo history) brings the next roll-over forward.
-    store.wallets.create({ team_id: 'old', name: 'Old', parent_id: 'org', currency: 'USD', period: 'monthly', allocation: 0, soft_cap: null, hard_cap: null }, Date.parse('2025-12-15T00:00:00Z'));
+    store.wallets.create({ team_id: 'old', name: 'Old', parent_id: 'org', currency: 'USD', period: 'monthly', allocation: 0n, soft_cap: null, hard_cap: null }, Date.parse('2025-12-15T00:00:00Z'));
     expect(store.periods.nextRollOverAt()).toBe(Date.parse('2026-01-01T00:00:00Z'));
     expect(store.periods.rollOver(clock.t)).toBe(1);
     expect(store.wallets.get('old').period_start).toBe(Date.parse('2026-03-01T00:00:00Z'));
@@ -131,76 +134,76 @@ describe('period roll-over', () => {
 
   it('rolls a monthly child mid-quarter without its quarterly parent, and the parent gets the lapsed credit back', () => {
     const { store, clock } = setup('2026-01-15T00:00:00Z');
-    store.wallets.allocate({ team_id: 'org', amount: 100_000_000, currency: 'USD', period: 'monthly' });
-    store.wallets.allocate({ team_id: 'eng', amount: 50_000_000, currency: 'USD', period: 'quarterly' });
-    store.wallets.allocate({ team_id: 'search', amount: 10_000_000, currency: 'USD', period: 'monthly', parent_id: 'eng' });
-    store.wallets.credit('search', 2_000_000, 'USD');
-    store.wallets.reclaim('search', 500_000);
-    expect(unallocatedOf(store.wallets.get('eng'))).toBe(38_500_000);
+    store.wallets.allocate({ team_id: 'org', amount: 100_000_000n, currency: 'USD', period: 'monthly' });
+    store.wallets.allocate({ team_id: 'eng', amount: 50_000_000n, currency: 'USD', period: 'quarterly' });
+    store.wallets.allocate({ team_id: 'search', amount: 10_000_000n, currency: 'USD', period: 'monthly', parent_id: 'eng' });
+    store.wallets.credit('search', 2_000_000n, 'USD');
+    store.wallets.reclaim('search', 500_000n);
+    expect(unallocatedOf(store.wallets.get('eng'))).toBe(38_500_000n);
     clock.t = Date.parse('2026-02-03T00:00:00Z');
     expect(store.applyClock().rolled).toBe(2);
     expect(store.wallets.get('eng').period_start).toBe(Date.parse('2026-01-01T00:00:00Z'));
-    expect(unallocatedOf(store.wallets.get('eng'))).toBe(40_000_000);
+    expect(unallocatedOf(store.wallets.get('eng'))).toBe(40_000_000n);
     expectChildrenSums(store);
   });
 
   it('counts spend already recorded in the new period, added up each subtree (imported future events)', () => {
     const { store, clock } = setup('2026-06-20T00:00:00Z');
-    store.wallets.allocate({ team_id: 'org', amount: 100_000_000, currency: 'USD', period: 'monthly', soft_cap: 1_000_000 });
-    store.wallets.allocate({ team_id: 'eng', amount: 50_000_000, currency: 'USD', period: 'monthly' });
-    store.wallets.allocate({ team_id: 'search', amount: 10_000_000, currency: 'USD', period: 'monthly', parent_id: 'eng' });
-    store.wallets.allocate({ team_id: 'ml', amount: 10_000_000, currency: 'USD', period: 'monthly', parent_id: 'eng' });
-    store.wallets.allocate({ team_id: 'sales', amount: 10_000_000, currency: 'USD', period: 'monthly' });
-    store.loadHistory([event('2026-07-02T00:00:00Z', 'search', 700_000), event('2026-07-03T00:00:00Z', 'ml', 400_000), event('2026-06-30T00:00:00Z', 'sales', 1)]);
+    store.wallets.allocate({ team_id: 'org', amount: 100_000_000n, currency: 'USD', period: 'monthly', soft_cap: 1_000_000n });
+    store.wallets.allocate({ team_id: 'eng', amount: 50_000_000n, currency: 'USD', period: 'monthly' });
+    store.wallets.allocate({ team_id: 'search', amount: 10_000_000n, currency: 'USD', period: 'monthly', parent_id: 'eng' });
+    store.wallets.allocate({ team_id: 'ml', amount: 10_000_000n, currency: 'USD', period: 'monthly', parent_id: 'eng' });
+    store.wallets.allocate({ team_id: 'sales', amount: 10_000_000n, currency: 'USD', period: 'monthly' });
+    store.loadHistory([event('2026-07-02T00:00:00Z', 'search', 700_000n), event('2026-07-03T00:00:00Z', 'ml', 400_000n), event('2026-06-30T00:00:00Z', 'sales', 1n)]);
     clock.t = Date.parse('2026-07-05T00:00:00Z');
     store.applyClock();
     const spent = Object.fromEntries(store.wallets.all().map((w) => [w.team_id, w.spent]));
-    expect(spent).toEqual({ org: 1_100_000, eng: 1_100_000, search: 700_000, ml: 400_000, sales: 0 });
+    expect(spent).toEqual({ org: 1_100_000n, eng: 1_100_000n, search: 700_000n, ml: 400_000n, sales: 0n });
     expect(store.wallets.get('org').soft_cap_crossed_at).toBe(clock.t);
   });
 
   it('expires a hold after the TTL when the clock is applied, writing expire rows up the chain', () => {
     const { store, clock } = setup('2026-03-10T08:00:00Z');
-    store.wallets.allocate({ team_id: 'org', amount: 50_000_000, currency: 'USD', period: 'monthly' });
-    const r = store.reservations.reserve('org', 20_000_000, 'x');
-    expect(store.wallets.get('org').reserved).toBe(20_000_000);
+    store.wallets.allocate({ team_id: 'org', amount: 50_000_000n, currency: 'USD', period: 'monthly' });
+    const r = store.reservations.reserve('org', 20_000_000n, 'x');
+    expect(store.wallets.get('org').reserved).toBe(20_000_000n);
     clock.t += 59_999;
     expect(store.applyClock().expired).toBe(0);
     clock.t += 1;
-    expect(store.wallets.get('org').reserved).toBe(20_000_000);
+    expect(store.wallets.get('org').reserved).toBe(20_000_000n);
     expect(store.applyClock().expired).toBe(1);
-    expect(store.wallets.get('org').reserved).toBe(0);
+    expect(store.wallets.get('org').reserved).toBe(0n);
     expect(() => store.reservations.release(r.id)).toThrow(/expired/);
   });
 
   it('treats a due hold as expired on settle even before the clock is applied', () => {
     const { store, clock } = setup('2026-03-10T08:00:00Z');
-    store.wallets.allocate({ team_id: 'org', amount: 50_000_000, currency: 'USD', period: 'monthly' });
-    const r = store.reservations.reserve('org', 20_000_000, 'x');
+    store.wallets.allocate({ team_id: 'org', amount: 50_000_000n, currency: 'USD', period: 'monthly' });
+    const r = store.reservations.reserve('org', 20_000_000n, 'x');
     clock.t += 60_000;
-    expect(() => store.reservations.settle({ reservation_id: r.id, actual: 1, provider: 'p', model: 'm', input_tokens: 1, output_tokens: 1, cached: false, user_id: null })).toThrow(
+    expect(() => store.reservations.settle({ reservation_id: r.id, actual: 1n, provider: 'p', model: 'm', input_tokens: 1, output_tokens: 1, cached: false, user_id: null })).toThrow(
       'reservation "' + r.id + '" is expired',
     );
-    expect(availableOf(store.wallets.get('org'))).toBe(50_000_000);
+    expect(availableOf(store.wallets.get('org'))).toBe(50_000_000n);
   });
 });
 
 describe('children_allocated', () => {
   it('follows every allocate, credit and reclaim, so unallocated needs no scan', () => {
     const { store } = setup('2026-05-10T00:00:00Z');
-    store.wallets.allocate({ team_id: 'org', amount: 1_000_000_000, currency: 'USD', period: 'monthly' });
-    for (const team of ['a', 'b', 'c']) store.wallets.allocate({ team_id: team, amount: 100_000_000, currency: 'USD', period: 'monthly' });
-    store.wallets.allocate({ team_id: 'a1', amount: 30_000_000, currency: 'USD', period: 'monthly', parent_id: 'a' });
-    store.wallets.allocate({ team_id: 'a', amount: 120_000_000, currency: 'USD', period: 'monthly' });
-    store.wallets.allocate({ team_id: 'b', amount: 60_000_000, currency: 'USD', period: 'monthly' });
-    store.wallets.credit('a1', 5_000_000, 'USD');
+    store.wallets.allocate({ team_id: 'org', amount: 1_000_000_000n, currency: 'USD', period: 'monthly' });
+    for (const team of ['a', 'b', 'c']) store.wallets.allocate({ team_id: team, amount: 100_000_000n, currency: 'USD', period: 'monthly' });
+    store.wallets.allocate({ team_id: 'a1', amount: 30_000_000n, currency: 'USD', period: 'monthly', parent_id: 'a' });
+    store.wallets.allocate({ team_id: 'a', amount: 120_000_000n, currency: 'USD', period: 'monthly' });
+    store.wallets.allocate({ team_id: 'b', amount: 60_000_000n, currency: 'USD', period: 'monthly' });
+    store.wallets.credit('a1', 5_000_000n, 'USD');
     store.wallets.reclaim('a1', 'all');
-    store.wallets.credit('c', 7_000_000, 'USD');
+    store.wallets.credit('c', 7_000_000n, 'USD');
     expectChildrenSums(store);
-    expect(unallocatedOf(store.wallets.get('org'))).toBe(1_000_000_000 - 120_000_000 - 60_000_000 - 107_000_000);
-    expect(unallocatedOf(store.wallets.get('a'))).toBe(120_000_000);
+    expect(unallocatedOf(store.wallets.get('org'))).toBe(1_000_000_000n - 120_000_000n - 60_000_000n - 107_000_000n);
+    expect(unallocatedOf(store.wallets.get('a'))).toBe(120_000_000n);
     // A refused write leaves the sums alone.
-    expect(() => store.tx(() => store.wallets.allocate({ team_id: 'd', amount: 999_000_000, currency: 'USD', period: 'monthly' }))).toThrow(/unallocated/);
+    expect(() => store.tx(() => store.wallets.allocate({ team_id: 'd', amount: 999_000_000n, currency: 'USD', period: 'monthly' }))).toThrow(/unallocated/);
     expectChildrenSums(store);
   });
 });
@@ -251,15 +254,15 @@ describe('demo history', () => {
     const weekday = a.filter((e) => ![0, 6].includes(new Date(e.ts).getUTCDay())).length / 5;
     const weekend = a.filter((e) => [0, 6].includes(new Date(e.ts).getUTCDay())).length / 2;
     expect(weekday).toBeGreaterThan(weekend * 1.5);
-    const byMonth = new Map<string, number>();
+    const byMonth = new Map<string, bigint>();
     for (const e of a) {
       const key = `${e.team_id} ${new Date(e.ts).toISOString().slice(0, 7)}`;
-      byMonth.set(key, (byMonth.get(key) ?? 0) + e.cost);
+      byMonth.set(key, (byMonth.get(key) ?? 0n) + e.cost);
     }
-    expect(byMonth.get('search 2026-10') ?? 0).toBeGreaterThan(byMonth.get('search 2026-08') ?? 0);
+    expect(byMonth.get('search 2026-10') ?? 0n).toBeGreaterThan(byMonth.get('search 2026-08') ?? 0n);
     for (const [key, cost] of byMonth) {
-      if (key.startsWith('search ')) expect(cost).toBeLessThan(10_000_000_000);
-      if (key.startsWith('security ')) expect(cost).toBeLessThan(5_000_000_000);
+      if (key.startsWith('search ')) expect(cost).toBeLessThan(10_000_000_000_000n);
+      if (key.startsWith('security ')) expect(cost).toBeLessThan(5_000_000_000_000n);
     }
   });
 });
@@ -267,25 +270,25 @@ describe('demo history', () => {
 describe('group commit with an off-loop commit sync', () => {
   it('answers a batch only after its sync, and fails the batch when the sync fails', async () => {
     const { store } = setup('2026-01-20T12:00:00Z');
-    store.wallets.allocate({ team_id: 'org', amount: 1_000_000_000, currency: 'USD', period: 'monthly' });
+    store.wallets.allocate({ team_id: 'org', amount: 1_000_000_000n, currency: 'USD', period: 'monthly' });
     const syncs: Array<{ resolve: () => void; reject: (error: Error) => void }> = [];
     store.setCommitSync(() => new Promise<void>((resolve, reject) => syncs.push({ resolve, reject })));
     let answered = 0;
     const first = Promise.all([
-      store.txBatched(() => store.wallets.credit('org', 1_000_000, 'USD')).then(() => (answered += 1)),
-      store.txBatched(() => store.wallets.credit('org', 2_000_000, 'USD')).then(() => (answered += 1)),
+      store.txBatched(() => store.wallets.credit('org', 1_000_000n, 'USD')).then(() => (answered += 1)),
+      store.txBatched(() => store.wallets.credit('org', 2_000_000n, 'USD')).then(() => (answered += 1)),
     ]);
     await new Promise((resolve) => setImmediate(resolve));
     await new Promise((resolve) => setImmediate(resolve));
     // Committed (visible to the next reader) but not answered until the sync resolves: one sync for both.
-    expect(store.wallets.get('org').extra).toBe(3_000_000);
+    expect(store.wallets.get('org').extra).toBe(3_000_000n);
     expect(syncs).toHaveLength(1);
     expect(answered).toBe(0);
     syncs[0]?.resolve();
     await first;
     expect(answered).toBe(2);
 
-    const failing = store.txBatched(() => store.wallets.credit('org', 1, 'USD'));
+    const failing = store.txBatched(() => store.wallets.credit('org', 1n, 'USD'));
     await new Promise((resolve) => setImmediate(resolve));
     syncs[1]?.reject(new Error('EIO: i/o error, fsync'));
     await expect(failing).rejects.toThrow('EIO');
@@ -293,8 +296,8 @@ describe('group commit with an off-loop commit sync', () => {
 
   it('applies the clock once at the start of each batch, and every request in it sees that instant', async () => {
     const { store, clock } = setup('2026-01-31T23:59:59.999Z');
-    store.wallets.allocate({ team_id: 'org', amount: 10_000_000, currency: 'USD', period: 'monthly' });
-    store.wallets.credit('org', 1_000_000, 'USD');
+    store.wallets.allocate({ team_id: 'org', amount: 10_000_000n, currency: 'USD', period: 'monthly' });
+    store.wallets.credit('org', 1_000_000n, 'USD');
     clock.t = Date.parse('2026-02-01T00:00:00Z');
     const seen: number[] = [];
     const jobs = [1, 2, 3].map(() =>
@@ -306,6 +309,6 @@ describe('group commit with an off-loop commit sync', () => {
     );
     expect(await Promise.all(jobs)).toEqual([Date.parse('2026-02-01T00:00:00Z'), Date.parse('2026-02-01T00:00:00Z'), Date.parse('2026-02-01T00:00:00Z')]);
     expect(seen).toEqual([clock.t - 3000, clock.t - 3000, clock.t - 3000]);
-    expect(store.wallets.get('org').extra).toBe(0);
+    expect(store.wallets.get('org').extra).toBe(0n);
   });
 });

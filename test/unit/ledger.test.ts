@@ -24,73 +24,73 @@ import {
 
 const at = (text: string): number => Date.parse(text);
 
-const wallet = (over: Partial<WalletAmounts> = {}): WalletAmounts => ({ allocated: 100, spent: 0, reserved: 0, softCap: null, hardCap: null, ...over });
+const wallet = (over: Partial<WalletAmounts> = {}): WalletAmounts => ({ allocated: 100n, spent: 0n, reserved: 0n, softCap: null, hardCap: null, ...over });
 
 describe('balances', () => {
   it('allocated is the allocation plus this period’s credits less reclaims', () => {
-    expect(periodAllocated(100, 0)).toBe(100);
-    expect(periodAllocated(100, 25)).toBe(125);
-    expect(periodAllocated(100, -40)).toBe(60);
+    expect(periodAllocated(100n, 0n)).toBe(100n);
+    expect(periodAllocated(100n, 25n)).toBe(125n);
+    expect(periodAllocated(100n, -40n)).toBe(60n);
   });
 
-  it('available = allocated − spent − reserved, exactly in micros', () => {
-    expect(available(wallet({ allocated: 10_000_000_000, spent: 1_234_500_000, reserved: 2_250_000 }))).toBe(8_763_250_000);
-    expect(available(wallet({ allocated: 0 }))).toBe(0);
-    expect(available(wallet({ allocated: 5, spent: 3, reserved: 2 }))).toBe(0);
+  it('available = allocated − spent − reserved, exactly in nano-units', () => {
+    expect(available(wallet({ allocated: 10_000_000_000n, spent: 1_234_500_000n, reserved: 2_250_000n }))).toBe(8_763_250_000n);
+    expect(available(wallet({ allocated: 0n }))).toBe(0n);
+    expect(available(wallet({ allocated: 5n, spent: 3n, reserved: 2n }))).toBe(0n);
   });
 
-  it('hard-cap room is what more may be spent or held: Infinity without a cap, negative once past it', () => {
-    expect(hardCapRoom(wallet())).toBe(Number.POSITIVE_INFINITY);
-    expect(hardCapRoom(wallet({ hardCap: 90, spent: 30, reserved: 10 }))).toBe(50);
-    expect(hardCapRoom(wallet({ hardCap: 90, spent: 90 }))).toBe(0);
-    expect(hardCapRoom(wallet({ hardCap: 90, spent: 95 }))).toBe(-5);
+  it('hard-cap room is what more may be spent or held: null without a cap, negative once past it', () => {
+    expect(hardCapRoom(wallet())).toBeNull();
+    expect(hardCapRoom(wallet({ hardCap: 90n, spent: 30n, reserved: 10n }))).toBe(50n);
+    expect(hardCapRoom(wallet({ hardCap: 90n, spent: 90n }))).toBe(0n);
+    expect(hardCapRoom(wallet({ hardCap: 90n, spent: 95n }))).toBe(-5n);
   });
 
   it('unallocated is allocated less the children’s allocations; returnable is the smaller of that and available', () => {
-    expect(unallocated(1000, 600)).toBe(400);
-    expect(unallocated(1000, 0)).toBe(1000);
-    const w = wallet({ allocated: 1000, spent: 300, reserved: 100 });
-    expect(returnable(w, 200)).toBe(600); // available is the limit
-    expect(returnable(w, 700)).toBe(300); // the children's share is
-    expect(returnable(wallet({ allocated: 10, spent: 10 }), 0)).toBe(0);
+    expect(unallocated(1000n, 600n)).toBe(400n);
+    expect(unallocated(1000n, 0n)).toBe(1000n);
+    const w = wallet({ allocated: 1000n, spent: 300n, reserved: 100n });
+    expect(returnable(w, 200n)).toBe(600n); // available is the limit
+    expect(returnable(w, 700n)).toBe(300n); // the children's share is
+    expect(returnable(wallet({ allocated: 10n, spent: 10n }), 0n)).toBe(0n);
   });
 });
 
 describe('headroom and the cap checks', () => {
   it('takes the least of available and hard-cap room over the whole chain, never below zero', () => {
-    expect(headroom([wallet({ allocated: 100, spent: 20 })])).toBe(80);
-    expect(headroom([wallet({ allocated: 100, hardCap: 50, spent: 20 })])).toBe(30);
-    expect(headroom([wallet({ allocated: 100 }), wallet({ allocated: 500, spent: 480 }), wallet({ allocated: 1000 })])).toBe(20);
-    expect(headroom([wallet({ allocated: 100 }), wallet({ allocated: 500, hardCap: 400, spent: 390, reserved: 5 })])).toBe(5);
-    expect(headroom([wallet({ allocated: 100, hardCap: 10, spent: 30 })])).toBe(0);
-    expect(headroom([])).toBe(0);
+    expect(headroom([wallet({ allocated: 100n, spent: 20n })])).toBe(80n);
+    expect(headroom([wallet({ allocated: 100n, hardCap: 50n, spent: 20n })])).toBe(30n);
+    expect(headroom([wallet({ allocated: 100n }), wallet({ allocated: 500n, spent: 480n }), wallet({ allocated: 1000n })])).toBe(20n);
+    expect(headroom([wallet({ allocated: 100n }), wallet({ allocated: 500n, hardCap: 400n, spent: 390n, reserved: 5n })])).toBe(5n);
+    expect(headroom([wallet({ allocated: 100n, hardCap: 10n, spent: 30n })])).toBe(0n);
+    expect(headroom([])).toBe(0n);
   });
 
   it('checks every hard cap in the chain before any balance when reserving', () => {
-    const shortTeam = wallet({ allocated: 10, spent: 8 }); // 2 available
-    const cappedParent = wallet({ allocated: 1000, hardCap: 100, spent: 97 }); // 3 of cap room
-    expect(reserveRefusal([shortTeam, cappedParent], 5)).toEqual({ index: 1, reason: 'hard_cap_exceeded' });
-    expect(reserveRefusal([shortTeam, cappedParent], 3)).toEqual({ index: 0, reason: 'insufficient_funds' });
-    expect(reserveRefusal([shortTeam, cappedParent], 2)).toBeUndefined();
-    expect(reserveRefusal([wallet(), wallet({ allocated: 1 }), wallet({ allocated: 0 })], 1)).toEqual({ index: 2, reason: 'insufficient_funds' });
+    const shortTeam = wallet({ allocated: 10n, spent: 8n }); // 2n available
+    const cappedParent = wallet({ allocated: 1000n, hardCap: 100n, spent: 97n }); // 3n of cap room
+    expect(reserveRefusal([shortTeam, cappedParent], 5n)).toEqual({ index: 1, reason: 'hard_cap_exceeded' });
+    expect(reserveRefusal([shortTeam, cappedParent], 3n)).toEqual({ index: 0, reason: 'insufficient_funds' });
+    expect(reserveRefusal([shortTeam, cappedParent], 2n)).toBeUndefined();
+    expect(reserveRefusal([wallet(), wallet({ allocated: 1n }), wallet({ allocated: 0n })], 1n)).toEqual({ index: 2, reason: 'insufficient_funds' });
   });
 
   it('checks an overrun at settlement wallet by wallet, nearest first', () => {
-    const shortTeam = wallet({ allocated: 10, spent: 8 });
-    const cappedParent = wallet({ allocated: 1000, hardCap: 100, spent: 97 });
-    expect(overrunRefusal([shortTeam, cappedParent], 5)).toEqual({ index: 0, reason: 'insufficient_funds' });
-    expect(overrunRefusal([wallet({ hardCap: 50, spent: 48 }), wallet({ allocated: 1 })], 3)).toEqual({ index: 0, reason: 'hard_cap_exceeded' });
-    expect(overrunRefusal([shortTeam, cappedParent], 2)).toBeUndefined();
+    const shortTeam = wallet({ allocated: 10n, spent: 8n });
+    const cappedParent = wallet({ allocated: 1000n, hardCap: 100n, spent: 97n });
+    expect(overrunRefusal([shortTeam, cappedParent], 5n)).toEqual({ index: 0, reason: 'insufficient_funds' });
+    expect(overrunRefusal([wallet({ hardCap: 50n, spent: 48n }), wallet({ allocated: 1n })], 3n)).toEqual({ index: 0, reason: 'hard_cap_exceeded' });
+    expect(overrunRefusal([shortTeam, cappedParent], 2n)).toBeUndefined();
   });
 
   it('refuses exactly the amounts above headroom, for every small chain (amounts are never zero)', () => {
     // Every chain of one to three wallets over a grid of balances and caps.
-    const values = [0, 3, 7];
+    const values = [0n, 3n, 7n];
     const singles: WalletAmounts[] = [];
-    for (const allocated of [0, 5, 10]) {
+    for (const allocated of [0n, 5n, 10n]) {
       for (const spent of values) {
         for (const reserved of values) {
-          for (const hardCap of [null, 6, 12]) singles.push(wallet({ allocated, spent, reserved, hardCap }));
+          for (const hardCap of [null, 6n, 12n]) singles.push(wallet({ allocated, spent, reserved, hardCap }));
         }
       }
     }
@@ -99,7 +99,7 @@ describe('headroom and the cap checks', () => {
     for (let i = 0; i < singles.length; i += 1) {
       for (const chain of [[pick(i)], [pick(i), pick(i * 7 + 3)], [pick(i), pick(i * 5 + 1), pick(i * 11 + 2)]]) {
         const room = headroom(chain);
-        for (let amount = 1; amount <= 15; amount += 1) {
+        for (let amount = 1n; amount <= 15n; amount += 1n) {
           const fits = amount <= room;
           expect(reserveRefusal(chain, amount) === undefined).toBe(fits);
           expect(overrunRefusal(chain, amount) === undefined).toBe(fits);
@@ -115,34 +115,34 @@ describe('soft cap, status and utilization', () => {
   it('records the first crossing of the soft cap and clears it when spend falls below or the cap goes', () => {
     const t0 = at('2026-03-01T00:00:00Z');
     const t1 = at('2026-03-05T00:00:00Z');
-    expect(softCapCrossedAt({ spent: 79, softCap: 80 }, null, t1)).toBeNull();
-    expect(softCapCrossedAt({ spent: 80, softCap: 80 }, null, t1)).toBe(t1);
-    expect(softCapCrossedAt({ spent: 95, softCap: 80 }, t0, t1)).toBe(t0);
-    expect(softCapCrossedAt({ spent: 95, softCap: 100 }, t0, t1)).toBeNull();
-    expect(softCapCrossedAt({ spent: 95, softCap: null }, t0, t1)).toBeNull();
+    expect(softCapCrossedAt({ spent: 79n, softCap: 80n }, null, t1)).toBeNull();
+    expect(softCapCrossedAt({ spent: 80n, softCap: 80n }, null, t1)).toBe(t1);
+    expect(softCapCrossedAt({ spent: 95n, softCap: 80n }, t0, t1)).toBe(t0);
+    expect(softCapCrossedAt({ spent: 95n, softCap: 100n }, t0, t1)).toBeNull();
+    expect(softCapCrossedAt({ spent: 95n, softCap: null }, t0, t1)).toBeNull();
   });
 
   it('status: blocked at the hard cap, depleted at zero, low past the soft cap or under 10 %, else healthy', () => {
     const cases: Array<[Partial<WalletAmounts>, string]> = [
-      [{ allocated: 100, spent: 10 }, 'healthy'],
-      [{ allocated: 100, spent: 90 }, 'healthy'], // exactly 10 % left
-      [{ allocated: 100, spent: 90, reserved: 1 }, 'low'],
-      [{ allocated: 100, spent: 50, softCap: 50 }, 'low'],
-      [{ allocated: 100, spent: 49, softCap: 50 }, 'healthy'],
-      [{ allocated: 100, spent: 60, reserved: 40 }, 'depleted'],
-      [{ allocated: 0 }, 'depleted'],
-      [{ allocated: 100, spent: 30, reserved: 10, hardCap: 40 }, 'blocked'],
-      [{ allocated: 100, spent: 100, hardCap: 200 }, 'depleted'],
-      [{ allocated: 100, spent: 30, reserved: 9, hardCap: 40 }, 'healthy'],
+      [{ allocated: 100n, spent: 10n }, 'healthy'],
+      [{ allocated: 100n, spent: 90n }, 'healthy'], // exactly 10n % left
+      [{ allocated: 100n, spent: 90n, reserved: 1n }, 'low'],
+      [{ allocated: 100n, spent: 50n, softCap: 50n }, 'low'],
+      [{ allocated: 100n, spent: 49n, softCap: 50n }, 'healthy'],
+      [{ allocated: 100n, spent: 60n, reserved: 40n }, 'depleted'],
+      [{ allocated: 0n }, 'depleted'],
+      [{ allocated: 100n, spent: 30n, reserved: 10n, hardCap: 40n }, 'blocked'],
+      [{ allocated: 100n, spent: 100n, hardCap: 200n }, 'depleted'],
+      [{ allocated: 100n, spent: 30n, reserved: 9n, hardCap: 40n }, 'healthy'],
     ];
     for (const [w, status] of cases) expect({ w, status: walletStatus(wallet(w)) }).toEqual({ w, status });
   });
 
   it('utilization is (spent + reserved) / allocated', () => {
-    expect(utilization(wallet({ allocated: 200, spent: 50, reserved: 50 }))).toBe(0.5);
-    expect(utilization(wallet({ allocated: 0 }))).toBeNull();
-    expect(utilization(wallet({ allocated: 0, spent: 1 }))).toBe(Number.POSITIVE_INFINITY);
-    expect(utilization(wallet({ allocated: -5, reserved: 1 }))).toBe(Number.POSITIVE_INFINITY);
+    expect(utilization(wallet({ allocated: 200n, spent: 50n, reserved: 50n }))).toBe(0.5);
+    expect(utilization(wallet({ allocated: 0n }))).toBeNull();
+    expect(utilization(wallet({ allocated: 0n, spent: 1n }))).toBe(Number.POSITIVE_INFINITY);
+    expect(utilization(wallet({ allocated: -5n, reserved: 1n }))).toBe(Number.POSITIVE_INFINITY);
   });
 });
 
@@ -186,34 +186,34 @@ describe('budget periods', () => {
 
   it('opens a period with the full allocation at its start and re-holds carried holds', () => {
     const now = at('2026-05-01T00:00:10Z');
-    const opening = openPeriod({ allocation: 10_000_000, reserved: 4_000_000, softCap: null, period: 'monthly' }, now, 0);
+    const opening = openPeriod({ allocation: 10_000_000n, reserved: 4_000_000n, softCap: null, period: 'monthly' }, now, 0n);
     expect(opening).toEqual({
       periodStart: at('2026-05-01T00:00:00Z'),
-      credited: 0,
-      spent: 0,
+      credited: 0n,
+      spent: 0n,
       softCapCrossedAt: null,
       entries: [
-        { type: 'allocate', amount: 10_000_000, balanceAfter: 10_000_000, at: at('2026-05-01T00:00:00Z') },
-        { type: 'reserve', amount: -4_000_000, balanceAfter: 6_000_000, at: at('2026-05-01T00:00:00Z') },
+        { type: 'allocate', amount: 10_000_000n, balanceAfter: 10_000_000n, at: at('2026-05-01T00:00:00Z') },
+        { type: 'reserve', amount: -4_000_000n, balanceAfter: 6_000_000n, at: at('2026-05-01T00:00:00Z') },
       ],
     });
-    const sum = opening.entries.reduce((a, e) => a + e.amount, 0);
-    expect(sum).toBe(available({ allocated: 10_000_000, spent: opening.spent, reserved: 4_000_000 }));
+    const sum = opening.entries.reduce((a, e) => a + e.amount, 0n);
+    expect(sum).toBe(available({ allocated: 10_000_000n, spent: opening.spent, reserved: 4_000_000n }));
     expect(opening.entries.at(-1)?.balanceAfter).toBe(sum);
   });
 
   it('opens without a reserve row when nothing is held; jumps straight to the period holding now', () => {
-    const opening = openPeriod({ allocation: 7, reserved: 0, softCap: null, period: 'quarterly' }, at('2027-02-14T09:00:00Z'), 0);
+    const opening = openPeriod({ allocation: 7n, reserved: 0n, softCap: null, period: 'quarterly' }, at('2027-02-14T09:00:00Z'), 0n);
     expect(opening.periodStart).toBe(at('2027-01-01T00:00:00Z'));
-    expect(opening.entries).toEqual([{ type: 'allocate', amount: 7, balanceAfter: 7, at: at('2027-01-01T00:00:00Z') }]);
+    expect(opening.entries).toEqual([{ type: 'allocate', amount: 7n, balanceAfter: 7n, at: at('2027-01-01T00:00:00Z') }]);
   });
 
   it('counts spend already in the new period and notes a soft cap it crosses', () => {
     const now = at('2026-07-05T00:00:00Z');
-    const opening = openPeriod({ allocation: 100, reserved: 10, softCap: 30, period: 'monthly' }, now, 40);
-    expect([opening.spent, opening.softCapCrossedAt]).toEqual([40, now]);
-    expect(opening.entries.map((e) => e.balanceAfter)).toEqual([60, 50]);
-    expect(openPeriod({ allocation: 100, reserved: 0, softCap: 30, period: 'monthly' }, now, 29).softCapCrossedAt).toBeNull();
+    const opening = openPeriod({ allocation: 100n, reserved: 10n, softCap: 30n, period: 'monthly' }, now, 40n);
+    expect([opening.spent, opening.softCapCrossedAt]).toEqual([40n, now]);
+    expect(opening.entries.map((e) => e.balanceAfter)).toEqual([60n, 50n]);
+    expect(openPeriod({ allocation: 100n, reserved: 0n, softCap: 30n, period: 'monthly' }, now, 29n).softCapCrossedAt).toBeNull();
   });
 });
 

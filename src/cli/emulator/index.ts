@@ -17,6 +17,7 @@ export function register(program: Command, action: ActionFactory): void {
         '  $ kt emulator start > emulator.env & sleep 1; . ./emulator.env   # in a script',
         '  $ kt emulator start --port 0 --db :memory: --seed none --json',
         '  $ kt emulator start --import history.ndjson --reservation-ttl 2s',
+        '  $ kt emulator start --dialect product --port 0 --db :memory:   # answer as the product docs show: {"events":[...]}, no cursor',
         '  $ kt emulator start --faults "503 path=/v1/wallets/allocate count=1 commit, drop rate=0.01" --faults-seed 7',
         '',
       ].join('\n'),
@@ -25,8 +26,15 @@ export function register(program: Command, action: ActionFactory): void {
     .addOption(new Option('--port <port>', 'port to listen on; 0 picks a free one').default('8787'))
     .addOption(new Option('--db <file>', 'SQLite database file, or :memory: (default: emulator.db in the user data directory)'))
     .addOption(new Option('--seed <data>', 'data for a new database (default demo)').choices(['demo', 'none']))
-    .addOption(new Option('--seed-events <n>', 'number of demo events, from the 1st of the month three months back until now').default('20000'))
+    .addOption(
+      new Option('--seed-events <n>', 'number of demo requests, from the 1st of the month three months back until now; auto: as many as the demo budgets call for').default('auto'),
+    )
     .addOption(new Option('--import <file>', 'load NDJSON events (timestamp, team_id, provider, model, input_tokens, output_tokens, cached, cost)'))
+    .addOption(
+      new Option('--dialect <dialect>', "response shapes: kt (this tool's API contract) or product (the shapes the product's public docs show)")
+        .choices(['kt', 'product'])
+        .default('kt'),
+    )
     .addOption(new Option('--admin-token <token>', 'admin API token (default: random, printed)'))
     .addOption(new Option('--gateway-token <token>', 'gateway API token for /v1/gateway/* (default: random, printed)'))
     .addOption(new Option('--reservation-ttl <duration>', 'unsettled reservations expire after this, e.g. 2s, 5m').default('5m'))

@@ -12,6 +12,7 @@ export interface StartOptions {
   db?: string;
   seed?: 'demo' | 'none';
   seedEvents: string;
+  dialect: string;
   import?: string;
   adminToken?: string;
   gatewayToken?: string;
@@ -40,7 +41,9 @@ function wholeNumber(text: string, flag: string, max: number): number {
 
 export default async function start(ctx: Context, opts: StartOptions): Promise<void> {
   const port = wholeNumber(opts.port, '--port', 65535);
-  const seedEvents = wholeNumber(opts.seedEvents, '--seed-events', 5_000_000);
+  const seedEvents = opts.seedEvents === 'auto' ? undefined : wholeNumber(opts.seedEvents, '--seed-events', 5_000_000);
+  if (opts.dialect !== 'kt' && opts.dialect !== 'product') throw new UsageError(`invalid --dialect "${opts.dialect}": use kt or product`);
+  const dialect = opts.dialect;
   let reservationTtlMs: number;
   try {
     reservationTtlMs = durationMs(opts.reservationTtl);
@@ -83,6 +86,7 @@ export default async function start(ctx: Context, opts: StartOptions): Promise<v
     reservationTtlMs,
     faults,
     faultsSeed,
+    dialect,
     now: () => ctx.now().getTime(),
     // KT_NOW fixes ctx.now; the emulator then lets POST /v1/emulator/clock move it.
     clockFixed: (ctx.env.KT_NOW ?? '') !== '',
@@ -97,6 +101,7 @@ export default async function start(ctx: Context, opts: StartOptions): Promise<v
     if (emulator.seeded !== undefined) ctx.log.info(`seeded demo data: ${emulator.seeded.wallets} wallets, ${emulator.seeded.events} events`);
     if (emulator.imported !== undefined) ctx.log.info(`imported ${emulator.imported} events from ${opts.import}`);
     if (opts.json !== true) ctx.log.info(`gateway token (for /v1/gateway/*): ${gatewayToken}`);
+    if (dialect !== 'kt') ctx.log.info(`answering in the ${dialect} dialect`);
     if (faults.length > 0) ctx.log.info(`fault injection on: ${opts.faults}`);
     ctx.log.info('press Ctrl-C to stop');
     await new Promise<void>((done) => {

@@ -1,0 +1,43 @@
+// The events page's hand-written JSON text is exactly the generic writer's
+// text of the same event, awkward strings and large amounts included.
+import { describe, expect, it } from 'vitest';
+import { stringifyJson, parseJsonExact } from '../../src/domain/json.js';
+import { eventJson, eventText } from '../../src/emulator/resource-json.js';
+import type { EventRow } from '../../src/emulator/schema.js';
+
+const row = (over: Partial<EventRow>): EventRow => ({
+  seq: 42,
+  ts: Date.parse('2026-11-28T15:00:00.123Z'),
+  team_id: 'search',
+  user_id: 'user-1',
+  provider: 'openai',
+  model: 'gpt-4o-mini',
+  input_tokens: 250,
+  output_tokens: 0,
+  cached: 0,
+  cost: 37_500n,
+  currency: 'USD',
+  request_id: 'req-1',
+  verdict: 'allow',
+  reason_code: 'all_policies_passed',
+  event_type: 'decision',
+  config_version: '0.2.0',
+  spend_log_id: null,
+  ...over,
+});
+
+describe('eventText', () => {
+  it('writes what stringifyJson writes for eventJson', () => {
+    const rows = [
+      row({}),
+      row({ cached: 1, cost: 0n, user_id: null, request_id: null, spend_log_id: 'spl_x' }),
+      row({ cost: 20_000_000_000_123n, verdict: 'block', reason_code: 'say "hi"\n\u0000', model: '東京', provider: '=HYPERLINK("x")' }),
+      row({ cost: 20_000_000_000_123_000_000n, seq: 9_999_999_999 }),
+    ];
+    for (const r of rows) {
+      const text = eventText(r);
+      expect(text).toBe(stringifyJson(eventJson(r), { moneyDecimals: 0 }));
+      expect(parseJsonExact(text)).toBeTypeOf('object');
+    }
+  });
+});
