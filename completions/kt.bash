@@ -45,7 +45,7 @@ _kt_flags() {
     'config show') echo '--json --help -h --api-url --profile --no-color --quiet -q --debug --timeout --retries --insecure' ;;
     'completion') echo '--help -h --api-url --profile --no-color --quiet -q --debug --timeout --retries --insecure' ;;
     'emulator') echo '--help -h --api-url --profile --no-color --quiet -q --debug --timeout --retries --insecure' ;;
-    'emulator start') echo '--host --port --db --seed --seed-events --import --admin-token --gateway-token --reservation-ttl --faults --faults-seed --json --help -h --api-url --profile --no-color --quiet -q --debug --timeout --retries --insecure' ;;
+    'emulator start') echo '--host --port --db --seed --seed-events --import --dialect --admin-token --gateway-token --reservation-ttl --faults --faults-seed --json --help -h --api-url --profile --no-color --quiet -q --debug --timeout --retries --insecure' ;;
     'help') echo '--help -h --api-url --profile --no-color --quiet -q --debug --timeout --retries --insecure' ;;
   esac
 }
@@ -177,6 +177,7 @@ _kt_value_kind() {
     'emulator start|--seed') echo 'demo none' ;;
     'emulator start|--seed-events') echo '@any' ;;
     'emulator start|--import') echo '@any' ;;
+    'emulator start|--dialect') echo 'kt product' ;;
     'emulator start|--admin-token') echo '@any' ;;
     'emulator start|--gateway-token') echo '@any' ;;
     'emulator start|--reservation-ttl') echo '@any' ;;
