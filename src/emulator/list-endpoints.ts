@@ -128,8 +128,14 @@ function page(
   }
   const order = product ? `${tsColumn} DESC, seq DESC` : `${tsColumn}, seq`;
   const sql = `SELECT * FROM ${table}${where.length > 0 ? ` WHERE ${where.join(' AND ')}` : ''} ORDER BY ${order} LIMIT ?`;
-  // Safe-integer mode: money columns come back as exact bigints (render turns the rest into numbers).
-  const rows = store.prepareCached(sql).safeIntegers(true).all(...params, limit + 1) as Array<Record<string, unknown>>;
+  // A page read as plain numbers is exact when every integer in it is below
+  // 2^53 (a single event's cost always is, in practice): then no BigInt is made
+  // per cell. Should one not be, the page is read again in safe-integer mode,
+  // where money comes back as exact bigints (render turns the rest into numbers).
+  // Only the text renderer (events) takes plain numbers for money.
+  const statement = store.prepareCached(sql);
+  let rows = renderText === undefined ? undefined : (statement.safeIntegers(false).all(...params, limit + 1) as Array<Record<string, unknown>>);
+  if (rows === undefined || !rows.every(allSafe)) rows = statement.safeIntegers(true).all(...params, limit + 1) as Array<Record<string, unknown>>;
   const more = rows.length > limit;
   if (more) rows.length = limit;
   const last = rows[rows.length - 1];
@@ -141,6 +147,15 @@ function page(
   const data = rows.map(render);
   if (product) return { [shape.name ?? table]: data };
   return { data, next_cursor: next };
+}
+
+function allSafe(row: Record<string, unknown>): boolean {
+  for (const key in row) {
+    const v = row[key];
+    // every integer column below 2^53 (a REAL never occurs in these tables)
+    if (typeof v === 'number' && !Number.isSafeInteger(v)) return false;
+  }
+  return true;
 }
 
 export function listEvents(store: Store, q: URLSearchParams, shape: ListShape = KT_LIST): unknown {

@@ -2,7 +2,7 @@
 // (the server writes them as exact decimals in the major unit), instants as
 // ISO strings, ids with their prefixes.
 import { available, periodEndAfter, walletStatus } from '../domain/ledger.js';
-import { formatDecimal } from '../domain/money.js';
+import { formatDecimal, type Money } from '../domain/money.js';
 
 import { eventId, iso, spendLogId, txnId, type EventRow, type TxnRow, type WalletRow } from './schema.js';
 import { amountsOf, unallocatedOf } from './wallets.js';
@@ -74,6 +74,33 @@ export class RawJson {
 
 const str = (s: string | null): string => (s === null ? 'null' : JSON.stringify(s));
 
+const NANOS = 1_000_000_000;
+
+/**
+ * Nano-units as exact decimal text, as formatDecimal(…, 0) writes it. A page
+ * read without safe integers holds plain numbers, all below 2^53: their digits
+ * are split with integer arithmetic, which is exact there, and no BigInt is made.
+ */
+export function decimalText(money: Money | number): string {
+  if (typeof money === 'bigint') return formatDecimal(money, 0);
+  if (!Number.isSafeInteger(money)) return formatDecimal(BigInt(money), 0);
+  const negative = money < 0;
+  const abs = negative ? -money : money;
+  let whole = Math.floor(abs / NANOS);
+  let frac = abs - whole * NANOS;
+  // the division is rounded; correct a whole part one off
+  if (frac < 0) {
+    whole -= 1;
+    frac += NANOS;
+  } else if (frac >= NANOS) {
+    whole += 1;
+    frac -= NANOS;
+  }
+  const sign = negative && abs !== 0 ? '-' : '';
+  if (frac === 0) return `${sign}${whole}`;
+  return `${sign}${whole}.${String(frac).padStart(9, '0').replace(/0+$/, '')}`;
+}
+
 // Teams, providers, models, verdicts, reason codes and config versions repeat on
 // every row: their JSON text is kept (up to a bound, for imports with many names).
 const quoted = new Map<string, string>();
@@ -94,7 +121,7 @@ function known(s: string): string {
  * generic walk over every row's object took longer than the query.
  */
 export function eventText(e: EventRow): string {
-  const cost = formatDecimal(e.cost, 0);
+  const cost = decimalText(e.cost);
   return (
     `{"id":"${eventId(e.seq)}","timestamp":"${iso(e.ts)}","team_id":${known(e.team_id)},"user_id":${str(e.user_id)},` +
     `"provider":${known(e.provider)},"model":${known(e.model)},"input_tokens":${e.input_tokens},"output_tokens":${e.output_tokens},` +

@@ -2,7 +2,8 @@
 // text of the same event, awkward strings and large amounts included.
 import { describe, expect, it } from 'vitest';
 import { stringifyJson, parseJsonExact } from '../../src/domain/json.js';
-import { eventJson, eventText } from '../../src/emulator/resource-json.js';
+import { decimalText, eventJson, eventText } from '../../src/emulator/resource-json.js';
+import { formatDecimal } from '../../src/domain/money.js';
 import type { EventRow } from '../../src/emulator/schema.js';
 
 const row = (over: Partial<EventRow>): EventRow => ({
@@ -39,5 +40,14 @@ describe('eventText', () => {
       expect(text).toBe(stringifyJson(eventJson(r), { moneyDecimals: 0 }));
       expect(parseJsonExact(text)).toBeTypeOf('object');
     }
+  });
+});
+
+describe('decimalText', () => {
+  it('writes plain-number nano-units exactly as formatDecimal writes bigints', () => {
+    const samples = [0, 1, -1, 150, 37_500, 1_000_000_000, 999_999_999, 1_000_000_001, -2_500_000_000, 20_000_000_000_123, Number.MAX_SAFE_INTEGER, -Number.MAX_SAFE_INTEGER, 2_999_999_999_999_999];
+    for (let i = 0; i < 2000; i++) samples.push(Math.floor((i * 7919 * 1e9 + i * 104729) % Number.MAX_SAFE_INTEGER), i * 999_999_999 - 1);
+    for (const n of samples) expect(decimalText(n), String(n)).toBe(formatDecimal(BigInt(n), 0));
+    expect(decimalText(12_345n)).toBe('0.000012345');
   });
 });
