@@ -132,7 +132,8 @@ function postEvent(store: Store, b: Body): unknown {
     request_id: str(b, 'request_id', false) ?? null,
     decision,
   });
-  return { event: eventJson(store.events.get(seq) as EventRow) };
+  // The product's endpoint: its event shape, with event_cost_attribution.
+  return { event: eventJson(store.events.get(seq) as EventRow, true) };
 }
 
 const ok = (body: unknown): Result => ({ status: 200, body });

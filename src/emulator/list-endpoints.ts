@@ -168,8 +168,8 @@ export function listEvents(store: Store, q: URLSearchParams, shape: ListShape = 
     params,
     q,
     shape,
-    (row) => eventJson(fromDb<EventRow>(row, EVENT_MONEY)),
-    (row) => eventText(fromDb<EventRow>(row, EVENT_MONEY)),
+    (row) => eventJson(fromDb<EventRow>(row, EVENT_MONEY), shape.dialect === 'product'),
+    (row) => eventText(fromDb<EventRow>(row, EVENT_MONEY), shape.dialect === 'product'),
   );
 }
 

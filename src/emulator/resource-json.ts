@@ -30,8 +30,13 @@ export function walletJson(w: WalletRow): Record<string, unknown> {
   };
 }
 
-export function eventJson(e: EventRow): Record<string, unknown> {
-  return {
+/**
+ * An event as the API answers. `event_cost_attribution` is the product's
+ * field: kt's dialect has `cost` and leaves it out (it would grow every page of
+ * an export by a sixth for a copy of the same amount).
+ */
+export function eventJson(e: EventRow, product = false): Record<string, unknown> {
+  const json: Record<string, unknown> = {
     id: eventId(e.seq),
     timestamp: iso(e.ts),
     team_id: e.team_id,
@@ -48,9 +53,10 @@ export function eventJson(e: EventRow): Record<string, unknown> {
     verdict: e.verdict,
     reason_code: e.reason_code,
     config_version: e.config_version,
-    // The emulator's wallets are USD; the product names the field for it.
-    event_cost_attribution: { total_cost_usd: e.cost, source_spend_log_id: e.spend_log_id ?? spendLogId(e.seq) },
   };
+  // The emulator's wallets are USD; the product names the field for it.
+  if (product) json.event_cost_attribution = { total_cost_usd: e.cost, source_spend_log_id: e.spend_log_id ?? spendLogId(e.seq) };
+  return json;
 }
 
 export function txnJson(t: TxnRow): Record<string, unknown> {
@@ -120,13 +126,13 @@ function known(s: string): string {
  * them together): an events page is most of what the emulator writes, and a
  * generic walk over every row's object took longer than the query.
  */
-export function eventText(e: EventRow): string {
+export function eventText(e: EventRow, product = false): string {
   const cost = decimalText(e.cost);
   return (
     `{"id":"${eventId(e.seq)}","timestamp":"${iso(e.ts)}","team_id":${known(e.team_id)},"user_id":${str(e.user_id)},` +
     `"provider":${known(e.provider)},"model":${known(e.model)},"input_tokens":${e.input_tokens},"output_tokens":${e.output_tokens},` +
     `"cached":${e.cached === 1},"cost":${cost},"currency":${known(e.currency)},"request_id":${str(e.request_id)},` +
-    `"event_type":${known(e.event_type)},"verdict":${known(e.verdict)},"reason_code":${known(e.reason_code)},"config_version":${known(e.config_version)},` +
-    `"event_cost_attribution":{"total_cost_usd":${cost},"source_spend_log_id":${str(e.spend_log_id ?? spendLogId(e.seq))}}}`
+    `"event_type":${known(e.event_type)},"verdict":${known(e.verdict)},"reason_code":${known(e.reason_code)},"config_version":${known(e.config_version)}` +
+    (product ? `,"event_cost_attribution":{"total_cost_usd":${cost},"source_spend_log_id":${str(e.spend_log_id ?? spendLogId(e.seq))}}}` : '}')
   );
 }

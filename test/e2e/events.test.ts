@@ -7,6 +7,9 @@ import { join } from 'node:path';
 import { parse } from 'csv-parse/sync';
 import { KT_BIN, ktEnv, runKt } from '../helpers/run-kt.js';
 import { startEmulator } from '../helpers/emulator.js';
+
+/** The fixed instant the emulator and kt stand at: the tests read the same on any day. */
+const NOW = '2026-11-28T15:00:00Z';
 import { moneyFromJson, parseAmount } from '../../src/domain/money.js';
 
 type Emulator = Awaited<ReturnType<typeof startEmulator>>;
@@ -57,7 +60,7 @@ describe('kt events list (demo data)', () => {
   let emu: Emulator;
   let env: Record<string, string>;
   beforeAll(async () => {
-    emu = await startEmulator(['--seed', 'demo', '--seed-events', '2500']);
+    emu = await startEmulator(['--seed', 'demo', '--seed-events', '2500'], { now: NOW });
     env = emu.env;
   });
   afterAll(async () => {
@@ -65,16 +68,17 @@ describe('kt events list (demo data)', () => {
   });
 
   it('runs the chargeback line verbatim and returns exactly the last 30 days', async () => {
-    const before = Date.now();
+    // kt's clock is fixed (KT_NOW): "30d" is exactly 30 days before it.
+    const before = Date.parse(NOW);
     const r = await runKt(['events', 'list', '--since', '30d', '--format', 'csv', '--fields', 'team,provider,model,cost,timestamp'], { env });
-    const after = Date.now();
+    const after = before;
     expect(r.stderr).toBe('');
     expect(r.code).toBe(0);
     const [header, ...rows] = csv(r.stdout);
     expect(header).toEqual(['team', 'provider', 'model', 'cost', 'timestamp']);
     expect(rows.length).toBeGreaterThan(0);
 
-    // kt's "now" lies between before and after: its rows are a suffix of the ordered list.
+    // kt's rows are a suffix of the ordered list.
     const api = await fetchEvents(emu, { since: new Date(before - 31 * 86_400_000).toISOString() });
     const suffix = api.slice(api.length - rows.length);
     // Amounts compared in micros: 1.5 and 1.50 are the same amount.

@@ -7,6 +7,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { runKt } from '../helpers/run-kt.js';
 import { startEmulator } from '../helpers/emulator.js';
+
+/** The fixed instant the emulator and kt stand at: the tests read the same on any day. */
+const NOW = '2026-11-28T15:00:00Z';
 import { addDays, addMonths, daysInMonth } from '../../src/domain/forecast.js';
 
 type Emulator = Awaited<ReturnType<typeof startEmulator>>;
@@ -39,7 +42,7 @@ function expectSane(stdout: string, rows: MonthRow[]): void {
 describe('kt forecast on the demo data', () => {
   let emu: Emulator;
   beforeAll(async () => {
-    emu = await startEmulator(['--seed', 'demo', '--seed-events', '3000']);
+    emu = await startEmulator(['--seed', 'demo', '--seed-events', '3000'], { now: NOW });
   }, 60_000);
   afterAll(async () => {
     await emu.stop();
@@ -134,7 +137,7 @@ function importHistory(team: string, monthTotals: ReadonlyMap<string, number>, t
 describe('kt forecast on imported histories', () => {
   let emu: Emulator;
   const files: string[] = [];
-  const today = new Date().toISOString().slice(0, 10);
+  const today = NOW.slice(0, 10);
   const month = today.slice(0, 7);
   // Linear: 1,000 + 200 per month over the 8 full months before this one.
   const linear = new Map(Array.from({ length: 8 }, (_, k) => [addMonths(month, k - 8), 1_000 + 200 * k] as const));
@@ -146,7 +149,7 @@ describe('kt forecast on imported histories', () => {
     const merged = join(mkdtempSync(join(tmpdir(), 'kt-forecast-')), 'all.ndjson');
     writeFileSync(merged, files.map((f) => readFileSync(f, 'utf8')).join(''));
     files.push(merged);
-    emu = await startEmulator(['--import', merged]);
+    emu = await startEmulator(['--import', merged], { now: NOW });
   }, 60_000);
   afterAll(async () => {
     await emu.stop();

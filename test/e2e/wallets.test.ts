@@ -8,6 +8,9 @@ import { parse as parseCsv } from 'csv-parse/sync';
 import { runKt, type KtResult } from '../helpers/run-kt.js';
 import { startEmulator, type Emulator } from '../helpers/emulator.js';
 import { run } from '../../src/cli/main.js';
+
+/** The fixed instant the emulator and kt stand at: the tests read the same on any day. */
+const NOW = '2026-11-28T15:00:00Z';
 import { moneyFromJson } from '../../src/domain/money.js';
 
 type Json = Record<string, any>;
@@ -108,7 +111,7 @@ const HIERARCHY: Array<[team: string, amount: string, parent: string | undefined
 describe('kt wallets on the demo seed', () => {
   let em: Emulator;
   beforeAll(async () => {
-    em = await startEmulator(['--seed', 'demo', '--seed-events', '2000']);
+    em = await startEmulator(['--seed', 'demo', '--seed-events', '2000'], { now: NOW });
   });
   afterAll(async () => {
     await em.stop();
@@ -325,7 +328,7 @@ describe('kt wallets on the demo seed', () => {
 describe('kt wallets allocate, credit and reclaim', () => {
   let em: Emulator;
   beforeAll(async () => {
-    em = await startEmulator();
+    em = await startEmulator([], { now: NOW });
   });
   afterAll(async () => {
     await em.stop();
@@ -549,7 +552,7 @@ describe('kt wallets allocate, credit and reclaim', () => {
 describe('kt wallets allocate with an injected 503 after the commit', () => {
   let em: Emulator;
   beforeAll(async () => {
-    em = await startEmulator(['--faults', '503 path=/v1/wallets/allocate count=1 commit']);
+    em = await startEmulator(['--faults', '503 path=/v1/wallets/allocate count=1 commit'], { now: NOW });
   });
   afterAll(async () => {
     await em.stop();

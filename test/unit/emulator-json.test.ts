@@ -36,9 +36,11 @@ describe('eventText', () => {
       row({ cost: 20_000_000_000_123_000_000n, seq: 9_999_999_999 }),
     ];
     for (const r of rows) {
-      const text = eventText(r);
-      expect(text).toBe(stringifyJson(eventJson(r), { moneyDecimals: 0 }));
-      expect(parseJsonExact(text)).toBeTypeOf('object');
+      for (const product of [false, true]) {
+        const text = eventText(r, product);
+        expect(text).toBe(stringifyJson(eventJson(r, product), { moneyDecimals: 0 }));
+        expect(Object.hasOwn(parseJsonExact(text) as object, 'event_cost_attribution')).toBe(product);
+      }
     }
   });
 });

@@ -120,7 +120,7 @@ describe('schema version 2: nano-units', () => {
     ]);
     const event = store.events.get(2);
     expect(event?.cost).toBe(1_234_567_000n);
-    const json = eventJson(event as EventRow);
+    const json = eventJson(event as EventRow, true);
     expect(json).toMatchObject({ id: 'evt_0000000002', verdict: 'allow', reason_code: 'all_policies_passed', event_type: 'decision', config_version: '0.2.0' });
     expect(json.event_cost_attribution).toEqual({ total_cost_usd: 1_234_567_000n, source_spend_log_id: 'spl_0000000002' });
     const txn = store.wallets.transaction(1);
