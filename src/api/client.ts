@@ -12,6 +12,8 @@ export type Query = Readonly<Record<string, QueryValue>>;
 /** A successful response's body, parsed only when asked (a prefetched page waits as one string). */
 export interface LazyBody {
   json<T = unknown>(): T;
+  /** The body as received. */
+  readonly text: string;
 }
 
 export interface ApiClient {
@@ -185,7 +187,7 @@ export function createApiClient(options: ClientOptions): ApiClient {
           }
           throw failure;
         }
-        return { json: <T>() => parseJson<T>(text, response, url, method) };
+        return { text, json: <T>() => parseJson<T>(text, response, url, method) };
       }
       const text = await response.body.text().catch(() => '');
       if (isRetryableStatus(response.statusCode) && attempt < maxRetries) {

@@ -27,7 +27,7 @@ export function scriptedApi(answer: Answer): { api: ApiClient; calls: FakeCall[]
     },
     async fetch(path: string, query?: Query): Promise<LazyBody> {
       const text = await respond(path, query);
-      return { json: <T>() => parseJsonExact(text) as T };
+      return { text, json: <T>() => parseJsonExact(text) as T };
     },
     post: () => Promise.reject(new Error('unexpected POST in a read-only test')),
     close: () => Promise.resolve(),

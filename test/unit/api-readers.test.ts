@@ -5,7 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { readEvent } from '../../src/api/events.js';
 import { readTransaction, readWallet } from '../../src/api/wallets.js';
 import { readWhoami } from '../../src/api/auth.js';
-import { extractList } from '../../src/api/pages.js';
+import { extractList, tailCursor } from '../../src/api/pages.js';
 import { parseJsonExact } from '../../src/domain/json.js';
 import { Bucketer } from '../../src/domain/buckets.js';
 import { normalizeVerdict } from '../../src/domain/events.js';
@@ -123,5 +123,15 @@ describe('verdicts', () => {
   });
   it('the event columns and the field vocabulary are one list', () => {
     expect(EVENT_COLUMNS.map((c) => c.name)).toEqual([...EVENT_FIELD_NAMES]);
+  });
+});
+
+describe('tailCursor', () => {
+  it("finds the cursor at the end of kt's page text, and nothing else", () => {
+    expect(tailCursor('{"data":[{"id":"a"}],"next_cursor":"eyJ0cyI6MX0"}')).toBe('eyJ0cyI6MX0');
+    expect(tailCursor('{"data":[],"next_cursor":null}')).toBeUndefined();
+    expect(tailCursor('{"next_cursor":"x","data":[]}')).toBeUndefined();
+    expect(tailCursor('{"data":[{"next_cursor":"inside"}]}')).toBeUndefined();
+    expect(tailCursor('{"data":[],"nextCursor":"n"}\n')).toBe('n');
   });
 });
