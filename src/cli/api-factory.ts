@@ -6,7 +6,7 @@ import type { ApiClient, ClientHints } from '../api/client.js';
 import type { ResolvedConfig } from '../config/resolve.js';
 import { AuthError } from '../errors.js';
 import { VERSION } from '../version.js';
-import type { Context } from './context.js';
+import type { OutputContext } from '../output/context.js';
 
 export const CLI_HINTS: ClientHints = {
   noToken: 'run `kt auth login` or set KEEPTRUSTS_API_TOKEN',
@@ -42,7 +42,7 @@ function tuneV8ForApiCommands(): void {
 
 /** A client for `token` (the configured one by default); exit 4 before any request when there is none. */
 export async function buildApiClient(
-  ctx: Pick<Context, 'env' | 'signal' | 'globals' | 'log'>,
+  ctx: Pick<OutputContext, 'env' | 'signal' | 'log'> & { globals: { debug: boolean } },
   config: ResolvedConfig,
   token: string | undefined = config.token,
 ): Promise<ApiClient> {
