@@ -12,7 +12,7 @@ import { pageThrough } from './pages.js';
 import { asObject, count, flag, optionalMoney, optionalText, requiredText, unexpected, type RawObject } from './read.js';
 import { MAX_PAGE_SIZE, normalizeVerdict, type GroupKey } from '../domain/events.js';
 import type { BucketPeriod } from '../domain/periods.js';
-import { Bucketer } from '../domain/buckets.js';
+import { Bucketer, type SpendBucketRow } from '../domain/buckets.js';
 import type { Money } from '../domain/money.js';
 
 /** One spend event, whatever dialect the server speaks. */
@@ -36,17 +36,8 @@ export interface SpendEvent {
   config_version: string | null;
 }
 
-/** One aggregation bucket; only the grouped keys are present. */
-export interface EventBucket {
-  period_start: string;
-  team_id?: string | null;
-  provider?: string | null;
-  model?: string | null;
-  requests: number;
-  input_tokens: number;
-  output_tokens: number;
-  cost: Money;
-}
+/** One aggregation bucket (only the grouped keys are present), from the server or summed by kt. */
+export type EventBucket = SpendBucketRow;
 
 export interface EventFilter {
   /** ISO instant, inclusive. */
