@@ -18,16 +18,8 @@ export const availableOf = (w: WalletRow): Money => available(amountsOf(w));
 
 export const unallocatedOf = (w: WalletRow): Money => unallocated(periodAllocated(w.allocation, w.extra), w.children_allocated);
 
-export interface NewWallet {
-  team_id: string;
-  name: string;
-  parent_id: string | null;
-  currency: string;
-  period: WalletPeriod;
-  allocation: Money;
-  soft_cap: Money | null;
-  hard_cap: Money | null;
-}
+/** What creating a wallet takes: the row's own settings (its period state starts fresh). */
+export type NewWallet = Pick<WalletRow, 'team_id' | 'name' | 'parent_id' | 'currency' | 'period' | 'allocation' | 'soft_cap' | 'hard_cap'>;
 
 export interface AllocateInput {
   team_id: string;
