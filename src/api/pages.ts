@@ -6,9 +6,13 @@
 //   a time-ordered list, the next page is asked for by time — since the last
 //   timestamp seen (or until the first, for a server that lists newest
 //   first) — and rows already written are dropped by id, until a page brings
-//   nothing new. When kt cannot show it has the whole range (a full page of
-//   one timestamp, a server that ignores `since`), it stops with an error
-//   saying how far it got: never a silent truncation.
+//   nothing new. A server that ignores the window may still be read whole: a
+//   page that runs past the far end of the window (older than `since` for a
+//   newest-first list, at or after `until` for an oldest-first one) holds
+//   every row of the window, so kt keeps the rows inside it and stops there.
+//   When kt cannot show it has the whole range (a full page of one timestamp,
+//   rows outside the window only on the side it has not reached), it stops
+//   with an error saying how far it got: never a silent truncation.
 //
 // The next page is requested while the caller writes this one, but parsed
 // only when its turn comes, so its rows are short-lived and the heap small.
@@ -113,7 +117,7 @@ export async function* pageThrough<T>(api: ApiClient, path: string, query: Query
     } else if (mode === 'time') {
       const fresh = time.take(rows, limit);
       if (fresh === undefined) return;
-      next = time.nextQuery();
+      next = time.complete ? undefined : time.nextQuery();
       out = fresh;
     }
     // The next page is on its way while the caller writes this one, unless
@@ -142,6 +146,8 @@ class TimePager<T> {
   private written = 0;
   private largest = 0;
   private readonly noun: { one: string; many: string };
+  /** A page reached past the far end of the window: every row of the window has been seen. */
+  complete = false;
 
   constructor(
     private readonly spec: ListSpec<T>,
@@ -162,19 +168,43 @@ class TimePager<T> {
     // A server that ignores the window would hand back the same rows forever.
     const low = this.order === 'asc' && this.edge !== undefined ? this.edge - 1 : this.since;
     const high = this.order === 'desc' && this.edge !== undefined ? this.edge + 1 : this.until;
-    for (const t of times) {
-      if ((low !== undefined && t < low) || (high !== undefined && t >= high)) {
+    const inside = (t: number): boolean => (low === undefined || t >= low) && (high === undefined || t < high);
+    let page = rows;
+    const outside = times.find((t) => !inside(t));
+    if (outside !== undefined) {
+      // The server ignores the window. A page ordered from the near end that
+      // runs past the far end holds the whole window: filter it here, as
+      // kt does for filters a server ignores, and ask for nothing more.
+      const far = this.order === 'desc' ? low : high;
+      const pastFarEnd = far !== undefined && times.some((t) => (this.order === 'desc' ? t < far : t >= far));
+      if (!pastFarEnd && this.edge !== undefined) {
+        // Rows come back from the part of the window already written.
+        const before = this.order === 'desc' ? 'older' : 'newer';
         throw new FailureError(
-          `${this.where} returned ${this.noun.one} at ${iso(t)}, outside the requested window ${iso(low)} – ${iso(high)}, and gives no cursor: ` +
+          `${this.where} ignores the requested window and gives no cursor: it returned ${this.noun.one} at ${iso(outside)} again, ` +
+            `and kt cannot tell whether ${this.noun.many} ${before} than ${iso(this.edge)} exist; stopped after ${this.written.toLocaleString('en-US')} rows`,
+          'ask the server for pages with a cursor, or one that honours since/until; --debug shows each request and response',
+        );
+      }
+      if (!pastFarEnd) {
+        throw new FailureError(
+          `${this.where} returned ${this.noun.one} at ${iso(outside)}, outside the requested window ${iso(low)} – ${iso(high)}, and gives no cursor: ` +
             `kt cannot page it without losing or repeating events; stopped after ${this.written.toLocaleString('en-US')} rows`,
           DEBUG_HINT,
         );
       }
+      this.complete = true;
+      page = rows.filter((_row, i) => inside(times[i] ?? 0));
+      if (page.length === 0) return undefined;
     }
     // A server may cap pages below the size asked for: a page as large as the
     // largest seen may have more behind it.
     this.largest = Math.max(this.largest, rows.length);
-    const fresh = rows.filter((row) => !this.edgeKeys.has(key(row)));
+    const fresh = page.filter((row) => !this.edgeKeys.has(key(row)));
+    if (this.complete) {
+      this.written += fresh.length;
+      return fresh;
+    }
     if (fresh.length === 0) {
       if (rows.length < Math.min(limit, this.largest) || rows.length === 1) return undefined;
       throw new FailureError(

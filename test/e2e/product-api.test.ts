@@ -186,13 +186,50 @@ describe('kt against the product-shaped API', () => {
   });
 });
 
+describe('kt against a transactions endpoint that ignores the window', () => {
+  it('keeps the rows inside the window when one page runs past its start (the whole history, newest first)', async () => {
+    const server = await startProductServer({ events: [], ignoreTransactionWindow: true });
+    try {
+      const env = productEnv(server, NOW);
+      const r = await runKt(['wallets', 'transactions', '--team', 'search', '--since', '2026-11-01', '--format', 'csv', '--fields', 'id,type,amount,created_at'], { env });
+      expect(r.stderr).toBe('');
+      expect(r.code).toBe(0);
+      // txn_0 (October) came back too and is filtered out on kt's side.
+      expect(r.stdout).toBe('id,type,amount,created_at\r\ntxn_2,settle,-0.001615,2026-11-20T10:00:01Z\r\ntxn_1,allocate,10000.00,2026-11-01T00:00:00Z\r\n');
+      // One page held the whole window: no second request.
+      expect(server.requests.filter((line) => line.includes('/v1/wallets/wal_search/transactions'))).toHaveLength(1);
+      const late = await runKt(['wallets', 'transactions', '--team', 'search', '--since', '2026-11-02', '--format', 'csv', '--fields', 'id'], { env });
+      expect(late.code).toBe(0);
+      expect(late.stdout).toBe('id\r\ntxn_2\r\n');
+    } finally {
+      await server.close();
+    }
+  });
+
+  it('still stops, saying why, when the page does not reach the start of the window', async () => {
+    const server = await startProductServer({ events: [], ignoreTransactionWindow: true });
+    try {
+      // Every row is inside the window, so kt cannot prove there are no older
+      // ones: the second request (until the oldest row) comes back unchanged.
+      const r = await runKt(['wallets', 'transactions', '--team', 'search', '--since', '2026-09-01', '--format', 'csv', '--fields', 'id'], { env: productEnv(server, NOW) });
+      expect(r.code).toBe(1);
+      expect(r.stderr).toContain('GET /v1/wallets/wal_search/transactions ignores the requested window and gives no cursor');
+      expect(r.stderr).toContain('stopped after 3 rows');
+    } finally {
+      await server.close();
+    }
+  });
+});
+
 describe('kt against a server it cannot page completely', () => {
   it('stops with exit 1 and says how far it got when the server ignores the window', async () => {
     const server = await startProductServer({ events: EVENTS, maxLimit: 500, ignoreWindow: true });
     try {
       const r = await runKt(['events', 'list', '--since', '2026-11-30T00:00:00Z', '--format', 'csv'], { env: productEnv(server, NOW) });
       expect(r.code).toBe(1);
-      expect(r.stderr).toMatch(/GET \/v1\/events returned an event at 2026-11-30T15:05:00.000Z, outside the requested window 2026-11-30T00:00:00.000Z – 2026-11-30T\S+Z, and gives no cursor: .*; stopped after 500 rows/);
+      // The first page (the newest 500) was inside the window; the second
+      // request, until the oldest of them, came back with the same rows.
+      expect(r.stderr).toMatch(/GET \/v1\/events ignores the requested window and gives no cursor: it returned an event at 2026-11-30T\S+Z again, and kt cannot tell whether events older than 2026-11-30T\S+Z exist; stopped after 500 rows/);
       expect(r.stderr).toContain('--debug');
     } finally {
       await server.close();

@@ -38,6 +38,8 @@ export interface ProductServerOptions {
   maxLimit?: number;
   /** A broken server that ignores `since`/`until`. */
   ignoreWindow?: boolean;
+  /** Transactions ignore `since`/`until`: the whole history comes in one page. */
+  ignoreTransactionWindow?: boolean;
 }
 
 export interface ProductServer {
@@ -54,9 +56,11 @@ const WALLETS = [
   { id: 'wal_search', scope: 'team', name: 'Search', team: 'search', parent: 'org', balance: 3.0000000000000004, total_allocated: 10000, total_spent: 9996.999999999998, reserved: 0, status: 'Low' },
 ];
 
+// Newest first, as the console lists them.
 const TRANSACTIONS = [
   { id: 'txn_2', type: 'settle', amount: -0.0016150000000000001, balance: 3.0000000000000004, created_at: '2026-11-20T10:00:01Z' },
   { id: 'txn_1', type: 'allocate', amount: 10000, balance: 10000, created_at: '2026-11-01T00:00:00Z' },
+  { id: 'txn_0', type: 'allocate', amount: 10000, balance: 10000, created_at: '2026-10-01T00:00:00Z' },
 ];
 
 function eventJson(e: ProductEvent): string {
@@ -124,9 +128,9 @@ export async function startProductServer(options: ProductServerOptions): Promise
     if (req.method === 'GET' && path === '/v1/wallets/wal_search/transactions') {
       const since = q.get('since');
       const until = q.get('until');
-      const rows = TRANSACTIONS.filter(
-        (t) => (since === null || Date.parse(t.created_at) >= Date.parse(since)) && (until === null || Date.parse(t.created_at) < Date.parse(until)),
-      );
+      const inWindow = (t: { created_at: string }): boolean =>
+        (since === null || Date.parse(t.created_at) >= Date.parse(since)) && (until === null || Date.parse(t.created_at) < Date.parse(until));
+      const rows = options.ignoreTransactionWindow === true ? TRANSACTIONS : TRANSACTIONS.filter(inWindow);
       return send(res, 200, JSON.stringify({ transactions: rows }));
     }
     if (req.method === 'POST' && path === '/v1/wallets/credit') {
