@@ -30,7 +30,7 @@ export const CLI_HINTS: ClientHints = {
  *   100k events, 139 MB at 1M. Keeping the young generation at its initial
  *   size holds it flat (101 MB and 108 MB) for about 10% more CPU in an
  *   export whose time is spent waiting on the network anyway.
- *   (`node bench/events-export.mjs`; see the README.)
+ *   (`node bench/events-export.mjs`; see docs/benchmarks.md.)
  */
 let tuned = false;
 function tuneV8ForApiCommands(): void {

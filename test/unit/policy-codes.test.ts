@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { CODE_INFO, POLICY_CODES } from '../../src/domain/policy/codes.js';
 import { INVALID, WARNING } from '../fixtures/policy/corpus.js';
 
-const readme = readFileSync(new URL('../../README.md', import.meta.url), 'utf8');
+const readme = readFileSync(new URL('../../docs/policy.md', import.meta.url), 'utf8');
 
 function readmeTable(): string[][] {
   const start = readme.indexOf('<!-- policy-codes -->');
@@ -23,7 +23,7 @@ function readmeTable(): string[][] {
 }
 
 describe('the policy code table', () => {
-  it('is the README table, row for row (the README documents exactly what kt emits)', () => {
+  it('is the docs/policy.md table, row for row (the docs document exactly what kt emits)', () => {
     expect(readmeTable()).toEqual(POLICY_CODES.map((c) => [c.code, c.severity, c.name, c.title]));
   });
 

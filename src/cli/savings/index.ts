@@ -24,7 +24,7 @@ export function register(program: Command, action: ActionFactory): void {
       'after',
       [
         '',
-        'Rules (README § kt savings): routing re-prices charged events on a cost-priority group model at its',
+        'Rules (docs/savings.md): routing re-prices charged events on a cost-priority group model at its',
         'priority-1 model when the output fits its max_tokens; caching prices cached events at list prices;',
         "caps replay each team's spend per period against its hard cap; the allowlist moves other models to the",
         'cheapest allowed one. The total counts each event once: allowlist, then routing, then caps; caching apart.',

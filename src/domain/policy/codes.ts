@@ -1,5 +1,5 @@
 // Every code `kt policy validate` reports: the one table behind `kt policy
-// codes`, the README table (a test compares them), SARIF rules and the docs.
+// codes`, the docs/policy.md table (a test compares them), SARIF rules and the docs.
 // E001–E003 are the product's own (docs/cli/policy-lint) and mean what they
 // mean there. The rest are kt's, grouped by hundreds: E1xx the file and its
 // YAML, E2xx the schema, E3xx cost-control and cross-reference rules, W0xx

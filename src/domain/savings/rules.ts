@@ -3,7 +3,7 @@
 // one at a time, in time order; only per-team (and per-model, per-month)
 // sums are kept, so a million events take as much memory as a hundred.
 //
-// The rules (README § kt savings):
+// The rules (docs/savings.md):
 // - routing: a charged event (not cached, recorded cost above 0) on a model
 //   of a cost-priority group other than its priority-1 model, whose output
 //   tokens fit the priority-1 model's max_tokens, is priced again at the
