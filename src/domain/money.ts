@@ -207,11 +207,6 @@ function describe(value: unknown): string {
   return JSON.stringify(value) ?? typeof value;
 }
 
-// ---- micro-units: what forecast statistics and plain-number table cells still use -----
+// ---- micro-units: what forecast statistics still use (the output layer takes Money only) -----
 
 export type Micros = number;
-
-/** Micro-units as money. */
-export function moneyFromMicros(micros: Micros): Money {
-  return BigInt(micros) * 1000n;
-}
