@@ -9,8 +9,8 @@ _kt_subs() {
     '') echo 'events wallets forecast savings policy auth config completion emulator help' ;;
     'events') echo 'list tail export' ;;
     'wallets') echo 'balance list allocate credit reclaim check transactions' ;;
-    'policy') echo 'validate codes schema' ;;
-    'auth') echo 'login whoami logout' ;;
+    'policy') echo 'validate lint codes schema' ;;
+    'auth') echo 'login whoami status logout' ;;
     'config') echo 'show' ;;
     'emulator') echo 'start' ;;
   esac
@@ -33,14 +33,16 @@ _kt_flags() {
     'wallets check') echo '--team --warn-at --fail-at --webhook --format --json --fields --output -o --no-header --help -h --api-url --profile --no-color --quiet -q --debug --timeout --retries --insecure' ;;
     'wallets transactions') echo '--team --since --until --type --format --json --fields --output -o --no-header --help -h --api-url --profile --no-color --quiet -q --debug --timeout --retries --insecure' ;;
     'forecast') echo '--team --all-teams --months-ahead --history --level --tz --chart --format --json --fields --output -o --no-header --help -h --api-url --profile --no-color --quiet -q --debug --timeout --retries --insecure' ;;
-    'savings') echo '--since --until --team --policy --prices --group-by --recommend --emit-policy --force --format --json --fields --output -o --no-header --help -h --api-url --profile --no-color --quiet -q --debug --timeout --retries --insecure' ;;
+    'savings') echo '--since --until --tz --team --policy --prices --group-by --recommend --emit-policy --force --format --json --fields --output -o --no-header --help -h --api-url --profile --no-color --quiet -q --debug --timeout --retries --insecure' ;;
     'policy') echo '--help -h --api-url --profile --no-color --quiet -q --debug --timeout --retries --insecure' ;;
     'policy validate') echo '--file --format --json --strict --help -h --api-url --profile --no-color --quiet -q --debug --timeout --retries --insecure' ;;
+    'policy lint') echo '--file --format --json --strict --help -h --api-url --profile --no-color --quiet -q --debug --timeout --retries --insecure' ;;
     'policy codes') echo '--format --json --fields --output -o --no-header --help -h --api-url --profile --no-color --quiet -q --debug --timeout --retries --insecure' ;;
     'policy schema') echo '--help -h --api-url --profile --no-color --quiet -q --debug --timeout --retries --insecure' ;;
     'auth') echo '--help -h --api-url --profile --no-color --quiet -q --debug --timeout --retries --insecure' ;;
     'auth login') echo '--with-token --help -h --api-url --profile --no-color --quiet -q --debug --timeout --retries --insecure' ;;
     'auth whoami') echo '--json --help -h --api-url --profile --no-color --quiet -q --debug --timeout --retries --insecure' ;;
+    'auth status') echo '--json --help -h --api-url --profile --no-color --quiet -q --debug --timeout --retries --insecure' ;;
     'auth logout') echo '--help -h --api-url --profile --no-color --quiet -q --debug --timeout --retries --insecure' ;;
     'config') echo '--help -h --api-url --profile --no-color --quiet -q --debug --timeout --retries --insecure' ;;
     'config show') echo '--json --help -h --api-url --profile --no-color --quiet -q --debug --timeout --retries --insecure' ;;
@@ -157,6 +159,7 @@ _kt_value_kind() {
     'forecast|-o') echo '@any' ;;
     'savings|--since') echo '@any' ;;
     'savings|--until') echo '@any' ;;
+    'savings|--tz') echo '@any' ;;
     'savings|--team') echo '@any' ;;
     'savings|--policy') echo '@any' ;;
     'savings|--prices') echo '@any' ;;
@@ -168,6 +171,8 @@ _kt_value_kind() {
     'savings|-o') echo '@any' ;;
     'policy validate|--file') echo '@any' ;;
     'policy validate|--format') echo 'text json github sarif' ;;
+    'policy lint|--file') echo '@any' ;;
+    'policy lint|--format') echo 'text json github sarif' ;;
     'policy codes|--format') echo 'table csv json ndjson' ;;
     'policy codes|--fields') echo '@any' ;;
     'policy codes|--output') echo '@any' ;;

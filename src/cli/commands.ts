@@ -1,7 +1,8 @@
 // The command tree. Each group registers its verbs; handlers load lazily.
 import type { Command } from 'commander';
 import type { ActionFactory } from './action.js';
-import { registerHelp } from './help.js';
+import { examplesAfterUsage, registerHelp } from './help.js';
+import { suggestChoices } from './flags.js';
 import { register as registerEvents } from './events/index.js';
 import { register as registerWallets } from './wallets/index.js';
 import { register as registerForecast } from './forecast/index.js';
@@ -40,4 +41,6 @@ export function registerCommands(program: Command, action: ActionFactory): void 
     const examples = GROUP_EXAMPLES[command.name()];
     if (examples !== undefined) command.addHelpText('before', `Examples:\n${examples.map((e) => `  $ ${e}`).join('\n')}\n\n`);
   }
+  examplesAfterUsage(program);
+  suggestChoices(program);
 }

@@ -2,7 +2,7 @@
 // a script must say --yes up front, so it never hangs on a prompt nobody sees.
 import { createInterface } from 'node:readline';
 import type { Context } from './context.js';
-import { FailureError, UsageError } from '../errors.js';
+import { ExitCode, KtError, UsageError } from '../errors.js';
 
 /**
  * Fails fast (exit 2) when nobody can answer a prompt and --yes is missing.
@@ -16,7 +16,18 @@ export function requireConfirmable(ctx: Pick<Context, 'io'>, yes: boolean | unde
   );
 }
 
-/** Asks `question [y/N]` on stderr unless --yes; anything but y/yes cancels (exit 1, nothing sent). */
+/**
+ * The person at the prompt said no (or closed stdin, or pressed Ctrl-C): exit
+ * 130 like an interrupt, which `kt help exit-codes` lists, so a wrapper script
+ * can tell "stopped on purpose, nothing changed" from a failure (1).
+ */
+export class CancelledError extends KtError {
+  constructor() {
+    super('cancelled: nothing was sent, the ledger is unchanged', ExitCode.interrupted);
+  }
+}
+
+/** Asks `question [y/N]` on stderr unless --yes; anything but y/yes cancels (exit 130, nothing sent). */
 export async function confirmMutation(ctx: Pick<Context, 'io' | 'signal'>, question: string, yes: boolean | undefined): Promise<void> {
   if (yes === true) return;
   requireConfirmable(ctx, yes);
@@ -24,7 +35,7 @@ export async function confirmMutation(ctx: Pick<Context, 'io' | 'signal'>, quest
   const answer = await readAnswer(ctx);
   if (answer === undefined) ctx.io.stderr.write('\n');
   if (!/^(y|yes)$/i.test((answer ?? '').trim())) {
-    throw new FailureError('cancelled: nothing was sent, the ledger is unchanged');
+    throw new CancelledError();
   }
 }
 

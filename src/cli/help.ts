@@ -1,7 +1,9 @@
 // `kt help [topic|command…]`: help topics that are not commands, and help for
 // any command path.
-import type { Command } from 'commander';
+import type { EventEmitter } from 'node:events';
+import { Help, type Command } from 'commander';
 import { UsageError } from '../errors.js';
+import { didYouMean } from '../domain/suggest.js';
 
 export const HELP_TOPICS: Readonly<Record<string, { summary: string; text: string }>> = {
   'exit-codes': {
@@ -17,7 +19,8 @@ export const HELP_TOPICS: Readonly<Record<string, { summary: string; text: strin
   4    not authenticated or not permitted: no token configured, 401, 403
   5    refused by the ledger: insufficient funds, hard cap, more than the
        parent has unallocated, currency mismatch
-  130  interrupted (Ctrl-C)
+  130  interrupted (Ctrl-C), or cancelled: the answer at a confirmation
+       prompt was not "y"; nothing was sent
 
 Scripts can rely on these: a cron export that exits non-zero left no partial
 file behind when -o/--output was used.
@@ -72,16 +75,54 @@ export function registerHelp(program: Command): void {
         return;
       }
       let command: Command = program;
-      for (const name of topic) {
-        const next = command.commands.find((c) => c.name() === name || c.aliases().includes(name));
+      for (const [i, name] of topic.entries()) {
+        const visible = command.commands.filter((c) => !isHidden(c));
+        const next = visible.find((c) => c.name() === name || c.aliases().includes(name));
         if (next === undefined) {
-          throw new UsageError(
-            `unknown help topic "${topic.join(' ')}"`,
-            `topics: ${Object.keys(HELP_TOPICS).join(', ')}; commands: ${program.commands.map((c) => c.name()).join(', ')}`,
-          );
+          const words = i === 0 ? [...Object.keys(HELP_TOPICS), ...visible.map((c) => c.name())] : visible.map((c) => c.name());
+          const guess = didYouMean(name, words);
+          const known = i === 0 ? `topics: ${Object.keys(HELP_TOPICS).join(', ')}; commands: ${visible.map((c) => c.name()).join(', ')}` : `commands of ${command.name()}: ${visible.map((c) => c.name()).join(', ')}`;
+          throw new UsageError(`unknown help topic "${topic.join(' ')}"`, guess === undefined ? known : `did you mean "${[...topic.slice(0, i), guess].join(' ')}"? ${known}`);
         }
         command = next;
       }
       command.help();
     });
+}
+
+/** Internal commands (`__complete-teams`) are left out of help and suggestions. */
+function isHidden(command: Command): boolean {
+  return (command as unknown as { _hidden?: boolean })._hidden === true;
+}
+
+/**
+ * One layout for every help page: the Usage line and the description first,
+ * then the examples, then arguments, options and commands. Commands declare
+ * their examples with addHelpText('before', …); this moves that text below
+ * the description, for the whole tree at once.
+ */
+export function examplesAfterUsage(root: Command): void {
+  const visit = (command: Command): void => {
+    const emitter = command as unknown as EventEmitter;
+    const listeners = emitter.listeners('beforeHelp') as Array<(context: { error: boolean; command: Command; write: (text: string) => void }) => void>;
+    if (listeners.length > 0) {
+      let text = '';
+      for (const listener of listeners) listener({ error: false, command, write: (t) => (text += t) });
+      emitter.removeAllListeners('beforeHelp');
+      const examples = text.trim();
+      command.configureHelp({
+        formatHelp: (cmd, helper) => insertExamples(Help.prototype.formatHelp.call(helper, cmd, helper), examples),
+      });
+    }
+    command.commands.forEach(visit);
+  };
+  visit(root);
+}
+
+/** The examples block before the first of Arguments/Options/Commands, or at the end. */
+export function insertExamples(help: string, examples: string): string {
+  if (examples === '') return help;
+  const at = help.search(/^(Arguments|Options|Commands|Global Options):$/m);
+  if (at < 0) return `${help.trimEnd()}\n\n${examples}\n`;
+  return `${help.slice(0, at)}${examples}\n\n${help.slice(at)}`;
 }

@@ -189,8 +189,9 @@ async function reportError(error: unknown, io: IO, options: { debug: boolean; co
   const red = (text: string): string => style?.red(text) ?? text;
   const dim = (text: string): string => style?.dim(text) ?? text;
   if (error instanceof KtError) {
-    if (error instanceof InterruptedError) {
-      io.stderr.write('interrupted\n');
+    // Stopped on purpose (Ctrl-C, "n" at a prompt): said plainly, not as an error.
+    if (error instanceof InterruptedError || error.exitCode === ExitCode.interrupted) {
+      io.stderr.write(`${error.message}\n`);
       return ExitCode.interrupted;
     }
     const requestId = (error as { requestId?: unknown }).requestId;

@@ -96,3 +96,17 @@ function compareKeys(a: ReadonlyArray<string | null>, b: ReadonlyArray<string | 
   }
   return 0;
 }
+
+/**
+ * Whether a bucket holds less than its whole period: the range starts after
+ * the period does, or ends before it does, or the period is still in
+ * progress at `now`. Such a bucket's total is not comparable with a full
+ * one's, so it is marked wherever it is shown.
+ */
+export function isPartialBucket(periodStart: string, period: BucketPeriod, tz: string, range: { since: Date; until: Date | undefined; now: Date }): boolean {
+  const start = Date.parse(periodStart);
+  if (Number.isNaN(start)) return false;
+  const end = nextBucketStart(new Date(start), period, tz).getTime();
+  const until = Math.min(range.until?.getTime() ?? range.now.getTime(), range.now.getTime());
+  return start < range.since.getTime() || end > until;
+}

@@ -36,6 +36,9 @@ const VERDICT_SYNONYMS: Readonly<Record<string, Verdict>> = {
   escalated: 'escalate',
 };
 
+/** Every word --verdict takes: the CLI's four and the product's synonyms. */
+export const VERDICT_WORDS: readonly string[] = Object.keys(VERDICT_SYNONYMS);
+
 /** A server's verdict in the CLI's words, or undefined when it is none of them. */
 export function normalizeVerdict(text: string | null): Verdict | undefined {
   if (text === null) return undefined;

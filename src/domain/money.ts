@@ -155,25 +155,33 @@ export function formatDecimal(money: Money, minDecimals = 2): string {
 }
 
 /**
- * Human money for tables: `$12,345.67`. Shows more decimals only when cents
- * would hide a non-zero amount (`$0.0042`, `$0.000038`), never rounding to a
- * false zero; display rounding is half away from zero.
+ * Human money for tables: `$12,345.67`. More decimals only where cents would
+ * show 0.00 (below half a cent): two significant digits then, `$0.0042`,
+ * `$0.000038`, never a false zero. $0.00995 is `$0.01`. Display rounding is
+ * half away from zero.
  */
 export function formatMoney(money: Money, currency = 'USD'): string {
   const symbol = CURRENCIES[currency] ?? `${currency} `;
   const negative = money < 0n;
   const abs = negative ? -money : money;
   let decimals = 2;
-  if (abs !== 0n && abs < NANOS_PER_UNIT / 100n) {
-    // below one cent: enough decimals for two significant digits
+  if (abs !== 0n && abs < NANOS_PER_UNIT / 200n) {
+    // below half a cent: enough decimals for two significant digits
     decimals = Math.min(MONEY_DECIMALS, MONEY_DECIMALS - abs.toString().length + 2);
+    // 0.0000999 at two digits rounds up to 0.000100: one decimal fewer keeps two digits, 0.00010
+    if (decimals > 2 && roundTo(abs, decimals) === 10n ** 2n) decimals -= 1;
   }
-  const scale = 10n ** BigInt(MONEY_DECIMALS - decimals);
-  const rounded = (abs + scale / 2n) / scale;
+  const rounded = roundTo(abs, decimals);
   const unitsPart = rounded / 10n ** BigInt(decimals);
   const frac = (rounded % 10n ** BigInt(decimals)).toString().padStart(decimals, '0');
   const grouped = unitsPart.toString().replace(/\B(?=(\d{3})+(?!\d))/g, ',');
   return `${negative ? '-' : ''}${symbol}${grouped}.${frac}`;
+}
+
+/** A non-negative amount in units of 10^-decimals, rounded half up. */
+function roundTo(abs: Money, decimals: number): bigint {
+  const scale = 10n ** BigInt(MONEY_DECIMALS - decimals);
+  return (abs + scale / 2n) / scale;
 }
 
 /** An approximation for statistics (forecasts, ratios); never summed back into money. */
@@ -199,11 +207,6 @@ function describe(value: unknown): string {
   return JSON.stringify(value) ?? typeof value;
 }
 
-// ---- micro-units: what forecast statistics and plain-number table cells still use -----
+// ---- micro-units: what forecast statistics still use (the output layer takes Money only) -----
 
 export type Micros = number;
-
-/** Micro-units as money. */
-export function moneyFromMicros(micros: Micros): Money {
-  return BigInt(micros) * 1000n;
-}

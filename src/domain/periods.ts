@@ -97,6 +97,24 @@ export function startOfLocalDay(year: number, month: number, day: number, tz: st
 }
 
 /**
+ * The instant a local wall-clock time names in tz (`--since 2026-11-01T09:00
+ * --tz America/Los_Angeles`). A time that occurs twice (the hour repeated
+ * when clocks fall back) is the earlier one; a time the zone skips (clocks
+ * spring forward) moves on by the gap, 02:30 → 03:30, as Temporal's
+ * "compatible" disambiguation does.
+ */
+export function instantOfLocal(parts: { year: number; month: number; day: number; hour?: number; minute?: number; second?: number; millis?: number }, tz: string): Date {
+  const wall = Date.UTC(parts.year, parts.month - 1, parts.day, parts.hour ?? 0, parts.minute ?? 0, parts.second ?? 0, parts.millis ?? 0);
+  // The zone's offsets a day either side cover any one transition near the wall time.
+  const before = offsetAt(wall - 86_400_000, tz);
+  const after = offsetAt(wall + 86_400_000, tz);
+  const valid = [...new Set([before, after])].map((offset) => wall - offset).filter((t) => offsetAt(t, tz) === wall - t);
+  if (valid.length > 0) return new Date(Math.min(...valid));
+  // Skipped: read the wall time with the offset in force before the jump.
+  return new Date(wall - before);
+}
+
+/**
  * Start of the bucket that holds `instant`: the local day, the local week
  * (Monday) or the local month in `tz`.
  */
@@ -115,6 +133,12 @@ export function nextBucketStart(start: Date, period: BucketPeriod, tz = 'UTC'): 
   if (period === 'daily') return startOfLocalDay(p.year, p.month, p.day + 1, tz);
   if (period === 'weekly') return startOfLocalDay(p.year, p.month, p.day + 7, tz);
   return startOfLocalDay(p.year, p.month + 1, 1, tz);
+}
+
+/** The wall-clock parts of an instant in tz (month 1..12). */
+export function localDateTime(instant: Date, tz: string): { year: number; month: number; day: number; hour: number; minute: number; second: number; millis: number } {
+  const ms = instant.getTime();
+  return { ...localParts(ms, tz), millis: ((ms % 1000) + 1000) % 1000 };
 }
 
 /** The local calendar date (YYYY-MM-DD) of an instant in tz. */

@@ -1,5 +1,6 @@
 // Durations and instants for --since/--until and the API's since/until
-// parameters. Pure: the caller passes "now".
+// parameters. Pure: the caller passes "now" (and the --tz zone).
+import { instantOfLocal, localDateTime, startOfLocalDay } from './periods.js';
 
 export class TimeError extends Error {}
 
@@ -35,34 +36,54 @@ export function durationMs(text: string): number {
   return duration.amount * (UNIT_MS[duration.unit] ?? 0);
 }
 
-/** `now` minus a duration; months and years step the UTC calendar. */
-export function subtractDuration(now: Date, duration: Duration): Date {
+/**
+ * `now` minus a duration. Months and years step the calendar of `tz` (UTC by
+ * default), keeping the time of day and clamping to the end of a shorter
+ * month; every other unit is a fixed length.
+ */
+export function subtractDuration(now: Date, duration: Duration, tz?: string): Date {
   if (duration.unit === 'mo' || duration.unit === 'y') {
     const months = duration.unit === 'y' ? duration.amount * 12 : duration.amount;
-    const d = new Date(now.getTime());
-    const day = d.getUTCDate();
-    d.setUTCDate(1);
-    d.setUTCMonth(d.getUTCMonth() - months);
-    const lastDay = new Date(Date.UTC(d.getUTCFullYear(), d.getUTCMonth() + 1, 0)).getUTCDate();
-    d.setUTCDate(Math.min(day, lastDay));
-    return d;
+    const local = tz === undefined ? utcParts(now) : localDateTime(now, tz);
+    const index = local.year * 12 + (local.month - 1) - months;
+    const year = Math.floor(index / 12);
+    const month = index - year * 12 + 1;
+    const lastDay = new Date(Date.UTC(year, month, 0)).getUTCDate();
+    const parts = { ...local, year, month, day: Math.min(local.day, lastDay) };
+    if (tz === undefined) return new Date(Date.UTC(year, month - 1, parts.day, parts.hour, parts.minute, parts.second, parts.millis));
+    return instantOfLocal(parts, tz);
   }
   return new Date(now.getTime() - duration.amount * (UNIT_MS[duration.unit] ?? 0));
+}
+
+function utcParts(d: Date): { year: number; month: number; day: number; hour: number; minute: number; second: number; millis: number } {
+  return {
+    year: d.getUTCFullYear(),
+    month: d.getUTCMonth() + 1,
+    day: d.getUTCDate(),
+    hour: d.getUTCHours(),
+    minute: d.getUTCMinutes(),
+    second: d.getUTCSeconds(),
+    millis: d.getUTCMilliseconds(),
+  };
 }
 
 const ISO_INSTANT = /^(\d{4})-(\d{2})-(\d{2})(?:T(\d{2}):(\d{2})(?::(\d{2})(?:\.(\d{1,9}))?)?(Z|([+-])(\d{2}):?(\d{2}))?)?$/;
 
 /**
  * Parses a point in time: a duration back from `now` (`30d`, `12h`, `6w`,
- * `3mo`), `now`, an ISO date (midnight UTC) or an ISO date-time (UTC when no
- * offset is given). A date that does not exist (2026-02-30, 25:00) is
- * refused in every form, never rolled over into the next month or day.
+ * `3mo`), `now`, an ISO date or an ISO date-time. A date, or a date-time
+ * without an offset, is wall-clock time in `tz` (`--tz`; UTC when absent):
+ * `2026-11-01` under America/Los_Angeles is 07:00Z, the first instant of the
+ * local day. An explicit offset or `Z` always wins. A date that does not
+ * exist (2026-02-30, 2026-13-01, 25:00) is refused in every form, never
+ * rolled over into the next month or day.
  */
-export function parseInstant(text: string, now: Date): Date {
+export function parseInstant(text: string, now: Date, tz?: string): Date {
   const trimmed = text.trim();
   if (trimmed === 'now') return new Date(now.getTime());
   const duration = parseDuration(trimmed);
-  if (duration !== undefined) return subtractDuration(now, duration);
+  if (duration !== undefined) return subtractDuration(now, duration, tz);
   const iso = ISO_INSTANT.exec(trimmed);
   if (iso !== null) {
     const [year, month, day, hour, minute, second] = [1, 2, 3, 4, 5, 6].map((i) => Number(iso[i] ?? 0)) as [number, number, number, number, number, number];
@@ -70,12 +91,21 @@ export function parseInstant(text: string, now: Date): Date {
     const offsetSign = iso[9] === '-' ? -1 : 1;
     const offsetHours = Number(iso[10] ?? 0);
     const offsetMinutes = Number(iso[11] ?? 0);
+    if (month < 1 || month > 12) {
+      throw new TimeError(`invalid date "${text}": there is no month ${iso[2]}; months run 01–12`);
+    }
     const lastDay = new Date(Date.UTC(year, month, 0)).getUTCDate();
-    if (month < 1 || month > 12 || day < 1 || day > lastDay) {
-      throw new TimeError(`invalid date "${text}": ${iso[1]}-${iso[2]} has no day ${iso[3]}`);
+    if (day < 1 || day > lastDay) {
+      throw new TimeError(`invalid date "${text}": ${iso[1]}-${iso[2]} has no day ${iso[3]} (it has ${lastDay} days)`);
     }
     if (hour > 23 || minute > 59 || second > 59 || offsetHours > 23 || offsetMinutes > 59) {
       throw new TimeError(`invalid time of day in "${text}": use hours 00–23, minutes and seconds 00–59`);
+    }
+    const hasOffset = iso[8] !== undefined;
+    if (!hasOffset && tz !== undefined && tz !== 'UTC') {
+      // A bare date is the local day's first instant (01:00 where a zone skips midnight).
+      if (iso[4] === undefined) return startOfLocalDay(year, month, day, tz);
+      return instantOfLocal({ year, month, day, hour, minute, second, millis }, tz);
     }
     const wall = Date.UTC(year, month - 1, day, hour, minute, second, millis);
     return new Date(wall - offsetSign * (offsetHours * 60 + offsetMinutes) * 60_000);

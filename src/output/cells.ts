@@ -1,7 +1,7 @@
 // Cell rendering per column kind. Machine formats (csv, json) are exact and
 // stable; table text is for people. Money is exact nano-units (bigint).
-import { formatDecimal, formatMoney, moneyFromMicros, type Money } from '../domain/money.js';
-import type { CellValue, Column } from './rows.js';
+import { formatDecimal, formatMoney, type Money } from '../domain/money.js';
+import { RATIO_DECIMALS, type CellValue, type Column, type PeriodColumn } from './rows.js';
 
 /** A text cell a spreadsheet would read as a formula (or a DDE trigger). */
 const FORMULA_START = /^[=+\-@\t\r]/;
@@ -42,10 +42,12 @@ export class CellRenderer {
       case 'money':
         return formatDecimal(money(column, value));
       case 'int':
+        return typeof value === 'number' ? (Number.isFinite(value) ? String(value) : '') : String(value);
       case 'percent':
       case 'share':
-        return typeof value === 'number' ? (Number.isFinite(value) ? String(value) : '') : String(value);
+        return typeof value === 'number' ? (Number.isFinite(value) ? formatRatio(value) : '') : String(value);
       case 'time':
+      case 'period':
         return this.time(value);
       case 'date':
         return this.date(value);
@@ -66,10 +68,11 @@ export class CellRenderer {
       case 'int':
       case 'percent':
       case 'share':
-        if (typeof value === 'number') return Number.isFinite(value) ? String(value) : 'null';
+        if (typeof value === 'number') return Number.isFinite(value) ? (column.kind === 'int' ? String(value) : formatRatio(value)) : 'null';
         if (typeof value === 'bigint') return value.toString();
         return JSON.stringify(value instanceof Date ? value.getTime() : value);
       case 'time':
+      case 'period':
         return JSON.stringify(this.time(value));
       case 'date':
         return JSON.stringify(this.date(value));
@@ -94,6 +97,8 @@ export class CellRenderer {
         return typeof value === 'number' ? formatShare(value) : String(value);
       case 'time':
         return this.time(value);
+      case 'period':
+        return this.period(column, row, value);
       case 'date':
         return this.date(value);
       case 'bool':
@@ -128,6 +133,19 @@ export class CellRenderer {
     return `${wall.text}${frac}${formatOffset(offsetMinutes)}`;
   }
 
+  /**
+   * A bucket for people: `2026-11-06 Fri` (a day, or the Monday a week
+   * starts), `2026-11` (a month), in --tz when given, with PARTIAL_MARK when
+   * the range cuts the period or it is still in progress.
+   */
+  period<R>(column: PeriodColumn<R>, row: R, value: Exclude<CellValue, null | undefined>): string {
+    const date = this.date(value);
+    const match = /^(\d{4}-\d{2})-(\d{2})$/.exec(date);
+    if (match === null) return date;
+    const label = column.period === 'monthly' ? (match[1] ?? date) : `${date} ${WEEKDAYS[new Date(`${date}T00:00:00Z`).getUTCDay()] ?? ''}`;
+    return column.partial?.(row) === true ? `${label}${PARTIAL_MARK}` : label;
+  }
+
   /** Calendar date `2026-11-28`, in --tz when given. */
   date(value: Exclude<CellValue, null | undefined>): string {
     if (typeof value === 'string' && /^\d{4}-\d{2}-\d{2}$/.test(value)) return value;
@@ -159,10 +177,24 @@ export class CellRenderer {
 }
 
 function money<R>(column: Column<R>, value: Exclude<CellValue, null | undefined>): Money {
+  // The column type allows Money only; this guards callers that cast around it.
   if (typeof value === 'bigint') return value;
-  if (typeof value === 'number' && Number.isSafeInteger(value)) return moneyFromMicros(value);
-  throw new Error(`column "${column.name}": money cell must be Money (bigint nano-units), got ${String(value)}`);
+  throw new Error(`column "${column.name}": money cell must be Money (bigint nano-units), got ${typeof value} ${String(value)}`);
 }
+
+/**
+ * A ratio (percent, share) for csv and json, rounded to RATIO_DECIMALS:
+ * 0.4130285728578783 → 0.413029, 0.026 stays 0.026, never `-0`.
+ */
+export function formatRatio(value: number): string {
+  const rounded = Number(value.toFixed(RATIO_DECIMALS));
+  return String(rounded === 0 ? 0 : rounded);
+}
+
+const WEEKDAYS = ['Sun', 'Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat'];
+
+/** Marks a partial period in tables and charts; the command explains it once on stderr. */
+export const PARTIAL_MARK = '*';
 
 function toDate(value: Exclude<CellValue, null | undefined>): Date | undefined {
   let date: Date;

@@ -46,6 +46,64 @@ export function barChart(rows: readonly BarRow[], options: BarChartOptions): str
   });
 }
 
+export interface StackedRow {
+  label: string;
+  /** One value per series, in the order of options.series. */
+  values: readonly number[];
+  /** Text printed after the bar, e.g. the period's total `$1,234.56`. */
+  display: string;
+}
+
+export interface StackedChartOptions {
+  width: number;
+  /** Series names, for the legend. */
+  series: readonly string[];
+  /** Colours per series (cycled); none when not on a colour terminal. */
+  colors?: ReadonlyArray<(text: string) => string>;
+}
+
+/** Fill characters per series, so the stack reads without colour too. */
+export const STACK_GLYPHS = ['█', '▓', '▒', '░'] as const;
+
+/**
+ * Stacked horizontal bars: one line per row, each series a segment drawn in
+ * its own fill (and colour), the whole bar scaled to the largest row total;
+ * a legend line first. Segment edges are rounded on the running total, so a
+ * bar is as long as its total says whatever the number of segments.
+ */
+export function stackedBarChart(rows: readonly StackedRow[], options: StackedChartOptions): string[] {
+  if (rows.length === 0) return [];
+  const paint = (i: number, text: string): string => {
+    const color = options.colors === undefined || options.colors.length === 0 ? undefined : options.colors[i % options.colors.length];
+    return color === undefined ? text : color(text);
+  };
+  const glyph = (i: number): string => STACK_GLYPHS[i % STACK_GLYPHS.length] ?? FULL;
+  const legend = options.series.map((name, i) => `${paint(i, glyph(i))} ${name}`).join('  ');
+  const totals = rows.map((r) => r.values.reduce((sum, v) => sum + (Number.isFinite(v) && v > 0 ? v : 0), 0));
+  const max = totals.reduce((m, t) => Math.max(m, t), 0);
+  const labelWidth = rows.reduce((w, r) => Math.max(w, displayWidth(r.label)), 0);
+  const valueWidth = rows.reduce((w, r) => Math.max(w, displayWidth(r.display)), 0);
+  const barWidth = Math.max(1, options.width - labelWidth - valueWidth - 2);
+  const lines = rows.map((row) => {
+    let running = 0;
+    let drawn = 0;
+    let bar = '';
+    row.values.forEach((value, i) => {
+      if (!(Number.isFinite(value) && value > 0) || max === 0) return;
+      running += value;
+      const edge = Math.round((running / max) * barWidth);
+      // A positive segment never disappears entirely.
+      const cells = Math.max(edge - drawn, drawn < barWidth ? 1 : 0);
+      if (cells > 0) bar += paint(i, glyph(i).repeat(cells));
+      drawn += cells;
+    });
+    const label = row.label + ' '.repeat(labelWidth - displayWidth(row.label));
+    const padding = ' '.repeat(Math.max(0, barWidth - drawn));
+    return `${label} ${bar}${padding} ${' '.repeat(valueWidth - displayWidth(row.display))}${row.display}`.trimEnd();
+  });
+  return [legend, ...lines];
+}
+
 export type UtilizationLevel = 'ok' | 'soft' | 'hard';
 
 export interface UtilizationBar {

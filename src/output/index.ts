@@ -8,7 +8,7 @@ import { didYouMean } from '../domain/suggest.js';
 import type { Column, RowSource, WriteOptions, WriteResult } from './rows.js';
 
 export { FORMATS, RowPages } from './rows.js';
-export type { CellValue, Column, ColumnKind, Format, RowSource, WriteOptions, WriteResult } from './rows.js';
+export type { CellValue, Column, ColumnKind, Format, MoneyColumn, PeriodColumn, RowSource, ValueColumn, WriteOptions, WriteResult } from './rows.js';
 
 
 /**

@@ -1,29 +1,60 @@
 // What commands hand the output layer: columns described once, and rows as
 // arrays, iterables or pages from the API.
+import type { Money } from '../domain/money.js';
 
 export const FORMATS = ['table', 'csv', 'json', 'ndjson'] as const;
 export type Format = (typeof FORMATS)[number];
 
-export type ColumnKind = 'text' | 'int' | 'money' | 'time' | 'date' | 'bool' | 'percent' | 'share';
+export type ColumnKind = 'text' | 'int' | 'money' | 'time' | 'date' | 'period' | 'bool' | 'percent' | 'share';
 export type CellValue = string | number | bigint | boolean | Date | null | undefined;
 
-export interface Column<R> {
+interface ColumnBase<R> {
   /** Field name used by --fields and as the CSV header / JSON key. */
   name: string;
   /** Table header; defaults to the name upper-cased. */
   header?: string;
-  /**
-   * money: Money, exact nano-units (a bigint; rendered exact in csv and json,
-   * `$1,234.56` in tables) — a plain number is read as micro-units;
-   * time: Date or ISO string (UTC `Z`, or offset in --tz); percent: a change
-   * as a fraction (0.026 → `+2.6%` in tables, 0.026 in json); share: a part
-   * of a whole as a fraction, shown without a sign (0.737 → `73.7%`).
-   */
-  kind: ColumnKind;
-  get(row: R): CellValue;
   /** Currency of a money cell, for the table symbol; default USD. */
   currency?: (row: R) => string;
 }
+
+/**
+ * money: Money only (a bigint of nano-units; exact decimals in csv and json,
+ * `$1,234.56` in tables). A plain number is a type error here, never read
+ * as some other unit.
+ */
+export interface MoneyColumn<R> extends ColumnBase<R> {
+  kind: 'money';
+  get(row: R): Money | null | undefined;
+}
+
+/**
+ * period: the start of an aggregation bucket (an ISO instant). csv and json
+ * keep the instant (with the --tz offset); a table reads as the local date,
+ * `2026-11-06 Fri` for a day or a week, `2026-11` for a month, marked `*`
+ * when `partial` says the range cuts the period or it is still in progress.
+ */
+export interface PeriodColumn<R> extends ColumnBase<R> {
+  kind: 'period';
+  period: 'daily' | 'weekly' | 'monthly';
+  get(row: R): CellValue;
+  partial?: (row: R) => boolean;
+}
+
+/**
+ * time: Date or ISO string (UTC `Z`, or offset in --tz); date: a calendar
+ * date; percent: a change as a fraction (0.026 → `+2.6%` in tables, 0.026 in
+ * json); share: a part of a whole as a fraction, shown without a sign (0.737
+ * → `73.7%`). Percent and share are rounded to RATIO_DECIMALS in csv and json.
+ */
+export interface ValueColumn<R> extends ColumnBase<R> {
+  kind: Exclude<ColumnKind, 'money' | 'period'>;
+  get(row: R): CellValue;
+}
+
+export type Column<R> = MoneyColumn<R> | PeriodColumn<R> | ValueColumn<R>;
+
+/** Decimals of a ratio (percent, share) in csv and json: 0.4130285728578783 → 0.413029. */
+export const RATIO_DECIMALS = 6;
 
 export interface WriteOptions {
   format: Format;

@@ -1,4 +1,5 @@
-// Every command's --help starts with examples; `kt help <topic>` prints the topics.
+// Every command's --help has one layout: Usage and description, then examples,
+// then options and commands; `kt help <topic>` prints the topics.
 import type { Command } from 'commander';
 import { describe, expect, it } from 'vitest';
 import { buildCommandTree } from '../../src/cli/program.js';
@@ -26,10 +27,17 @@ describe('--help', () => {
     expect(names).not.toContain('__complete-teams');
   });
 
-  it.each(paths.map((p) => [p.join(' ')]))('kt %s --help starts with "Examples:"', async (path) => {
+  it.each(paths.map((p) => [p.join(' ')]))('kt %s --help: Usage first, then the description, then examples before the options', async (path) => {
     const result = await runKt([...path.split(' '), '--help']);
     expect(result.code).toBe(0);
-    expect(result.stdout.startsWith('Examples:\n  $ kt ')).toBe(!PENDING_EXAMPLES.has(path));
+    // an alias shows in the usage line: `Usage: kt policy validate|lint [options] …`
+    expect(result.stdout).toMatch(new RegExp(`^Usage: kt ${path}(\\|\\w+)? `));
+    const examples = result.stdout.indexOf('\n\nExamples:\n  $ kt ');
+    expect(examples > 0).toBe(!PENDING_EXAMPLES.has(path));
+    // the examples come after the description and before Options/Commands
+    const options = result.stdout.search(/^(Arguments|Options|Commands):$/m);
+    expect(options).toBeGreaterThan(examples);
+    expect(result.stdout.slice(0, examples).split('\n\n')).toHaveLength(2);
   });
 });
 
@@ -48,9 +56,28 @@ describe('kt help <topic>', () => {
     }
   });
 
-  it('an unknown topic is a usage error (exit 2)', async () => {
+  it('an unknown topic is a usage error (exit 2) that lists no internal command', async () => {
     const result = await runKt(['help', 'nonsense']);
     expect(result.code).toBe(2);
-    expect(result.stderr).toContain('unknown help topic "nonsense"');
+    expect(result.stderr).toBe(
+      'error: unknown help topic "nonsense"\nhint: topics: exit-codes, environment; commands: events, wallets, forecast, savings, policy, auth, config, completion, emulator, help\n',
+    );
+    expect(result.stderr).not.toContain('__complete');
+  });
+
+  it('a mistyped topic or command gets a did-you-mean', async () => {
+    const topic = await runKt(['help', 'exit-code']);
+    expect(topic.code).toBe(2);
+    expect(topic.stderr.split('\n')[1]).toBe('hint: did you mean "exit-codes"? topics: exit-codes, environment; commands: events, wallets, forecast, savings, policy, auth, config, completion, emulator, help');
+    const verb = await runKt(['help', 'wallets', 'alocate']);
+    expect(verb.code).toBe(2);
+    expect(verb.stderr).toBe(
+      'error: unknown help topic "wallets alocate"\nhint: did you mean "wallets allocate"? commands of wallets: balance, list, allocate, credit, reclaim, check, transactions\n',
+    );
+  });
+
+  it('exit-codes gives a cancelled prompt its code', async () => {
+    const result = await runKt(['help', 'exit-codes']);
+    expect(result.stdout).toContain('  130  interrupted (Ctrl-C), or cancelled: the answer at a confirmation\n       prompt was not "y"; nothing was sent\n');
   });
 });

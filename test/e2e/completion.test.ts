@@ -77,7 +77,10 @@ describe('kt completion', () => {
     const result = await runKt(['completion', 'tcsh']);
     expect(result.code).toBe(2);
     expect(result.stdout).toBe('');
-    expect(result.stderr).toContain('unknown shell "tcsh": use one of bash, zsh, fish');
+    expect(result.stderr).toBe('error: unknown shell "tcsh": use one of bash, zsh, fish\n');
+    const typo = await runKt(['completion', 'bsah']);
+    expect(typo.code).toBe(2);
+    expect(typo.stderr).toBe('error: unknown shell "bsah": use one of bash, zsh, fish\nhint: did you mean "bash"?\n');
   });
 
   it('requires the shell argument (exit 2)', async () => {
@@ -123,6 +126,14 @@ describe('bash', () => {
 
   it('offers no team ids (and prints nothing) when no credentials are configured', () => {
     expect(bashComplete(['kt', 'wallets', 'balance', '--team', ''])).toEqual([]);
+  });
+
+  it('completes the aliases lint and status, and their flags as the commands they name', () => {
+    expect(bashComplete(['kt', 'policy', 'l'])).toEqual(['lint']);
+    expect(bashComplete(['kt', 'auth', 'st'])).toEqual(['status']);
+    expect(bashComplete(['kt', 'policy', 'lint', '--format', ''])).toEqual(bashComplete(['kt', 'policy', 'validate', '--format', '']));
+    expect(bashComplete(['kt', 'policy', 'lint', '--format', ''])).toEqual(['text', 'json', 'github', 'sarif']);
+    expect(bashComplete(['kt', 'auth', 'status', '--j'])).toEqual(['--json']);
   });
 });
 

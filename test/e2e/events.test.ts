@@ -208,7 +208,7 @@ describe('kt events list (demo data)', () => {
       ['--since not before --until', ['--since', '2026-01-02', '--until', '2026-01-01'], 'must be before --until'],
       ['--since equal to --until', ['--since', '2026-01-01', '--until', '2026-01-01'], 'must be before --until'],
       ['unparseable --since', ['--since', 'last tuesday'], 'invalid --since: invalid time "last tuesday"'],
-      ['impossible --until month', ['--until', '2026-13-01'], 'invalid --until: invalid date "2026-13-01": 2026-13 has no day 01'],
+      ['impossible --until month', ['--until', '2026-13-01'], 'invalid --until: invalid date "2026-13-01": there is no month 13; months run 01–12'],
       ['impossible --since date-time with an offset', ['--since', '2026-02-30T10:00:00+02:00'], 'invalid --since: invalid date "2026-02-30T10:00:00+02:00": 2026-02 has no day 30'],
       ['impossible --since hour', ['--since', '2026-02-03T24:30:00Z'], 'invalid --since: invalid time of day in "2026-02-03T24:30:00Z"'],
       ['unknown --tz', ['--tz', 'Europe/Atlantis'], 'invalid --tz "Europe/Atlantis": not an IANA time zone'],
@@ -260,10 +260,11 @@ describe('kt events list (demo data)', () => {
     expect(rows.length).toBe(new Set(api.map((e) => e.timestamp.slice(0, 10))).size);
   });
 
-  it('starts --help with examples, the chargeback line among them', async () => {
+  it('shows Usage, then examples (the chargeback line among them) in --help, and says how --tz reads dates', async () => {
     const r = await runKt(['events', 'list', '--help']);
     expect(r.code).toBe(0);
-    expect(r.stdout.startsWith('Examples:\n')).toBe(true);
+    expect(r.stdout.startsWith('Usage: kt events list [options]\n')).toBe(true);
+    expect(r.stdout.replace(/\s+/g, ' ')).toContain('a bare date or date-time is local to --tz, an explicit offset or Z wins');
     expect(r.stdout).toContain('kt events list --since 30d --format csv --fields team,provider,model,cost,timestamp > monthly-chargeback-$(date +%Y%m).csv');
   });
 

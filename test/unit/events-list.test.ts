@@ -110,28 +110,62 @@ describe('kt events list handler', () => {
     expect(err()).toBe('');
   });
 
-  it('draws a bar chart of cost per period on a terminal, daily by default', async () => {
+  it('draws a bar chart of cost per period on a terminal, daily by default, marking the day still in progress', async () => {
     const buckets: ApiEventBucket[] = [
-      { period_start: '2026-11-01T00:00:00Z', team_id: 'a', requests: 1, input_tokens: 1, output_tokens: 1, cost: 1 },
-      { period_start: '2026-11-01T00:00:00Z', team_id: 'b', requests: 1, input_tokens: 1, output_tokens: 1, cost: 1.5 },
-      { period_start: '2026-11-02T00:00:00Z', team_id: 'a', requests: 1, input_tokens: 1, output_tokens: 1, cost: 5 },
+      { period_start: '2026-11-27T00:00:00Z', requests: 1, input_tokens: 1, output_tokens: 1, cost: 5 },
+      { period_start: '2026-11-28T00:00:00Z', requests: 1, input_tokens: 1, output_tokens: 1, cost: 2.5 },
+    ];
+    const fake = fakeApi({ buckets });
+    const { ctx, out, err } = context(fake.api, { stdout: true, stderr: true });
+    await eventsList(ctx, { chart: true, since: '2026-11-27' });
+    expect(fake.calls[0]!.query).toMatchObject({ aggregate: 'daily', tz: 'UTC' });
+    // 80 columns: a 15-column label, a 5-column value, 58 cells of bar for the largest day
+    expect(out()).toBe(`2026-11-27 Fri  ${'█'.repeat(58)} $5.00\n2026-11-28 Sat* ${'█'.repeat(29)}${' '.repeat(29)} $2.50\n`);
+    expect(err()).toContain('* partial period: the range starts or ends inside it, or it is still in progress\n');
+  });
+
+  it('draws stacked bars per group with --group-by: one fill per group, the largest first', async () => {
+    const row = { requests: 1, input_tokens: 1, output_tokens: 1 };
+    const buckets: ApiEventBucket[] = [
+      { period_start: '2026-11-26T00:00:00Z', team_id: 'a', ...row, cost: 1 },
+      { period_start: '2026-11-26T00:00:00Z', team_id: 'b', ...row, cost: 1.5 },
+      { period_start: '2026-11-27T00:00:00Z', team_id: 'a', ...row, cost: 5 },
+      { period_start: '2026-11-28T00:00:00Z', team_id: 'b', ...row, cost: 0.5 },
     ];
     const fake = fakeApi({ buckets });
     const { ctx, out } = context(fake.api, { stdout: true });
-    await eventsList(ctx, { chart: true, groupBy: 'team' });
+    await eventsList(ctx, { chart: true, groupBy: 'team', since: '2026-11-26' });
     expect(fake.calls[0]!.query).toMatchObject({ aggregate: 'daily', group_by: 'team', tz: 'UTC' });
     const lines = out().trimEnd().split('\n');
-    expect(lines).toHaveLength(2);
-    expect(lines[0]).toMatch(/^2026-11-01 █+.* \$2\.50$/);
-    expect(lines[1]).toMatch(/^2026-11-02 █+ +\$5\.00$/);
+    expect(lines).toEqual([
+      '█ a  ▓ b',
+      `2026-11-26 Thu  ${'█'.repeat(12)}${'▓'.repeat(17)}${' '.repeat(29)} $2.50`,
+      `2026-11-27 Fri  ${'█'.repeat(58)} $5.00`,
+      `2026-11-28 Sat* ${'▓'.repeat(6)}${' '.repeat(52)} $0.50`,
+    ]);
   });
 
-  it('writes the aggregated rows instead of a chart when stdout is not a terminal', async () => {
-    const buckets: ApiEventBucket[] = [{ period_start: '2026-11-01T00:00:00Z', requests: 2, input_tokens: 3, output_tokens: 4, cost: 0.5 }];
+  it('sums the smallest groups into "other" when more groups than fills can be told apart', async () => {
+    const teams = ['a', 'b', 'c', 'd', 'e', 'f'];
+    const buckets: ApiEventBucket[] = teams.map((team, i) => ({ period_start: '2026-11-27T00:00:00Z', team_id: team, requests: 1, input_tokens: 1, output_tokens: 1, cost: 6 - i }));
+    const { ctx, out } = context(fakeApi({ buckets }).api, { stdout: true });
+    await eventsList(ctx, { chart: true, groupBy: 'team', since: '2026-11-27', until: '2026-11-28' });
+    const lines = out().trimEnd().split('\n');
+    expect(lines[0]).toBe('█ a  ▓ b  ▒ c  ░ other (3 teams)');
+    // a 6, b 5, c 4, other 3+2+1: segment edges on the running total, 58 cells for $21
+    expect(lines[1]).toBe(`2026-11-27 Fri ${'█'.repeat(17)}${'▓'.repeat(13)}${'▒'.repeat(11)}${'░'.repeat(17)} $21.00`);
+  });
+
+  it('writes the aggregated rows, with partial, instead of a chart when stdout is not a terminal', async () => {
+    const buckets: ApiEventBucket[] = [
+      { period_start: '2026-11-16T00:00:00Z', requests: 2, input_tokens: 3, output_tokens: 4, cost: 0.5 },
+      { period_start: '2026-11-23T00:00:00Z', requests: 1, input_tokens: 1, output_tokens: 1, cost: 0.25 },
+    ];
     const { ctx, out, err } = context(fakeApi({ buckets }).api);
-    await eventsList(ctx, { chart: true, aggregate: 'weekly', format: 'csv' });
-    expect(out()).toBe('period_start,requests,input_tokens,output_tokens,cost\r\n2026-11-01T00:00:00Z,2,3,4,0.50\r\n');
+    await eventsList(ctx, { chart: true, aggregate: 'weekly', format: 'csv', since: '2026-11-16' });
+    expect(out()).toBe('period_start,requests,input_tokens,output_tokens,cost,partial\r\n2026-11-16T00:00:00Z,2,3,4,0.50,false\r\n2026-11-23T00:00:00Z,1,1,1,0.25,true\r\n');
     expect(err()).toContain('--chart draws on a terminal only');
+    expect(err()).not.toContain('partial period');
   });
 
   it('fails mid-export without touching the --output file', async () => {

@@ -54,7 +54,7 @@ describe('parseEventsList', () => {
 
   it('rejects unparseable times', () => {
     expect(usage(() => parseEventsList({ since: 'yesterday' }, NOW)).message).toMatch(/^invalid --since: invalid time "yesterday"/);
-    expect(usage(() => parseEventsList({ until: '2026-02-30' }, NOW)).message).toBe('invalid --until: invalid date "2026-02-30": 2026-02 has no day 30');
+    expect(usage(() => parseEventsList({ until: '2026-02-30' }, NOW)).message).toBe('invalid --until: invalid date "2026-02-30": 2026-02 has no day 30 (it has 28 days)');
   });
 
   it.each(['0', '-5', '2.5', 'ten', ''])('rejects --limit %j', (limit) => {
@@ -75,6 +75,36 @@ describe('parseEventsList', () => {
     );
     expect(usage(() => parseEventsList({ groupBy: 'team' }, NOW)).message).toBe('--group-by needs --aggregate');
     expect(parseEventsList({ aggregate: 'weekly', groupBy: 'model, team,model' }, NOW).groupBy).toEqual(['model', 'team']);
+  });
+
+  it('reads a bare --since/--until date in --tz: November in Los Angeles and in Berlin, across their DST changes', () => {
+    const la = parseEventsList({ since: '2026-11-01', until: '2026-12-01', tz: 'America/Los_Angeles' }, new Date('2026-12-06T15:00:00Z'));
+    expect(la.filter).toMatchObject({ since: '2026-11-01T07:00:00.000Z', until: '2026-12-01T08:00:00.000Z' });
+    const berlin = parseEventsList({ since: '2026-10-01', until: '2026-11-01', tz: 'Europe/Berlin' }, new Date('2026-12-06T15:00:00Z'));
+    expect(berlin.filter).toMatchObject({ since: '2026-09-30T22:00:00.000Z', until: '2026-10-31T23:00:00.000Z' });
+    // an explicit offset or Z wins
+    const explicit = parseEventsList({ since: '2026-11-01T00:00:00Z', until: '2026-11-02T00:00:00-05:00', tz: 'Europe/Berlin' }, new Date('2026-12-06T15:00:00Z'));
+    expect(explicit.filter).toMatchObject({ since: '2026-11-01T00:00:00.000Z', until: '2026-11-02T05:00:00.000Z' });
+  });
+
+  it("takes the product's verdict words as synonyms, sent in the CLI's words", () => {
+    expect(parseEventsList({ verdict: ['blocked'] }, NOW).filter.verdicts).toEqual(['block']);
+    expect(parseEventsList({ verdict: ['allowed,pass', 'Modified', 'escalated'] }, NOW).filter.verdicts).toEqual(['allow', 'redact', 'escalate']);
+  });
+
+  it('suggests the nearest word of every closed vocabulary', () => {
+    const verdict = usage(() => parseEventsList({ verdict: ['allow,blokced'] }, NOW));
+    expect(verdict.message).toBe(
+      'invalid --verdict "allow,blokced": unknown verdict "blokced"; use allow, block, redact, escalate (the product\'s words such as blocked, pass or modified match too)',
+    );
+    expect(verdict.hint).toBe('did you mean "blocked"?');
+    const aggregate = usage(() => parseEventsList({ aggregate: 'weekley' }, NOW));
+    expect([aggregate.message, aggregate.hint]).toEqual(['invalid --aggregate "weekley": use one of daily, weekly, monthly', 'did you mean "weekly"?']);
+    const group = usage(() => parseEventsList({ aggregate: 'daily', groupBy: 'team,modle' }, NOW));
+    expect([group.message, group.hint]).toEqual(['invalid --group-by "team,modle": unknown key "modle"; use team, provider, model', 'did you mean "model"?']);
+    const tz = usage(() => parseEventsList({ tz: 'America/Los_Angles' }, NOW));
+    expect([tz.message, tz.hint]).toEqual(['invalid --tz "America/Los_Angles": not an IANA time zone', 'did you mean "America/Los_Angeles"?']);
+    expect(usage(() => parseEventsList({ verdict: ['xyzzy'] }, NOW)).hint).toBeUndefined();
   });
 
   it('validates --tz against the IANA database', () => {

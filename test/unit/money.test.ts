@@ -189,6 +189,17 @@ describe('formatMoney', () => {
     [5_000_000_000n, 'XYZ', 'XYZ 5.00'],
     [9_995_000_000n, 'USD', '$10.00'],
     [20_000_000_000_123_000n, 'USD', '$20,000,000.00'],
+    // cents that would not show 0.00 are cents: the rule is about a false zero only
+    [9_950_250n, 'USD', '$0.01'],
+    [5_000_000n, 'USD', '$0.01'],
+    [-9_950_250n, 'USD', '-$0.01'],
+    [4_999_999n, 'USD', '$0.0050'],
+    [4_990_000n, 'USD', '$0.0050'],
+    [4_940_000n, 'USD', '$0.0049'],
+    // rounding up to a new digit keeps two significant digits, not three
+    [99_900n, 'USD', '$0.00010'],
+    [9_990n, 'USD', '$0.000010'],
+    [999n, 'USD', '$0.0000010'],
   ])('%d %s → %s', (money, currency, text) => {
     expect(formatMoney(money, currency)).toBe(text);
   });

@@ -6,7 +6,7 @@ import { testContext as fakeContext } from '../helpers/context.js';
 
 interface Row {
   team: string;
-  cost: number | bigint;
+  cost: bigint;
   requests: number;
   change: number | null;
   at: string;
@@ -22,8 +22,8 @@ const columns: Column<Row>[] = [
 ];
 
 const rows: Row[] = [
-  { team: 'search', cost: 12_345_670_000, requests: 1_234_567, change: 0.026, at: '2026-11-28T09:15:00.000Z' },
-  { team: '=ads', cost: -4_200, requests: 0, change: -0.135, at: '2026-11-28T10:00:00.250Z', currency: 'EUR' },
+  { team: 'search', cost: 12_345_670_000_000n, requests: 1_234_567, change: 0.026, at: '2026-11-28T09:15:00.000Z' },
+  { team: '=ads', cost: -4_200_000n, requests: 0, change: -0.135, at: '2026-11-28T10:00:00.250Z', currency: 'EUR' },
 ];
 
 // eslint-disable-next-line no-control-regex -- looking for ANSI escapes
@@ -209,5 +209,65 @@ describe('number rendering', () => {
     expect(formatShare(0.00049)).toBe('0.0%');
     expect(formatShare(Number.POSITIVE_INFINITY)).toBe('∞%');
     expect(formatShare(Number.NaN)).toBe('');
+  });
+});
+
+describe('ratios in csv and json', () => {
+  const ratio: Column<{ share: number; change: number }>[] = [
+    { name: 'share', kind: 'share', get: (r) => r.share },
+    { name: 'change', kind: 'percent', get: (r) => r.change },
+  ];
+
+  it('are rounded to 6 decimals in every machine format, short ones kept as they are', async () => {
+    const values = [{ share: 0.4130285728578783, change: -0.1234564999 }, { share: 0.026, change: 2 }, { share: 1e-9, change: -1e-9 }];
+    const json = fakeContext();
+    await writeRows(json.ctx, values, ratio, { format: 'json' });
+    expect(JSON.parse(json.stdout())).toEqual([
+      { share: 0.413029, change: -0.123456 },
+      { share: 0.026, change: 2 },
+      { share: 0, change: 0 },
+    ]);
+    const csv = fakeContext();
+    await writeRows(csv.ctx, values, ratio, { format: 'csv' });
+    expect(csv.stdout()).toBe('share,change\r\n0.413029,-0.123456\r\n0.026,2\r\n0,0\r\n');
+    const ndjson = fakeContext();
+    await writeRows(ndjson.ctx, [values[0]!], ratio, { format: 'ndjson' });
+    expect(ndjson.stdout()).toBe('{"share":0.413029,"change":-0.123456}\n');
+  });
+});
+
+describe('money cells take Money only', () => {
+  it('a plain number is a type error, and a cast around it fails loudly instead of being read as another unit', async () => {
+    // @ts-expect-error -- a money column's getter must return Money (bigint nano-units), never a number
+    const wrong: Column<{ cost: number }> = { name: 'cost', kind: 'money', get: (r) => r.cost };
+    const f = fakeContext();
+    await expect(writeRows(f.ctx, [{ cost: 12_500_000 }], [wrong], { format: 'csv' })).rejects.toThrow(
+      'column "cost": money cell must be Money (bigint nano-units), got number 12500000',
+    );
+  });
+});
+
+describe('period cells', () => {
+  type Bucket = { start: string; partial: boolean };
+  const column = (period: 'daily' | 'weekly' | 'monthly'): Column<Bucket> => ({ name: 'period_start', kind: 'period', period, get: (r) => r.start, partial: (r) => r.partial });
+
+  it('read as local dates with the weekday in tables and stay ISO instants in csv and json', () => {
+    const utc = new CellRenderer(undefined);
+    const row = { start: '2026-11-06T00:00:00Z', partial: false };
+    expect(utc.table(column('daily'), row)).toBe('2026-11-06 Fri');
+    expect(utc.table(column('weekly'), { start: '2026-11-30T00:00:00Z', partial: true })).toBe('2026-11-30 Mon*');
+    expect(utc.table(column('monthly'), { start: '2026-11-01T00:00:00Z', partial: false })).toBe('2026-11');
+    expect(utc.csv(column('daily'), row)).toBe('2026-11-06T00:00:00Z');
+    expect(utc.json(column('daily'), row)).toBe('"2026-11-06T00:00:00Z"');
+  });
+
+  it('take the date in --tz, across a DST change', () => {
+    const la = new CellRenderer('America/Los_Angeles');
+    // 2026-11-01 is the day Los Angeles falls back: the bucket starts at 07:00Z, the next one at 08:00Z
+    expect(la.table(column('daily'), { start: '2026-11-01T07:00:00Z', partial: false })).toBe('2026-11-01 Sun');
+    expect(la.table(column('daily'), { start: '2026-11-02T08:00:00Z', partial: false })).toBe('2026-11-02 Mon');
+    expect(la.csv(column('daily'), { start: '2026-11-02T08:00:00Z', partial: false })).toBe('2026-11-02T00:00:00-08:00');
+    const berlin = new CellRenderer('Europe/Berlin');
+    expect(berlin.table(column('monthly'), { start: '2026-03-01T00:00:00+01:00', partial: true })).toBe('2026-03*');
   });
 });

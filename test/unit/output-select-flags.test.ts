@@ -1,9 +1,20 @@
-import { Command } from 'commander';
+import { Command, Option } from 'commander';
 import { describe, expect, it } from 'vitest';
-import { addOutputOptions, formatFromExtension, readOutputOptions } from '../../src/cli/flags.js';
+import { addOutputOptions, formatFromExtension, readOutputOptions, suggestChoices } from '../../src/cli/flags.js';
 import { selectColumns, type Column } from '../../src/output/index.js';
 import { didYouMean } from '../../src/domain/suggest.js';
 import { testContext as fakeContext } from '../helpers/context.js';
+import { UsageError } from '../../src/errors.js';
+
+function usage(fn: () => unknown): UsageError {
+  try {
+    fn();
+  } catch (error) {
+    if (error instanceof UsageError) return error;
+    throw error;
+  }
+  throw new Error('expected a UsageError');
+}
 
 const all: Column<unknown>[] = ['team', 'provider', 'model', 'cost', 'timestamp'].map((name) => ({ name, kind: 'text', get: () => name }));
 
@@ -84,11 +95,46 @@ describe('output flags', () => {
     expect(() => readOutputOptions(ctx, { format: 'xml' })).toThrow('invalid --format "xml"; valid formats: table, csv, json, ndjson');
   });
 
+  it('suggests the nearest choice for every single-value choices flag in the tree', () => {
+    const root = new Command('kt').exitOverride().configureOutput({ writeErr: () => undefined });
+    root.command('list').exitOverride().configureOutput({ writeErr: () => undefined }).addOption(new Option('--aggregate <period>').choices(['daily', 'weekly', 'monthly']));
+    suggestChoices(root);
+    expect(() => root.parse(['list', '--aggregate', 'dayly'], { from: 'user' })).toThrow(
+      "error: option '--aggregate <period>' argument 'dayly' is invalid. Allowed choices are daily, weekly, monthly. (Did you mean daily?)",
+    );
+    expect(() => root.parse(['list', '--aggregate', 'fortnightly'], { from: 'user' })).toThrow(/Allowed choices are daily, weekly, monthly\.$/);
+  });
+
   it('infers the format from the --output extension when --format is absent', () => {
     expect(readOutputOptions(ctx, parse(['-o', 'chargeback.CSV'])).format).toBe('csv');
     expect(readOutputOptions(ctx, parse(['-o', 'a.jsonl'])).format).toBe('ndjson');
-    expect(readOutputOptions(ctx, parse(['-o', 'a.json', '--format', 'table'])).format).toBe('table');
+    expect(readOutputOptions(ctx, parse(['-o', 'a.json', '--format', 'json'])).format).toBe('json');
+    expect(readOutputOptions(ctx, parse(['-o', 'report.txt', '--format', 'csv'])).format).toBe('csv');
+    expect(readOutputOptions(ctx, parse(['-o', 'report.txt'])).format).toBe('table');
+    expect(readOutputOptions(ctx, parse(['-o', 'dir.csv/report'])).format).toBe('table');
     expect(formatFromExtension('report.txt')).toBeUndefined();
+    expect(formatFromExtension('.csv')).toBeUndefined();
+    expect(formatFromExtension('nov.parquet')).toBe('parquet');
+  });
+
+  it('takes the default from the command and the extension over it (kt events export -o e.csv writes csv)', () => {
+    const exportFormats = { defaultFormat: 'json', formats: ['json', 'csv', 'ndjson'] } as const;
+    expect(readOutputOptions(ctx, parse([]), exportFormats).format).toBe('json');
+    expect(readOutputOptions(ctx, parse(['-o', 'e.csv']), exportFormats).format).toBe('csv');
+    expect(readOutputOptions(ctx, parse(['-o', 'nov.ndjson']), exportFormats).format).toBe('ndjson');
+  });
+
+  it.each<[string[], string, string]>([
+    [['-o', 'a.json', '--format', 'table'], '--format table contradicts --output a.json: a .json file holds json', 'leave out --format to write json, or name the file without .csv, .json, .ndjson or .parquet'],
+    [['-o', 'e.csv', '--format', 'json'], '--format json contradicts --output e.csv: a .csv file holds csv', 'leave out --format to write csv, or name the file .json'],
+    [['-o', 'e.csv', '--json'], '--json contradicts --output e.csv: a .csv file holds csv', 'leave out --json to write csv, or name the file .json'],
+    [['-o', 'e.JSONL', '--format', 'json'], '--format json contradicts --output e.JSONL: a .jsonl file holds ndjson', 'leave out --format to write ndjson, or name the file .json'],
+    [['-o', 'w.parquet'], '--output w.parquet: this command cannot write parquet; it writes table, csv, json, ndjson', 'name the file .csv, .json, .ndjson'],
+  ])('refuses %j with exit 2', (argv, message, hint) => {
+    const error = usage(() => readOutputOptions(ctx, parse(argv)));
+    expect(error.message).toBe(message);
+    expect(error.hint).toBe(hint);
+    expect(error.exitCode).toBe(2);
   });
 
   it('refuses an empty --output or --fields', () => {

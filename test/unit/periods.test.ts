@@ -1,3 +1,4 @@
+import { isPartialBucket } from '../../src/domain/buckets.js';
 import { describe, expect, it } from 'vitest';
 import { bucketStart, dayElapsed, formatWithOffset, localDate, nextBucketStart, offsetAt, startOfLocalDay, walletPeriodBounds } from '../../src/domain/periods.js';
 
@@ -110,5 +111,30 @@ describe('walletPeriodBounds', () => {
     expect(walletPeriodBounds(t, 'monthly')).toEqual({ start: at('2026-11-01T00:00:00Z'), end: at('2026-12-01T00:00:00Z') });
     expect(walletPeriodBounds(t, 'quarterly')).toEqual({ start: at('2026-10-01T00:00:00Z'), end: at('2027-01-01T00:00:00Z') });
     expect(walletPeriodBounds(t, 'yearly')).toEqual({ start: at('2026-01-01T00:00:00Z'), end: at('2027-01-01T00:00:00Z') });
+  });
+});
+
+describe('isPartialBucket', () => {
+  const now = new Date('2026-12-06T15:00:00Z');
+  const range = (since: string, until?: string): { since: Date; until: Date | undefined; now: Date } => ({ since: at(since), until: until === undefined ? undefined : at(until), now });
+
+  it('marks the week a 3-day range cuts, and the one still in progress', () => {
+    // --since 3d on Sunday 2026-12-06: the week of Monday 2026-11-30 holds only Dec 3–6
+    expect(isPartialBucket('2026-11-30T00:00:00Z', 'weekly', 'UTC', range('2026-12-03T15:00:00Z'))).toBe(true);
+    expect(isPartialBucket('2026-11-23T00:00:00Z', 'weekly', 'UTC', range('2026-11-23T00:00:00Z', '2026-11-30T00:00:00Z'))).toBe(false);
+    expect(isPartialBucket('2026-12-06T00:00:00Z', 'daily', 'UTC', range('2026-12-01T00:00:00Z'))).toBe(true);
+    expect(isPartialBucket('2026-12-05T00:00:00Z', 'daily', 'UTC', range('2026-12-01T00:00:00Z'))).toBe(false);
+    // an --until in the future does not make the running period whole
+    expect(isPartialBucket('2026-12-01T00:00:00Z', 'monthly', 'UTC', range('2026-12-01T00:00:00Z', '2027-01-01T00:00:00Z'))).toBe(true);
+  });
+
+  it('measures the period in the zone: November in Los Angeles is whole from its local first to its local last instant', () => {
+    const nov = range('2026-11-01T07:00:00Z', '2026-12-01T08:00:00Z');
+    expect(isPartialBucket('2026-11-01T00:00:00-07:00', 'monthly', 'America/Los_Angeles', nov)).toBe(false);
+    // the same instants read on the UTC calendar cut two months
+    expect(isPartialBucket('2026-11-01T00:00:00Z', 'monthly', 'UTC', nov)).toBe(true);
+    // Berlin's 25-hour day when clocks fall back is whole only with all 25 hours
+    expect(isPartialBucket('2026-10-25T00:00:00+02:00', 'daily', 'Europe/Berlin', range('2026-10-24T22:00:00Z', '2026-10-25T23:00:00Z'))).toBe(false);
+    expect(isPartialBucket('2026-10-25T00:00:00+02:00', 'daily', 'Europe/Berlin', range('2026-10-24T22:00:00Z', '2026-10-25T22:00:00Z'))).toBe(true);
   });
 });

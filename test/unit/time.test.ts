@@ -24,12 +24,15 @@ describe('parseInstant', () => {
   });
 
   it.each([
-    ['2026-02-30', 'invalid date "2026-02-30": 2026-02 has no day 30'],
-    ['2026-02-30T10:00:00+02:00', 'invalid date "2026-02-30T10:00:00+02:00": 2026-02 has no day 30'],
-    ['2026-02-29T10:00:00Z', 'invalid date "2026-02-29T10:00:00Z": 2026-02 has no day 29'],
-    ['2026-04-31T00:00', 'invalid date "2026-04-31T00:00": 2026-04 has no day 31'],
-    ['2026-13-01', 'invalid date "2026-13-01": 2026-13 has no day 01'],
-    ['2026-00-10', 'invalid date "2026-00-10": 2026-00 has no day 10'],
+    ['2026-02-30', 'invalid date "2026-02-30": 2026-02 has no day 30 (it has 28 days)'],
+    ['2026-02-30T10:00:00+02:00', 'invalid date "2026-02-30T10:00:00+02:00": 2026-02 has no day 30 (it has 28 days)'],
+    ['2026-02-29T10:00:00Z', 'invalid date "2026-02-29T10:00:00Z": 2026-02 has no day 29 (it has 28 days)'],
+    ['2026-04-31T00:00', 'invalid date "2026-04-31T00:00": 2026-04 has no day 31 (it has 30 days)'],
+    ['2026-04-00', 'invalid date "2026-04-00": 2026-04 has no day 00 (it has 30 days)'],
+    // the month is what is wrong: the message names it, not the day
+    ['2026-13-01', 'invalid date "2026-13-01": there is no month 13; months run 01–12'],
+    ['2026-00-10', 'invalid date "2026-00-10": there is no month 00; months run 01–12'],
+    ['2026-13-45', 'invalid date "2026-13-45": there is no month 13; months run 01–12'],
     ['2026-01-31T24:00:00Z', 'invalid time of day in "2026-01-31T24:00:00Z": use hours 00–23, minutes and seconds 00–59'],
     ['2026-01-31T10:60Z', 'invalid time of day in "2026-01-31T10:60Z": use hours 00–23, minutes and seconds 00–59'],
     ['2026-01-31T10:00:00+02:75', 'invalid time of day in "2026-01-31T10:00:00+02:75": use hours 00–23, minutes and seconds 00–59'],
@@ -47,6 +50,47 @@ describe('parseInstant', () => {
   it.each(['30x', 'yesterday', '', '-3d', '3 d', '2026-1-31', '2026-01-31 08:00'])('refuses %j', (text) => {
     expect(() => parseInstant(text, now)).toThrow(TimeError);
     expect(() => parseInstant(text, now)).toThrow('use a duration (30d, 12h, 6w, 3mo) or an ISO-8601 date');
+  });
+});
+
+describe('parseInstant under --tz', () => {
+  // Los Angeles falls back on 2026-11-01 (PDT -7 → PST -8); Berlin springs forward on 2026-03-29 and falls back on 2026-10-25.
+  it.each([
+    ['2026-11-01', 'America/Los_Angeles', '2026-11-01T07:00:00.000Z'],
+    ['2026-12-01', 'America/Los_Angeles', '2026-12-01T08:00:00.000Z'],
+    ['2026-11-01', 'Europe/Berlin', '2026-10-31T23:00:00.000Z'],
+    ['2026-12-01', 'Europe/Berlin', '2026-11-30T23:00:00.000Z'],
+    ['2026-03-29', 'Europe/Berlin', '2026-03-28T23:00:00.000Z'],
+    ['2026-03-30', 'Europe/Berlin', '2026-03-29T22:00:00.000Z'],
+    ['2026-11-01T09:30', 'America/Los_Angeles', '2026-11-01T17:30:00.000Z'],
+    ['2026-10-31T09:30:15.250', 'America/Los_Angeles', '2026-10-31T16:30:15.250Z'],
+    // an explicit offset or Z wins over --tz
+    ['2026-11-01T00:00:00Z', 'America/Los_Angeles', '2026-11-01T00:00:00.000Z'],
+    ['2026-11-01T00:00:00+01:00', 'America/Los_Angeles', '2026-10-31T23:00:00.000Z'],
+    ['2026-11-01', 'UTC', '2026-11-01T00:00:00.000Z'],
+  ])('%s in %s → %s', (text, tz, iso) => {
+    expect(parseInstant(text, now, tz).toISOString()).toBe(iso);
+  });
+
+  it('reads a repeated hour as the earlier one and a skipped hour as after the jump', () => {
+    // 01:30 happens twice in Los Angeles on 2026-11-01: first at PDT
+    expect(parseInstant('2026-11-01T01:30', now, 'America/Los_Angeles').toISOString()).toBe('2026-11-01T08:30:00.000Z');
+    expect(parseInstant('2026-10-25T02:30', now, 'Europe/Berlin').toISOString()).toBe('2026-10-25T00:30:00.000Z');
+    // 02:30 does not exist in Berlin on 2026-03-29: it is read as 03:30 CEST
+    expect(parseInstant('2026-03-29T02:30', now, 'Europe/Berlin').toISOString()).toBe('2026-03-29T01:30:00.000Z');
+  });
+
+  it('starts a day at 01:00 where a zone skips midnight', () => {
+    // Santiago springs forward at midnight on 2026-09-06: the local day starts at 01:00 (-03)
+    expect(parseInstant('2026-09-06', now, 'America/Santiago').toISOString()).toBe('2026-09-06T04:00:00.000Z');
+  });
+
+  it('steps months on the local calendar, keeping the local time of day across DST', () => {
+    const at = new Date('2026-11-15T20:00:00Z'); // 12:00 PST in Los Angeles
+    expect(parseInstant('1mo', at, 'America/Los_Angeles').toISOString()).toBe('2026-10-15T19:00:00.000Z'); // 12:00 PDT
+    expect(parseInstant('1y', at, 'Europe/Berlin').toISOString()).toBe('2025-11-15T20:00:00.000Z');
+    // durations in days and hours are fixed lengths in every zone
+    expect(parseInstant('7d', at, 'America/Los_Angeles').toISOString()).toBe('2026-11-08T20:00:00.000Z');
   });
 });
 

@@ -131,10 +131,10 @@ describe('confirmation', () => {
     expect(text()).toBe('Allocate $10,000.00 to search (monthly)? [y/N] ');
   });
 
-  it.each(['n\n', '\n', ''])('cancels on %j with exit 1', async (answer) => {
+  it.each(['n\n', '\n', ''])('cancels on %j with exit 130, the code kt help exit-codes lists for it', async (answer) => {
     const { ctx } = io(true, answer);
     await expect(confirmMutation(ctx, 'Allocate?', undefined)).rejects.toMatchObject({
-      exitCode: ExitCode.failure,
+      exitCode: ExitCode.interrupted,
       message: 'cancelled: nothing was sent, the ledger is unchanged',
     });
   });

@@ -4,12 +4,13 @@ import type { Context } from '../context.js';
 import { UsageError } from '../../errors.js';
 import type { Command } from 'commander';
 import { readTree } from './model.js';
+import { suggestion } from '../flags.js';
 import { generate, SHELLS, type Shell } from './generate.js';
 
 export default function completion(ctx: Context, _opts: Record<string, never>, args: string[], command: Command): Promise<void> {
   const shell = args[0] ?? '';
   if (!(SHELLS as readonly string[]).includes(shell)) {
-    throw new UsageError(`unknown shell "${shell}": use one of ${SHELLS.join(', ')}`);
+    throw new UsageError(`unknown shell "${shell}": use one of ${SHELLS.join(', ')}`, suggestion(shell, SHELLS));
   }
   ctx.io.stdout.write(generate(shell as Shell, readTree(rootOf(command))));
   return Promise.resolve();

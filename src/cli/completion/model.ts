@@ -51,13 +51,15 @@ export function readTree(program: Command): TreeModel {
     const children = command.commands.filter((c) => !isHidden(c));
     const flags = command.options.filter((o) => !o.hidden).map(flagOf);
     flags.push({ names: ['--help', '-h'], long: '--help', short: '-h', description: 'display help', takesValue: false, choices: [], team: false });
+    // An alias (`policy lint`, `auth status`) completes like the command it names.
+    const names = (c: Command): string[] => [c.name(), ...c.aliases()];
     nodes.push({
       path,
       description: command.description(),
-      subcommands: children.map((c) => ({ name: c.name(), description: c.description() })),
+      subcommands: children.flatMap((c) => names(c).map((name) => ({ name, description: c.description() }))),
       flags,
     });
-    for (const child of children) visit(child, path === '' ? child.name() : `${path} ${child.name()}`);
+    for (const child of children) for (const name of names(child)) visit(child, path === '' ? name : `${path} ${name}`);
   };
   visit(program, '');
   // --version works only before a command; the other root options anywhere.

@@ -1,20 +1,17 @@
 // kt events export: the product CLI's export — every event of a range as JSON
-// (default) or CSV, to stdout or a file written atomically. The same
+// (default), CSV or NDJSON, to stdout or a file written atomically. The same
 // streaming path as `kt events list`, with the product's defaults: the last
 // 24 hours, JSON, every field (the product's verdict, reason and config
 // version included).
 import type { Context } from '../context.js';
-import { UsageError } from '../../errors.js';
+import type { Format } from '../../output/index.js';
 import { EVENT_COLUMNS, runEventsList, type EventsListOptions } from './list.js';
 
 export type EventsExportOptions = Pick<EventsListOptions, 'since' | 'until' | 'team' | 'provider' | 'model' | 'verdict' | 'limit' | 'tz' | 'format' | 'json' | 'fields' | 'output' | 'header'>;
 
-export const EXPORT_FORMATS = ['json', 'csv', 'ndjson'] as const;
+export const EXPORT_FORMATS = ['json', 'csv', 'ndjson'] as const satisfies readonly Format[];
 
 export default async function eventsExport(ctx: Context, opts: EventsExportOptions): Promise<void> {
-  const format = opts.json === true ? 'json' : (opts.format ?? 'json');
-  if (!(EXPORT_FORMATS as readonly string[]).includes(format)) {
-    throw new UsageError(`invalid --format "${format}": kt events export writes ${EXPORT_FORMATS.join(', ')}`, 'for a table on the terminal use kt events list');
-  }
-  await runEventsList(ctx, { ...opts, format, json: undefined }, { since: '24h', machineFields: EVENT_COLUMNS.map((c) => c.name) });
+  // JSON unless --format, --json or the -o file's extension says otherwise (flags.ts: the one -o rule).
+  await runEventsList(ctx, opts, { since: '24h', machineFields: EVENT_COLUMNS.map((c) => c.name), formats: EXPORT_FORMATS, defaultFormat: 'json' });
 }

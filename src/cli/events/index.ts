@@ -1,6 +1,6 @@
 import { Option, type Command } from 'commander';
 import type { ActionFactory } from '../action.js';
-import { addOutputOptions, listChoices } from '../flags.js';
+import { addOutputOptions, listChoices, LOCAL_DATES_HELP, OUTPUT_HELP } from '../flags.js';
 import { EVENT_FIELD_NAMES, GROUP_KEYS, VERDICTS } from '../../domain/events.js';
 import { BUCKET_PERIODS } from '../../domain/periods.js';
 
@@ -24,7 +24,7 @@ export function register(program: Command, action: ActionFactory): void {
         '',
       ].join('\n'),
     )
-    .addOption(new Option('--since <when>', 'start (inclusive): a duration back from now (30d, 12h, 6w, 3mo) or an ISO date (default: 7d)'))
+    .addOption(new Option('--since <when>', `start (inclusive): a duration back from now (30d, 12h, 6w, 3mo) or an ISO date; ${LOCAL_DATES_HELP} (default: 7d)`))
     .addOption(new Option('--until <when>', 'end (exclusive): a duration back from now or an ISO date; default now'))
     .addOption(new Option('--team <team>', 'only these teams (repeatable or a comma list)').argParser(collect))
     .addOption(new Option('--provider <provider>', 'only these providers (repeatable or a comma list)').argParser(collect))
@@ -33,7 +33,7 @@ export function register(program: Command, action: ActionFactory): void {
     .addOption(new Option('--limit <n>', 'at most N rows (default: all)'))
     .addOption(new Option('--aggregate <period>', 'one row per period (and group) instead of one per event').choices(BUCKET_PERIODS))
     .addOption(listChoices(new Option('--group-by <keys>', 'with --aggregate: split buckets by these keys (comma list)'), GROUP_KEYS))
-    .addOption(new Option('--tz <zone>', 'IANA time zone for buckets and times, e.g. Europe/Berlin (default UTC)'))
+    .addOption(new Option('--tz <zone>', 'IANA time zone for buckets, times and the dates in --since/--until, e.g. Europe/Berlin (default UTC)'))
     .addOption(new Option('--chart', 'on a terminal, draw the cost per period as a bar chart (daily unless --aggregate)'));
   addOutputOptions(list, {
     fields:
@@ -57,13 +57,13 @@ export function register(program: Command, action: ActionFactory): void {
         '',
       ].join('\n'),
     )
-    .addOption(new Option('--since <when>', 'how far back to look: a duration (5m, 1h, 24h, 7d) or an ISO date (default: 24h)'))
+    .addOption(new Option('--since <when>', `how far back to look: a duration (5m, 1h, 24h, 7d) or an ISO date; ${LOCAL_DATES_HELP} (default: 24h)`))
     .addOption(verdictOption())
     .addOption(new Option('--limit <n>', `the last N events (default: 50)`))
     .addOption(new Option('--team <team>', 'only these teams (repeatable or a comma list)').argParser(collect))
     .addOption(new Option('--provider <provider>', 'only these providers (repeatable or a comma list)').argParser(collect))
     .addOption(new Option('--model <model>', 'only these models (repeatable or a comma list)').argParser(collect))
-    .addOption(new Option('--tz <zone>', 'IANA time zone for times, e.g. Europe/Berlin (default UTC)'))
+    .addOption(new Option('--tz <zone>', 'IANA time zone for times and the dates in --since, e.g. Europe/Berlin (default UTC)'))
     .addOption(new Option('-f, --follow', 'keep polling and print new events until Ctrl-C (JSON becomes one object per line)'))
     .addOption(new Option('--interval <duration>', 'with --follow: how often to poll (default: 2s)'));
   addOutputOptions(tail, {
@@ -73,22 +73,22 @@ export function register(program: Command, action: ActionFactory): void {
 
   const exp = events
     .command('export')
-    .description('every event of a range as JSON (default) or CSV, to stdout or a file')
+    .description('every event of a range as JSON (default), CSV or NDJSON, to stdout or a file')
     .addHelpText(
       'before',
       [
         'Examples:',
         '  $ kt events export --since 24h > events.json',
-        '  $ kt events export --since 2026-03-01 --until 2026-04-01 --format csv --output march.csv',
+        '  $ kt events export --since 2026-03-01 --until 2026-04-01 --tz Europe/Berlin -o march.csv',
         '  $ kt events export --since 7d --verdict block --format csv',
         '',
       ].join('\n'),
     )
-    .addOption(new Option('--since <when>', 'start (inclusive): a duration back from now or an ISO date (default: 24h)'))
+    .addOption(new Option('--since <when>', `start (inclusive): a duration back from now or an ISO date; ${LOCAL_DATES_HELP} (default: 24h)`))
     .addOption(new Option('--until <when>', 'end (exclusive): a duration back from now or an ISO date (default: now)'))
-    .addOption(new Option('--format <format>', 'json (default), csv or ndjson').choices(['json', 'csv', 'ndjson']))
+    .addOption(new Option('--format <format>', 'json (default), csv or ndjson; default from the -o extension').choices(['json', 'csv', 'ndjson']))
     .addOption(new Option('--json', 'shorthand for --format json'))
-    .addOption(new Option('-o, --output <file>', 'write to FILE instead of stdout (atomically: the file is replaced only when complete)'))
+    .addOption(new Option('-o, --output <file>', OUTPUT_HELP))
     .addOption(new Option('--fields <list>', `comma-separated columns, in order: ${EVENT_FIELD_NAMES.join(', ')}; default: all`))
     .addOption(new Option('--no-header', 'omit the CSV header row'))
     .addOption(verdictOption())
@@ -96,10 +96,10 @@ export function register(program: Command, action: ActionFactory): void {
     .addOption(new Option('--provider <provider>', 'only these providers (repeatable or a comma list)').argParser(collect))
     .addOption(new Option('--model <model>', 'only these models (repeatable or a comma list)').argParser(collect))
     .addOption(new Option('--limit <n>', 'at most N events (default: all)'))
-    .addOption(new Option('--tz <zone>', 'IANA time zone for times (default UTC)'));
+    .addOption(new Option('--tz <zone>', 'IANA time zone for times and the dates in --since/--until (default UTC)'));
   exp.action(action(() => import('./export.js')));
 }
 
 function verdictOption(): Option {
-  return new Option('--verdict <verdict>', `only events with this policy decision: ${VERDICTS.join(', ')} (repeatable or a comma list)`).argParser(collect);
+  return new Option('--verdict <verdict>', `only events with this policy decision: ${VERDICTS.join(', ')}, or the product's words (allowed, blocked, pass, modified, …) (repeatable or a comma list)`).argParser(collect);
 }

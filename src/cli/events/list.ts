@@ -6,12 +6,15 @@ import { UsageError } from '../../errors.js';
 import { formatMoney, type Money } from '../../domain/money.js';
 import { aggregateEvents, eventPages, type EventBucket, type SpendEvent } from '../../api/events.js';
 import { isGroupKey, MAX_PAGE_SIZE, type GroupKey } from '../../domain/events.js';
-import { RowPages, selectColumns, writeRows, type Column } from '../../output/index.js';
-import { barChart } from '../../output/chart.js';
+import { RowPages, selectColumns, writeRows, type Column, type PeriodColumn } from '../../output/index.js';
+import { barChart, STACK_GLYPHS, stackedBarChart } from '../../output/chart.js';
+import { CellRenderer, PARTIAL_MARK } from '../../output/cells.js';
+import { isPartialBucket } from '../../domain/buckets.js';
+import type { BucketPeriod } from '../../domain/periods.js';
 import { stdoutStyle } from '../../output/style.js';
 import { withSpinner } from '../../output/spinner.js';
 import { rateLine } from '../../output/progress.js';
-import { readOutputOptions, type RawOutputOptions } from '../flags.js';
+import { readOutputOptions, type OutputFormats, type RawOutputOptions } from '../flags.js';
 import { parseEventsList, type EventsFilterOptions } from './options.js';
 
 export interface EventsListOptions extends RawOutputOptions, EventsFilterOptions {}
@@ -19,6 +22,8 @@ export interface EventsListOptions extends RawOutputOptions, EventsFilterOptions
 export interface BucketRecord {
   raw: EventBucket;
   cost: Money;
+  /** The range cuts the period, or it is still in progress. */
+  partial: boolean;
 }
 
 // Rows are the events as the API layer read them (cost exact, in
@@ -51,16 +56,26 @@ const EVENT_ALL = EVENT_CONTRACT_FIELDS;
 
 const GROUP_FIELD: Record<GroupKey, keyof EventBucket> = { team: 'team_id', provider: 'provider', model: 'model' };
 
-function bucketColumns(groupBy: readonly GroupKey[]): Column<BucketRecord>[] {
+const PERIOD_HEADER: Record<BucketPeriod, string> = { daily: 'DAY', weekly: 'WEEK OF', monthly: 'MONTH' };
+
+function periodColumn(period: BucketPeriod): PeriodColumn<BucketRecord> {
+  return { name: 'period_start', header: PERIOD_HEADER[period], kind: 'period', period, get: (r) => r.raw.period_start, partial: (r) => r.partial };
+}
+
+function bucketColumns(period: BucketPeriod, groupBy: readonly GroupKey[]): Column<BucketRecord>[] {
   return [
-    { name: 'period_start', header: 'PERIOD', kind: 'time', get: (r) => r.raw.period_start },
+    periodColumn(period),
     ...groupBy.map((key): Column<BucketRecord> => ({ name: key, kind: 'text', get: (r) => r.raw[GROUP_FIELD[key]] })),
     { name: 'requests', kind: 'int', get: (r) => r.raw.requests },
     { name: 'input_tokens', header: 'INPUT', kind: 'int', get: (r) => r.raw.input_tokens },
     { name: 'output_tokens', header: 'OUTPUT', kind: 'int', get: (r) => r.raw.output_tokens },
     { name: 'cost', kind: 'money', get: (r) => r.cost },
+    { name: 'partial', kind: 'bool', get: (r) => r.partial },
   ];
 }
+
+/** Why some periods carry PARTIAL_MARK (said once, on stderr, under a table or chart that shows one). */
+const PARTIAL_NOTE = `${PARTIAL_MARK} partial period: the range starts or ends inside it, or it is still in progress`;
 
 /** Passes pages through, counting and summing them, and stops the paging once `limit` rows are out. */
 export async function* countedPages(pages: AsyncGenerator<SpendEvent[], void, undefined>, limit: number | undefined, totals: Totals): AsyncGenerator<SpendEvent[]> {
@@ -103,7 +118,7 @@ export default function eventsList(ctx: Context, opts: EventsListOptions): Promi
   return runEventsList(ctx, opts, { since: '7d', machineFields: EVENT_ALL });
 }
 
-export interface ListDefaults {
+export interface ListDefaults extends OutputFormats {
   since: string;
   /** Columns of csv/json/ndjson when --fields is not given. */
   machineFields: readonly string[];
@@ -113,7 +128,7 @@ export async function runEventsList(ctx: Context, opts: EventsListOptions, defau
   const started = performance.now();
   const now = ctx.now();
   const parsed = parseEventsList(opts, now, defaults);
-  const output = readOutputOptions(ctx, opts);
+  const output = readOutputOptions(ctx, opts, defaults);
   const chart = opts.chart === true;
   const aggregate = parsed.aggregate ?? (chart ? 'daily' : undefined);
   const drawing = chart && ctx.io.isStdoutTTY && output.output === undefined;
@@ -132,28 +147,34 @@ export async function runEventsList(ctx: Context, opts: EventsListOptions, defau
       progress: { waiting: 'fetching events', line: (rows, ms) => `${rateLine(rows, ms, 'events')} · total ${totals.describe()}` },
     });
   } else {
-    const all = bucketColumns(parsed.groupBy);
+    const all = bucketColumns(aggregate, parsed.groupBy);
     checkAggregateFields(output.fields, all, parsed.groupBy);
-    const columns = selectColumns(all, output.fields, all.map((c) => c.name));
+    // The mark in the period cell says it in a table; machines get the column.
+    const defaultFields = all.map((c) => c.name).filter((name) => output.format !== 'table' || name !== 'partial');
+    const columns = selectColumns(all, output.fields, defaultFields);
+    const tz = parsed.tz ?? 'UTC';
     const api = await ctx.api();
     const buckets = await withSpinner(ctx, `aggregating spend ${aggregate}`, () =>
       aggregateEvents(api, parsed.filter, {
         aggregate,
         groupBy: parsed.groupBy,
-        tz: parsed.tz ?? 'UTC',
+        tz,
         onClientSide: (n) => ctx.log.info(`the control plane has no spend aggregates; kt summed ${n.toLocaleString('en-US')} events itself`),
       }),
     );
     const limited = parsed.limit === undefined ? buckets : buckets.slice(0, parsed.limit);
+    const range = { since: new Date(parsed.filter.since), until: parsed.filter.until === undefined ? undefined : new Date(parsed.filter.until), now };
     const records = limited.map((raw): BucketRecord => {
       totals.add('USD', raw.cost);
-      return { raw, cost: raw.cost };
+      return { raw, cost: raw.cost, partial: isPartialBucket(raw.period_start, aggregate, tz, range) };
     });
     if (drawing) {
-      await drawChart(ctx, records);
+      await drawChart(ctx, records, aggregate, parsed.groupBy, parsed.tz);
     } else {
       await writeRows(ctx, records, columns, { ...writeOptions, emptyNotice: 'no events' });
     }
+    const marked = (drawing || output.format === 'table') && columns.includes(all[0] as Column<BucketRecord>);
+    if (marked && records.some((r) => r.partial)) ctx.log.info(PARTIAL_NOTE);
   }
 
   const missing = totals.missingCostNotice();
@@ -178,19 +199,63 @@ function checkAggregateFields(fields: string | undefined, columns: readonly Colu
   }
 }
 
-async function drawChart(ctx: Context, records: readonly BucketRecord[]): Promise<void> {
+/** Most series a stacked chart draws (the rest are summed as "other"): more fills than this cannot be told apart. */
+const MAX_SERIES = STACK_GLYPHS.length;
+
+async function drawChart(ctx: Context, records: readonly BucketRecord[], period: BucketPeriod, groupBy: readonly GroupKey[], tz: string | undefined): Promise<void> {
   if (records.length === 0) {
     ctx.io.stderr.write('no events\n');
     return;
   }
   const style = stdoutStyle(ctx);
-  // Several groups share a period: the chart shows the period's total.
-  const perPeriod = new Map<string, Money>();
-  for (const r of records) perPeriod.set(r.raw.period_start, (perPeriod.get(r.raw.period_start) ?? 0n) + r.cost);
-  const width = (ctx.io.stdout as { columns?: number }).columns ?? 80;
-  const lines = barChart(
-    [...perPeriod.entries()].map(([period, cost]) => ({ label: period.slice(0, 10), value: Number(cost), display: formatMoney(cost) })),
-    { width: Math.min(width, 120), color: ctx.io.colorStdout ? (bar) => style.cyan(bar) : undefined },
-  );
+  const renderer = new CellRenderer(tz);
+  const label = periodColumn(period);
+  const columns = (ctx.io.stdout as { columns?: number }).columns;
+  // A terminal that reports no size (0, or none) gets 80 columns.
+  const width = Math.min(columns !== undefined && columns > 0 ? columns : 80, 120);
+  // One entry per period, in order; a period is partial when any of its rows is.
+  const periods = new Map<string, { record: BucketRecord; total: Money; byGroup: Map<string, Money> }>();
+  for (const r of records) {
+    let entry = periods.get(r.raw.period_start);
+    if (entry === undefined) {
+      entry = { record: r, total: 0n, byGroup: new Map() };
+      periods.set(r.raw.period_start, entry);
+    }
+    entry.total += r.cost;
+    if (r.partial) entry.record = r;
+    const group = groupBy.map((key) => r.raw[GROUP_FIELD[key]] ?? '(none)').join('/');
+    entry.byGroup.set(group, (entry.byGroup.get(group) ?? 0n) + r.cost);
+  }
+  const entries = [...periods.values()];
+  let lines: string[];
+  if (groupBy.length === 0) {
+    lines = barChart(
+      entries.map((e) => ({ label: renderer.table(label, e.record), value: Number(e.total), display: formatMoney(e.total) })),
+      { width, color: ctx.io.colorStdout ? (bar) => style.cyan(bar) : undefined },
+    );
+  } else {
+    // Stacked bars: the biggest groups by cost over the range, the rest as one "other" series.
+    const byGroup = new Map<string, Money>();
+    for (const e of entries) for (const [group, cost] of e.byGroup) byGroup.set(group, (byGroup.get(group) ?? 0n) + cost);
+    const ranked = [...byGroup.entries()].sort((a, b) => (b[1] > a[1] ? 1 : b[1] < a[1] ? -1 : a[0] < b[0] ? -1 : 1)).map(([group]) => group);
+    const shown = ranked.length <= MAX_SERIES ? ranked : ranked.slice(0, MAX_SERIES - 1);
+    const rest = ranked.length - shown.length;
+    const series = rest > 0 ? [...shown, `other (${rest} ${groupNoun(groupBy, rest)})`] : shown;
+    const colours = [style.cyan, style.magenta, style.yellow, style.green];
+    lines = stackedBarChart(
+      entries.map((e) => {
+        const values = shown.map((group) => Number(e.byGroup.get(group) ?? 0n));
+        if (rest > 0) values.push(Number([...e.byGroup.entries()].filter(([group]) => !shown.includes(group)).reduce((sum, [, cost]) => sum + cost, 0n)));
+        return { label: renderer.table(label, e.record), values, display: formatMoney(e.total) };
+      }),
+      { width, series, colors: ctx.io.colorStdout ? colours.map((c) => (text: string) => c(text)) : undefined },
+    );
+  }
   ctx.io.stdout.write(`${lines.join('\n')}\n`);
+}
+
+function groupNoun(groupBy: readonly GroupKey[], n: number): string {
+  if (groupBy.length !== 1) return n === 1 ? 'group' : 'groups';
+  const key = groupBy[0] ?? 'team';
+  return n === 1 ? key : `${key}s`;
 }

@@ -1,9 +1,9 @@
 // Flags of kt events list → a validated request. Pure: "now" is passed in.
 import { UsageError } from '../../errors.js';
-import { parseInstant, isTimeZone, TimeError } from '../../domain/time.js';
 import type { EventFilter } from '../../api/events.js';
-import { GROUP_KEYS, isGroupKey, isVerdict, VERDICTS, type GroupKey } from '../../domain/events.js';
+import { GROUP_KEYS, isGroupKey, normalizeVerdict, VERDICT_WORDS, VERDICTS, type GroupKey, type Verdict } from '../../domain/events.js';
 import { BUCKET_PERIODS, isBucketPeriod, type BucketPeriod } from '../../domain/periods.js';
+import { instantFlag, suggestion, timeZoneFlag } from '../flags.js';
 
 export interface EventsFilterOptions {
   since?: string;
@@ -33,22 +33,22 @@ function listFlag(name: string, values: readonly string[] | undefined): string[]
   return [...new Set(items)];
 }
 
-function verdictFlag(values: readonly string[] | undefined): string[] | undefined {
-  const items = listFlag('verdict', values?.map((v) => v.toLowerCase()));
-  const unknown = items?.filter((v) => !isVerdict(v)) ?? [];
-  if (unknown.length > 0) {
-    throw new UsageError(`invalid --verdict "${values?.join(',') ?? ''}": unknown verdict ${unknown.map((v) => `"${v}"`).join(', ')}; use ${VERDICTS.join(', ')}`);
+/** --verdict: the CLI's words or the product's synonyms (blocked, pass, modified, …), as the CLI's words. */
+function verdictFlag(values: readonly string[] | undefined): Verdict[] | undefined {
+  const items = listFlag('verdict', values);
+  if (items === undefined) return undefined;
+  const verdicts: Verdict[] = [];
+  for (const item of items) {
+    const verdict = normalizeVerdict(item);
+    if (verdict === undefined) {
+      throw new UsageError(
+        `invalid --verdict "${values?.join(',') ?? ''}": unknown verdict "${item}"; use ${VERDICTS.join(', ')} (the product's words such as blocked, pass or modified match too)`,
+        suggestion(item, VERDICT_WORDS),
+      );
+    }
+    if (!verdicts.includes(verdict)) verdicts.push(verdict);
   }
-  return items;
-}
-
-function instantFlag(name: string, text: string, now: Date): Date {
-  try {
-    return parseInstant(text, now);
-  } catch (error) {
-    if (error instanceof TimeError) throw new UsageError(`invalid --${name}: ${error.message}`);
-    throw error;
-  }
+  return verdicts;
 }
 
 export interface ParsedEventsList {
@@ -61,13 +61,15 @@ export interface ParsedEventsList {
 
 /** Flags → a validated request. Every rejection is a UsageError (exit 2). */
 export function parseEventsList(opts: EventsFilterOptions, now: Date, defaults: { since: string } = { since: '7d' }): ParsedEventsList {
-  const since = instantFlag('since', opts.since ?? defaults.since, now);
+  // The zone first: a bare date in --since/--until is local to it.
+  const tz = timeZoneFlag(opts.tz);
+  const since = instantFlag('--since', opts.since ?? defaults.since, now, tz);
   if (since.getTime() > now.getTime()) {
     throw new UsageError(`invalid --since "${opts.since ?? ''}": ${since.toISOString()} is in the future`, 'use a past date or a duration such as 30d');
   }
   let until: Date | undefined;
   if (opts.until !== undefined) {
-    until = instantFlag('until', opts.until, now);
+    until = instantFlag('--until', opts.until, now, tz);
     if (since.getTime() >= until.getTime()) {
       throw new UsageError(
         `--since (${since.toISOString()}) must be before --until (${until.toISOString()})`,
@@ -88,7 +90,7 @@ export function parseEventsList(opts: EventsFilterOptions, now: Date, defaults: 
   let aggregate: BucketPeriod | undefined;
   if (opts.aggregate !== undefined) {
     if (!isBucketPeriod(opts.aggregate)) {
-      throw new UsageError(`invalid --aggregate "${opts.aggregate}": use one of ${BUCKET_PERIODS.join(', ')}`);
+      throw new UsageError(`invalid --aggregate "${opts.aggregate}": use one of ${BUCKET_PERIODS.join(', ')}`, suggestion(opts.aggregate, BUCKET_PERIODS));
     }
     aggregate = opts.aggregate;
   }
@@ -98,20 +100,15 @@ export function parseEventsList(opts: EventsFilterOptions, now: Date, defaults: 
     const keys = splitList([opts.groupBy]) ?? [''];
     const unknown = keys.filter((k) => !isGroupKey(k));
     if (unknown.length > 0) {
-      throw new UsageError(`invalid --group-by "${opts.groupBy}": unknown key ${unknown.map((k) => `"${k}"`).join(', ')}; use ${GROUP_KEYS.join(', ')}`);
+      throw new UsageError(
+        `invalid --group-by "${opts.groupBy}": unknown key ${unknown.map((k) => `"${k}"`).join(', ')}; use ${GROUP_KEYS.join(', ')}`,
+        suggestion(unknown[0] ?? '', GROUP_KEYS),
+      );
     }
     groupBy = [...new Set(keys)] as GroupKey[];
     if (aggregate === undefined && opts.chart !== true) {
       throw new UsageError('--group-by needs --aggregate', 'e.g. kt events list --aggregate monthly --group-by team');
     }
-  }
-
-  let tz: string | undefined;
-  if (opts.tz !== undefined) {
-    if (!isTimeZone(opts.tz)) {
-      throw new UsageError(`invalid --tz "${opts.tz}": not an IANA time zone`, 'use a name such as UTC, Europe/Berlin or America/New_York');
-    }
-    tz = opts.tz;
   }
 
   return {

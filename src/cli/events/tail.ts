@@ -106,11 +106,16 @@ export default async function eventsTail(ctx: Context, opts: EventsTailOptions):
   // becomes one object per line (an array never ends); CSV has one header.
   const renderer = new CellRenderer(parsed.tz);
   let headerDue = output.header !== false;
+  let widths: number[] | undefined;
   const print = async (batch: readonly SpendEvent[]): Promise<void> => {
     if (format === 'table') {
-      if (headerDue) ctx.io.stdout.write(`${tableLine(columns.map((c) => c.header ?? c.name.toUpperCase()), columns)}\n`);
+      const headers = columns.map((c) => c.header ?? c.name.toUpperCase());
+      const rows = batch.map((e) => columns.map((c) => renderer.table(c, e)));
+      // Widths are fixed by the header, the first batch and the widest form a column can take, so later batches line up.
+      widths ??= followWidths(columns, [headers, ...rows], renderer);
+      if (headerDue) ctx.io.stdout.write(`${tableLine(headers, widths)}\n`);
       headerDue = false;
-      for (const e of batch) ctx.io.stdout.write(`${tableLine(columns.map((c) => renderer.table(c, e)), columns)}\n`);
+      for (const cells of rows) ctx.io.stdout.write(`${tableLine(cells, widths)}\n`);
       return;
     }
     if (batch.length === 0 && !headerDue) return;
@@ -155,15 +160,26 @@ export default async function eventsTail(ctx: Context, opts: EventsTailOptions):
   }
 }
 
-const FOLLOW_WIDTHS: Readonly<Record<string, number>> = { timestamp: 20, id: 24, verdict: 8, reason_code: 26, team: 14, provider: 10, model: 18, cost: 12 };
+/** Room kept for columns whose width varies from event to event (ids, reasons, models). */
+const FOLLOW_WIDTHS: Readonly<Record<string, number>> = { id: 24, verdict: 8, reason_code: 26, team: 14, provider: 10, model: 18, cost: 12 };
 
-/** Cells padded to fixed widths (the last one left as is). */
-function tableLine(cells: readonly string[], columns: readonly Column<SpendEvent>[]): string {
+/** A timestamp with milliseconds: the widest a time cell gets in a zone. */
+const WIDEST_TIME = new Date(Date.UTC(2026, 11, 31, 23, 59, 59, 999));
+
+export function followWidths(columns: readonly Column<SpendEvent>[], lines: readonly (readonly string[])[], renderer: CellRenderer): number[] {
+  return columns.map((c, i) => {
+    let width = c.kind === 'time' ? displayWidth(renderer.time(WIDEST_TIME)) : (FOLLOW_WIDTHS[c.name] ?? 12);
+    for (const cells of lines) width = Math.max(width, displayWidth(cells[i] ?? ''));
+    return width;
+  });
+}
+
+/** Cells padded to fixed widths with two spaces between (the last one left as is); a longer cell pushes the rest along. */
+export function tableLine(cells: readonly string[], widths: readonly number[]): string {
   return cells
     .map((text, i) => {
       if (i === cells.length - 1) return text;
-      const width = FOLLOW_WIDTHS[columns[i]?.name ?? ''] ?? 12;
-      return text + ' '.repeat(Math.max(1, width - displayWidth(text) + 2));
+      return text + ' '.repeat(Math.max(1, (widths[i] ?? 12) - displayWidth(text) + 2));
     })
     .join('');
 }

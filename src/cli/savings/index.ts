@@ -1,6 +1,6 @@
 import { Option, type Command } from 'commander';
 import type { ActionFactory } from '../action.js';
-import { addOutputOptions } from '../flags.js';
+import { addOutputOptions, LOCAL_DATES_HELP } from '../flags.js';
 
 export function register(program: Command, action: ActionFactory): void {
   const savings = program
@@ -31,8 +31,9 @@ export function register(program: Command, action: ActionFactory): void {
         '',
       ].join('\n'),
     )
-    .addOption(new Option('--since <when>', 'start (inclusive): a duration back from now (30d, 12h, 6w, 3mo) or an ISO date').default(undefined, '30d'))
+    .addOption(new Option('--since <when>', `start (inclusive): a duration back from now (30d, 12h, 6w, 3mo) or an ISO date; ${LOCAL_DATES_HELP}`).default(undefined, '30d'))
     .addOption(new Option('--until <when>', 'end (exclusive): a duration back from now or an ISO date; default now'))
+    .addOption(new Option('--tz <zone>', 'IANA time zone the dates in --since/--until are read in, e.g. America/Los_Angeles (default UTC)'))
     .addOption(new Option('--team <teams>', 'only these teams (comma list)'))
     .addOption(new Option('--policy <file>', "a policy-config.yaml: its cost-priority model_groups, spend_controls and model_allowlist replace the document's routing group and the wallets' caps"))
     .addOption(new Option('--prices <file>', 'YAML or JSON prices per 1M tokens that add to or override the built-in matrix, e.g. {gpt-4o: {input: 2.5, output: 10}}'))

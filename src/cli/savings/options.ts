@@ -1,6 +1,6 @@
 // Flags of kt savings → a validated request. Pure: "now" is passed in.
 import { UsageError } from '../../errors.js';
-import { parseInstant, TimeError } from '../../domain/time.js';
+import { instantFlag, timeZoneFlag } from '../flags.js';
 
 export interface SavingsFlags {
   since?: string;
@@ -12,6 +12,7 @@ export interface SavingsFlags {
   recommend?: boolean;
   emitPolicy?: string;
   force?: boolean;
+  tz?: string;
 }
 
 export interface ParsedSavings {
@@ -28,18 +29,10 @@ export interface ParsedSavings {
   force: boolean;
 }
 
-function instant(name: string, text: string, now: Date): Date {
-  try {
-    return parseInstant(text, now);
-  } catch (error) {
-    if (error instanceof TimeError) throw new UsageError(`invalid --${name}: ${error.message}`);
-    throw error;
-  }
-}
-
 export function parseSavingsFlags(opts: SavingsFlags, now: Date): ParsedSavings {
-  const since = instant('since', opts.since ?? '30d', now);
-  const until = opts.until === undefined ? now : instant('until', opts.until, now);
+  const tz = timeZoneFlag(opts.tz);
+  const since = instantFlag('--since', opts.since ?? '30d', now, tz);
+  const until = opts.until === undefined ? now : instantFlag('--until', opts.until, now, tz);
   if (since.getTime() >= until.getTime()) {
     throw new UsageError(`--since (${since.toISOString()}) must be before --until (${until.toISOString()})`, '--until is exclusive: --since 2026-03-01 --until 2026-04-01 is the whole of March');
   }

@@ -3,6 +3,7 @@
 import { UsageError } from '../../errors.js';
 import { AmountError, CURRENCIES, isCurrency, parseAmount, type Money } from '../../domain/money.js';
 import { parseInstant, TimeError } from '../../domain/time.js';
+import { suggestion } from '../flags.js';
 import { isTransactionType, TRANSACTION_TYPES, type TransactionType } from '../../domain/ledger.js';
 import { isWalletPeriod, WALLET_PERIODS, type WalletPeriod } from '../../domain/periods.js';
 import { isTeamId, TEAM_ID_RULE } from '../../domain/teams.js';
@@ -30,7 +31,7 @@ export function parseCurrency(text: string | undefined): string | undefined {
   if (text === undefined) return undefined;
   const code = text.trim().toUpperCase();
   if (!isCurrency(code)) {
-    throw new UsageError(`invalid --currency "${text}": use one of ${Object.keys(CURRENCIES).join(', ')}`);
+    throw new UsageError(`invalid --currency "${text}": use one of ${Object.keys(CURRENCIES).join(', ')}`, suggestion(text, Object.keys(CURRENCIES)));
   }
   return code;
 }
@@ -38,7 +39,7 @@ export function parseCurrency(text: string | undefined): string | undefined {
 export function parsePeriod(text: string | undefined): WalletPeriod {
   if (text === undefined) return 'monthly';
   if (!isWalletPeriod(text)) {
-    throw new UsageError(`invalid --period "${text}": use one of ${WALLET_PERIODS.join(', ')}`);
+    throw new UsageError(`invalid --period "${text}": use one of ${WALLET_PERIODS.join(', ')}`, suggestion(text, WALLET_PERIODS));
   }
   return text;
 }
@@ -59,7 +60,7 @@ export function parseTypes(text: string | undefined): TransactionType[] | undefi
   const unknown = items.filter((t) => !isTransactionType(t));
   if (unknown.length > 0) {
     const shown = unknown.map((t) => (t === '' ? '(empty)' : `"${t}"`)).join(', ');
-    throw new UsageError(`invalid --type "${text}": unknown type ${shown}; valid types: ${TRANSACTION_TYPES.join(', ')}`);
+    throw new UsageError(`invalid --type "${text}": unknown type ${shown}; valid types: ${TRANSACTION_TYPES.join(', ')}`, suggestion(unknown[0] ?? '', TRANSACTION_TYPES));
   }
   return [...new Set(items)] as TransactionType[];
 }
