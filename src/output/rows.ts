@@ -23,6 +23,8 @@ export interface Column<R> {
   get(row: R): CellValue;
   /** Currency of a money cell, for the table symbol; default USD. */
   currency?: (row: R) => string;
+  /** What a table shows for a null value (a field the server did not send); default an empty cell. csv and json are unaffected. */
+  missing?: string;
 }
 
 export interface WriteOptions {
