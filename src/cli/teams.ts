@@ -34,7 +34,8 @@ export interface TeamChain {
 export async function teamChain(api: ApiClient, team: string): Promise<TeamChain> {
   try {
     const answer = await walletBalance(api, team);
-    if (isTeamWallet(answer.wallet, team)) return answer;
+    // A user's wallet in a cascade is where spend starts, not a parent of the team's.
+    if (isTeamWallet(answer.wallet, team)) return { wallet: answer.wallet, parents: answer.parents.filter((p) => p.scope !== 'user') };
   } catch (error) {
     if (!mayBeUnknownTeam(error)) throw error;
   }

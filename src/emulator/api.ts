@@ -184,6 +184,13 @@ function cascadeOf(store: Store, team: string, user: string | null): WalletRow[]
   return chains;
 }
 
+/** A user id: any text a gateway names its users by (an id, an email), up to 256 characters. */
+function userIdField(b: Body): string {
+  const v = str(b, 'user_id', true);
+  if (v.length > 256 || [...v].some((c) => c.charCodeAt(0) < 0x20)) throw invalid('"user_id" must be at most 256 characters, without control characters', { field: 'user_id' });
+  return v;
+}
+
 /** A wallet as the dialect shows it. */
 const shown = (w: WalletRow, product: boolean): Record<string, unknown> => (product ? productWalletJson(w) : walletJson(w));
 
@@ -191,7 +198,7 @@ const shown = (w: WalletRow, product: boolean): Record<string, unknown> => (prod
 function walletKeyField(b: Body): string {
   if (b.user_id !== undefined && b.user_id !== null) {
     if (b.team_id !== undefined && b.team_id !== null) throw invalid('pass either "team_id" or "user_id", not both');
-    return userKey(teamIdField(b, 'user_id'));
+    return userKey(userIdField(b));
   }
   return teamIdField(b);
 }
@@ -251,7 +258,7 @@ function reserve(store: Store, b: Body, product: boolean): unknown {
   const teamId = teamIdField(b);
   const estimate = amountField(b, 'estimated_cost', { required: true }) as Money;
   const requestId = str(b, 'request_id', false) ?? null;
-  const user = b.user_id === undefined || b.user_id === null ? null : teamIdField(b, 'user_id');
+  const user = !product || b.user_id === undefined || b.user_id === null ? null : userIdField(b);
   const r = product
     ? store.reservations.reserveFirst(teamId, cascadeOf(store, teamId, user), estimate, requestId)
     : store.reservations.reserve(teamId, estimate, requestId);

@@ -93,10 +93,11 @@ export async function openEmulator(options: EmulatorOptions): Promise<RunningEmu
     if (fresh) {
       store.tx(() => {
         const seed = options.seed ?? 'demo';
-        if (seed === 'demo') seeded = seedDemo(store, { events: options.seedEvents, now: now() });
-        // The product's wallets have scopes: its demo has a user's wallet too.
-        if (seed === 'demo' && options.dialect === 'product') seedUserWallet(db, store.wallets);
-        else store.wallets.create({ team_id: 'org', name: 'Organization', parent_id: null, currency: 'USD', period: 'monthly', allocation: 0n, soft_cap: null, hard_cap: null });
+        if (seed === 'demo') {
+          seeded = seedDemo(store, { events: options.seedEvents, now: now() });
+          // The product's wallets have scopes: its demo has a user's wallet too.
+          if (options.dialect === 'product') seedUserWallet(db, store.wallets);
+        } else store.wallets.create({ team_id: 'org', name: 'Organization', parent_id: null, currency: 'USD', period: 'monthly', allocation: 0n, soft_cap: null, hard_cap: null });
         store.setMeta('initialized', new Date(now()).toISOString());
       });
     } else if (options.seed === 'demo') {

@@ -6,7 +6,7 @@ import type Database from 'better-sqlite3';
 import { available, periodAllocated, periodStartAt, returnable, softCapCrossedAt, unallocated, type PeriodOpening, type WalletAmounts } from '../domain/ledger.js';
 import type { Money } from '../domain/money.js';
 import type { WalletPeriod } from '../domain/periods.js';
-import { isTeamId, teamName } from '../domain/teams.js';
+import { teamName } from '../domain/teams.js';
 import { ApiFailure, decimal } from './failure.js';
 import { fromDb, TXN_MONEY, WALLET_MONEY, type TxnRow, type WalletRow } from './schema.js';
 
@@ -334,7 +334,7 @@ export function seedUserWallet(db: Database.Database, wallets: Wallets): string 
     )
     .pluck()
     .get();
-  const user = typeof top === 'string' && isTeamId(top) ? top : 'usr_demo';
+  const user = typeof top === 'string' && top !== '' ? top : 'usr_demo';
   wallets.allocate({ team_id: userKey(user), amount: DEMO_USER_ALLOCATION, currency: 'USD', period: 'monthly', name: user });
   return user;
 }

@@ -271,7 +271,7 @@ describe('kt forecast (in-process)', () => {
 
   it('says on stderr when it falls back to the run rate, and still answers', async () => {
     const { stdout, stderr } = await runForecast({ team: 'search', json: true }, { ...SEARCH, monthly: linearMonths(1) });
-    expect(stderr).toContain('search: only 1 full month of history (the trend model needs 3; forecasts use the run rate instead)');
+    expect(stderr).toContain('search: only 1 full month of history (the trend model needs 3); forecasts use the run rate instead');
     expect(stdout).not.toMatch(/NaN|Infinity/);
   });
 
@@ -402,7 +402,7 @@ describe('the organisation and one projection', () => {
     const days: RawBucket[] = ['2026-11-24', '2026-11-25', '2026-11-26', '2026-11-27'].map((date) => ({ period_start: `${date}T00:00:00+00:00`, cost: 6.25 }));
     const canned: Canned = { wallets: [wallet('research', 'org', { spent: 25, allocated: 500 })], monthly: [], daily: days };
     const { stdout, stderr } = await runForecast({ team: 'research' }, canned);
-    expect(stderr).toContain('research: no full month of history yet (the trend model needs 3; forecasts use the run rate instead)');
+    expect(stderr).toContain('research: no full month of history yet (the trend model needs 3); forecasts use the run rate instead');
     expect(stderr).not.toContain('only 0 full months');
     expect(stdout).toContain('Interval: only 4 complete days of spend history (fewer than 14), so the daily spread is taken as at least 20% of the daily rate.');
     const interval = /Projected month-end: (\$[\d,.]+) \(80% interval (\$[\d,.]+) – (\$[\d,.]+)\)/.exec(stdout);

@@ -191,15 +191,15 @@ async function readWallets(api: ApiClient, optional: boolean): Promise<Wallet[]>
 function fallbackNotice(ctx: Context, reports: readonly TeamForecast[]): void {
   const short = reports.filter((r) => r.historyMonths < MIN_MODEL_HISTORY);
   if (short.length === 0) return;
-  const why = `the trend model needs ${MIN_MODEL_HISTORY}; forecasts use the run rate instead`;
+  const why = `(the trend model needs ${MIN_MODEL_HISTORY}); forecasts use the run rate instead`;
   if (short.length === 1) {
     const r = short[0] as TeamForecast;
     const n = r.historyMonths;
     const history = n === 0 ? 'no full month of history yet' : `only ${n} full month${n === 1 ? '' : 's'} of history`;
-    ctx.log.warn(`${subjectName(r)}: ${history} (${why})`);
+    ctx.log.warn(`${subjectName(r)}: ${history} ${why}`);
     return;
   }
-  ctx.log.warn(`${short.map((r) => r.team).join(', ')}: fewer than ${MIN_MODEL_HISTORY} full months of history (${why})`);
+  ctx.log.warn(`${short.map((r) => r.team).join(', ')}: fewer than ${MIN_MODEL_HISTORY} full months of history ${why}`);
 }
 
 function teamNotices(ctx: Context, teams: readonly TeamForecast[]): void {

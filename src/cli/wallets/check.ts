@@ -110,13 +110,32 @@ function webhookUrl(text: string): string {
   return url.toString();
 }
 
-/** `80%/100%`, `--min-balance $100.00`, or both: the thresholds asked for, for messages. */
+/** What puts a wallet on the list: `at or past 80%`, `below --min-balance $100.00`, or both. */
+function listedText(t: Thresholds): string {
+  const parts: string[] = [];
+  if (t.percent !== null) parts.push(`at or past ${percentText(t.percent.warnAt)}%`);
+  if (t.minBalance !== null) parts.push(`below --min-balance ${formatMoney(t.minBalance)}`);
+  return parts.join(' or ');
+}
+
+/** What makes exit 3: `at or past 100% of allocation or a hard cap`, `below --min-balance $100.00`, or both. */
+function failText(t: Thresholds): string {
+  const parts: string[] = [];
+  if (t.percent !== null) parts.push(`at or past ${percentText(t.percent.failAt)}% of allocation or a hard cap`);
+  if (t.minBalance !== null) parts.push(`below --min-balance ${formatMoney(t.minBalance)}`);
+  return parts.join(' or ');
+}
+
+/** The thresholds asked for, for "could not be checked against …". */
 function thresholdsText(t: Thresholds): string {
   const parts: string[] = [];
   if (t.percent !== null) parts.push(`${percentText(t.percent.warnAt)}%/${percentText(t.percent.failAt)}%`);
   if (t.minBalance !== null) parts.push(`--min-balance ${formatMoney(t.minBalance)}`);
   return parts.join(' and ');
 }
+
+/** How a wallet is named in messages: its team, else its user. */
+const who = (w: WalletRecord): string => w.raw.team_id ?? w.raw.user_id ?? w.label;
 
 const WHY_NOT: Record<NotChecked, string> = {
   percent: 'no allocation reported',
@@ -133,7 +152,7 @@ function rowLine(r: CheckRow): string {
   if (pct !== null && w.usage?.basis === 'period') figures = `${pct} used, ${formatMoney(w.usage.used - (w.raw.reserved ?? 0n), c)} of ${formatMoney(w.usage.base, c)}`;
   else if (pct !== null && w.usage?.basis === 'cumulative') figures = `${pct} of the pool used, balance ${formatMoney(w.raw.available ?? 0n, c)} of ${formatMoney(w.usage.base, c)} allocated in total`;
   else figures = w.raw.available === null ? 'no allocation or balance reported' : `balance ${formatMoney(w.raw.available, c)}`;
-  return `• ${w.raw.team_id ?? w.label}: ${r.level} — ${figures} (${r.reason})`;
+  return `• ${who(w)}: ${r.level} — ${figures} (${r.reason})`;
 }
 
 function alertText(rows: readonly CheckRow[], t: Thresholds, checkedNone: boolean): string {
@@ -142,8 +161,8 @@ function alertText(rows: readonly CheckRow[], t: Thresholds, checkedNone: boolea
   const unknown = rows.filter((r) => r.level === 'unknown');
   const head = checkedNone
     ? `kt wallets check: no wallet could be checked against ${thresholdsText(t)}`
-    : `kt wallets check: ${alerting.length} wallet${alerting.length === 1 ? '' : 's'} past ${thresholdsText(t)} (${failing} at the fail level)`;
-  const tail = unknown.length === 0 ? [] : [`not checked: ${unknown.map((r) => r.wallet.raw.team_id ?? r.wallet.label).join(', ')}`];
+    : `kt wallets check: ${alerting.length} wallet${alerting.length === 1 ? '' : 's'} ${listedText(t)} (${failing} ${failText(t)})`;
+  const tail = unknown.length === 0 ? [] : [`not checked: ${unknown.map((r) => who(r.wallet)).join(', ')}`];
   return [head, ...alerting.map(rowLine), ...tail].join('\n');
 }
 
@@ -204,11 +223,11 @@ export default async function walletsCheck(ctx: Context, opts: CheckOptions): Pr
     format: output.format,
     header: output.header,
     output: output.output,
-    emptyNotice: `no wallet past ${thresholdsText(thresholds)}`,
+    emptyNotice: `no wallet ${listedText(thresholds)}${thresholds.percent === null ? '' : ' of its allocation'}`,
   });
 
   for (const kind of ['percent', 'min-balance'] as const) {
-    const missed = rows.filter((r) => r.level === 'unknown' && r.notChecked.includes(kind)).map((r) => r.wallet.raw.team_id ?? r.wallet.label);
+    const missed = rows.filter((r) => r.level === 'unknown' && r.notChecked.includes(kind)).map((r) => who(r.wallet));
     if (missed.length === 0) continue;
     const against = kind === 'percent' ? `${percentText(warnAt)}%/${percentText(failAt)}%` : '--min-balance';
     ctx.log.warn(`not checked against ${against} (${WHY_NOT[kind]}): ${missed.join(', ')}`);
@@ -255,7 +274,7 @@ export default async function walletsCheck(ctx: Context, opts: CheckOptions): Pr
   }
   const failing = rows.filter((r) => r.level === 'fail');
   if (failing.length > 0) {
-    throw new ThresholdError(`${failing.length} wallet${failing.length === 1 ? '' : 's'} at the fail level (${thresholdsText(thresholds)} or a hard cap): ${failing.map((r) => r.wallet.raw.team_id ?? r.wallet.label).join(', ')}`);
+    throw new ThresholdError(`${failing.length} wallet${failing.length === 1 ? '' : 's'} ${failText(thresholds)}: ${failing.map((r) => who(r.wallet)).join(', ')}`);
   }
 }
 

@@ -107,7 +107,7 @@ export const WALLET_FIELD_LIST = WALLET_COLUMNS.map((c) => c.name).join(', ');
 /** Machine formats: every documented field, sent or not (null), so a script's columns never move; `unallocated` and `id` via --fields. */
 export const WALLET_DEFAULT_FIELDS = WALLET_COLUMNS.map((c) => c.name).filter((n) => n !== 'unallocated' && n !== 'id');
 
-const WALLET_TABLE_FIELDS = ['team', 'scope', 'parent', 'period', 'allocated', 'spent', 'total_allocated', 'total_spent', 'reserved', 'available', 'hard_cap', 'status', 'utilization', 'utilization_basis'];
+const WALLET_TABLE_FIELDS = ['team', 'scope', 'user', 'parent', 'period', 'allocated', 'spent', 'total_allocated', 'total_spent', 'reserved', 'available', 'hard_cap', 'status', 'utilization', 'utilization_basis'];
 
 /**
  * A table's default columns for these wallets: the ones some wallet has a
@@ -128,7 +128,7 @@ export function walletTableFields(wallets: readonly WalletRecord[]): string[] {
 export function basisNotice(wallets: readonly WalletRecord[]): string | undefined {
   const pooled = wallets.filter((w) => utilization(w) !== null && w.usage?.basis === 'cumulative');
   if (pooled.length === 0) return undefined;
-  return `utilization of ${pooled.length === wallets.length ? 'these wallets' : pooled.map((w) => w.label).join(', ')} is the share of the pool used, (total allocated − balance) / total allocated: the server reports cumulative totals only`;
+  return `utilization of ${pooled.length === wallets.length ? 'these wallets' : pooled.map((w) => w.raw.team_id ?? w.raw.user_id ?? w.label).join(', ')} is the share of the pool used, (total allocated − balance) / total allocated: the server reports cumulative totals only`;
 }
 
 export interface TransactionRecord {
