@@ -51,6 +51,9 @@ describe('wallet flag parsing', () => {
     expect(usage(() => parseTeam('a b')).message).toContain('invalid --team "a b"');
     expect(usage(() => parseIdempotencyKey('has space')).message).toContain('invalid --idempotency-key');
     expect(parseTypes('settle,allocate,settle')).toEqual(['settle', 'allocate']);
+    expect(usage(() => parseTypes('credt')).message).toBe(
+      'invalid --type "credt": unknown type "credt" (did you mean "credit"?); valid types: credit, allocate, reclaim, reserve, settle, release, expire',
+    );
     expect(usage(() => parseTypes('settle,spend')).message).toBe(
       'invalid --type "settle,spend": unknown type "spend"; valid types: credit, allocate, reclaim, reserve, settle, release, expire',
     );

@@ -6,6 +6,7 @@ import { parseInstant, TimeError } from '../../domain/time.js';
 import { isTransactionType, TRANSACTION_TYPES, type TransactionType } from '../../domain/ledger.js';
 import { isWalletPeriod, WALLET_PERIODS, type WalletPeriod } from '../../domain/periods.js';
 import { isTeamId, TEAM_ID_RULE } from '../../domain/teams.js';
+import { didYouMean } from '../../domain/suggest.js';
 
 export function parseTeam(text: string | undefined, flag = '--team'): string {
   const team = (text ?? '').trim();
@@ -59,7 +60,10 @@ export function parseTypes(text: string | undefined): TransactionType[] | undefi
   const unknown = items.filter((t) => !isTransactionType(t));
   if (unknown.length > 0) {
     const shown = unknown.map((t) => (t === '' ? '(empty)' : `"${t}"`)).join(', ');
-    throw new UsageError(`invalid --type "${text}": unknown type ${shown}; valid types: ${TRANSACTION_TYPES.join(', ')}`);
+    const nearest = unknown.map((t) => didYouMean(t, TRANSACTION_TYPES)).find((t) => t !== undefined);
+    throw new UsageError(
+      `invalid --type "${text}": unknown type ${shown}${nearest === undefined ? '' : ` (did you mean "${nearest}"?)`}; valid types: ${TRANSACTION_TYPES.join(', ')}`,
+    );
   }
   return [...new Set(items)] as TransactionType[];
 }
