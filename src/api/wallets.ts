@@ -49,6 +49,8 @@ export interface Wallet {
   unallocated: Money | null;
   soft_cap: Money | null;
   hard_cap: Money | null;
+  /** The server speaks of caps at all (sends soft_cap or hard_cap, if only as null): null caps then mean "none set". */
+  caps_reported: boolean;
   /** healthy, low, depleted, blocked (lower-cased). */
   status: string | null;
   soft_cap_crossed_at: string | null;
@@ -142,6 +144,7 @@ export function readWallet(raw: unknown, where: string): Wallet {
     unallocated: money(['unallocated']),
     soft_cap: money(['soft_cap']),
     hard_cap: money(['hard_cap']),
+    caps_reported: 'soft_cap' in o || 'hard_cap' in o,
     status: status === null ? null : status.toLowerCase(),
     soft_cap_crossed_at: optionalText(o, ['soft_cap_crossed_at']),
     period_start: optionalText(o, ['period_start']),

@@ -165,7 +165,9 @@ function cascade(store: Store, q: URLSearchParams): unknown {
   const team = q.get('team_id');
   if (team === null || team === '') throw invalid('missing query parameter "team_id"');
   const user = q.get('user_id');
-  const list = cascadeOf(store, team, user === null || user === '' ? null : user).map((chain) => chain[0] as WalletRow);
+  const own = user === null || user === '' ? undefined : store.wallets.find(userKey(user));
+  // The user's wallet, then the team's chain (each wallet a charge to the team holds money in), ending at the organization.
+  const list = [...(own === undefined ? [] : [own]), ...store.wallets.chain(team)];
   const paying = list.find((w) => availableOf(w) > 0n);
   return { effective_scope: paying === undefined ? null : scopeOf(paying), cascade: list.map(productWalletJson) };
 }

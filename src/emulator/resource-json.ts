@@ -38,7 +38,8 @@ const CONSOLE_STATUS: Record<WalletStatus, string> = { healthy: 'Healthy', low: 
 /**
  * A wallet as the product's console shows it: a scope (organization, team,
  * user), Balance, Reserved, Total Allocated, Total Spent and a Status of
- * Healthy, Low or Depleted; no period, no parent, no caps. The emulator's
+ * Healthy, Low or Depleted; no period and no caps (a team's parent_id keeps
+ * the emulator's hierarchy, which the console does not show). The emulator's
  * pool is the wallet's current budget period: total_allocated and
  * total_spent are cumulative since the period began (a monthly allocation's
  * unspent rest lapses at roll-over), so balance = total_allocated −
@@ -48,7 +49,8 @@ export function productWalletJson(w: WalletRow): Record<string, unknown> {
   const amounts = amountsOf(w);
   const scope = scopeOf(w);
   const json: Record<string, unknown> = { id: walletId(w), scope, name: w.name };
-  if (scope === 'team') json.team_id = w.team_id;
+  // The emulator's hierarchy (a department between a team and the organization) stays visible as parent_id.
+  if (scope === 'team') Object.assign(json, { team_id: w.team_id, parent_id: w.parent_id });
   if (scope === 'user') json.user_id = userOf(w);
   return {
     ...json,

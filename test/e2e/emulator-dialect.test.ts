@@ -129,7 +129,10 @@ describe('kt emulator --dialect product', () => {
 
     const after = await call(emu, 'GET', '/v1/wallets/balance?team_id=ml&user_id=usr_grace');
     expect(after.body.effective_scope).toBe('user');
-    const [userWallet, teamWallet, orgWallet] = after.body.cascade;
+    // The user's wallet, then the team's chain up to the organization.
+    expect(after.body.cascade.map((w: { id: string }) => w.id)).toEqual(['uwal_usr_grace', 'wal_ml', 'wal_engineering', 'wal_org']);
+    const [userWallet, teamWallet] = after.body.cascade;
+    const orgWallet = after.body.cascade.at(-1);
     expect(userWallet).toMatchObject({ id: 'uwal_usr_grace', balance: 4.5, reserved: 0, total_spent: 5.5 });
     // The user's spend is not the team's: its wallet holds only its own reservation.
     expect(teamWallet).toMatchObject({ id: 'wal_ml', reserved: 6, total_spent: teamBefore.total_spent });

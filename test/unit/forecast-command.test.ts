@@ -379,6 +379,11 @@ describe('the organisation and one projection', () => {
     expect(stderr).toBe('');
     // --team org is the same forecast.
     expect((await runForecast({ team: 'org' }, PRODUCT)).stdout).toBe(stdout);
+    // A server that never speaks of caps has no "no cap" either: the statuses are null, not no_cap.
+    const rows = JSON.parse((await runForecast({ json: true }, PRODUCT)).stdout) as Array<{ kind: string; soft_cap_status: string | null }>;
+    expect(rows.find((r) => r.kind === 'projection')?.soft_cap_status).toBeNull();
+    const kt = JSON.parse((await runForecast({ team: 'search', json: true }, { ...SEARCH, wallets: [wallet('search', 'org')] })).stdout) as typeof rows;
+    expect(kt.find((r) => r.kind === 'projection')?.soft_cap_status).toBe('no_cap');
   });
 
   it('without any wallet the organisation is still forecast, with no allocation line', async () => {

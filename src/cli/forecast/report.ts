@@ -88,7 +88,7 @@ export interface TeamForecast {
   projectedPeriodEnd: Money;
   /** Projected spend beyond the allocation; null without an allocation. */
   overrun: Money | null;
-  /** null when there is no wallet to have caps. */
+  /** null when there is no wallet, or its server reports no caps at all. */
   soft: CapOutlook | null;
   hard: CapOutlook | null;
   /** The wallet's own spend this period, when it differs from the events' sum beyond rounding. */
@@ -153,8 +153,10 @@ export function buildTeamForecast(input: ForecastInput): TeamForecast {
 
   // The caps bound the wallet's own spend this period; without it, the events' sum stands in.
   const spent = wallet?.spent ?? periodProjection.toDate;
-  const soft = wallet === null ? null : capOutlook(wallet.soft_cap, pace, spent, periodRange.lastDay, wallet.soft_cap_crossed_at, input.tz);
-  const hard = wallet === null ? null : capOutlook(wallet.hard_cap, pace, spent, periodRange.lastDay, null, input.tz);
+  // A server that never speaks of caps (the product's console) has no "no cap" to report either.
+  const caps = wallet !== null && wallet.caps_reported;
+  const soft = caps ? capOutlook(wallet.soft_cap, pace, spent, periodRange.lastDay, wallet.soft_cap_crossed_at, input.tz) : null;
+  const hard = caps ? capOutlook(wallet.hard_cap, pace, spent, periodRange.lastDay, null, input.tz) : null;
   const allocated = wallet?.allocated ?? null;
   // Compared only where both count the same days: the wallet's period, on the UTC calendar it keeps.
   const comparable = wallet?.spent !== null && wallet?.spent !== undefined && periodRange.basis === 'period' && input.tz === 'UTC';
