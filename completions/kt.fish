@@ -204,7 +204,7 @@ complete -c kt -n '__kt_at \'wallets check\'' -l min-balance -r -F -d 'exit 3 wh
 complete -c kt -n '__kt_at \'wallets check\'' -l webhook -r -F -d 'POST one JSON message (Slack-compatible text plus the rows) when a wallet is past a threshold, or none could be checked'
 complete -c kt -n '__kt_at \'wallets check\'' -l format -x -a 'table csv json ndjson' -d 'output format (default: table)'
 complete -c kt -n '__kt_at \'wallets check\'' -l json -d 'shorthand for --format json'
-complete -c kt -n '__kt_at \'wallets check\'' -l fields -r -F -d 'comma-separated columns to print, in order; team, name, scope, user, level (ok|warn|fail|unknown), utilization, utilization_basis, allocated, spent, total_allocated, total_spent, available, soft_cap, hard_cap, projected, reason, currency, period_end'
+complete -c kt -n '__kt_at \'wallets check\'' -l fields -r -F -d 'comma-separated columns to print, in order; team, name, scope, user, level (warn|fail|unknown), utilization, utilization_basis, allocated, spent, total_allocated, total_spent, available, soft_cap, hard_cap, projected, reason, currency, period_end'
 complete -c kt -n '__kt_at \'wallets check\'' -l output -s o -r -F -d 'write to FILE instead of stdout (atomically: the file is replaced only when complete)'
 complete -c kt -n '__kt_at \'wallets check\'' -l no-header -d 'omit the header row (csv and table)'
 complete -c kt -n '__kt_at \'wallets check\'' -l help -s h -d 'display help'

@@ -143,7 +143,7 @@ export function register(program: Command, action: ActionFactory): void {
     .addOption(new Option('--min-balance <amount>', 'exit 3 when a balance (available) is below this amount, e.g. 100'))
     .addOption(new Option('--webhook <url>', 'POST one JSON message (Slack-compatible text plus the rows) when a wallet is past a threshold, or none could be checked'));
   addOutputOptions(check, {
-    fields: 'team, name, scope, user, level (ok|warn|fail|unknown), utilization, utilization_basis, allocated, spent, total_allocated, total_spent, available, soft_cap, hard_cap, projected, reason, currency, period_end',
+    fields: 'team, name, scope, user, level (warn|fail|unknown), utilization, utilization_basis, allocated, spent, total_allocated, total_spent, available, soft_cap, hard_cap, projected, reason, currency, period_end',
   });
   check.action(action(() => import('./check.js')));
 
