@@ -43,7 +43,6 @@ const KINDS = ['flat', 'linear', 'saturating'];
 const HISTORIES = [12, 18];
 const HORIZONS = 4;
 const LEVEL = 80;
-const MICROS = 1_000_000;
 
 /** kt's pure forecasting module, bundled from src/ (no build of the CLI needed). */
 async function loadKt() {
@@ -169,11 +168,14 @@ function damped(mod, history) {
 }
 
 function kt(mod, history) {
-  const months = history.map((dollars, i) => ({ month: mod.addMonths('2024-01', i), actual: dollars * MICROS }));
+  // Money in and out (bigint nano-dollars), as kt forecast passes it.
+  const money = (dollars) => BigInt(Math.round(dollars * 1e9));
+  const dollars = (m) => Number(m) / 1e9;
+  const months = history.map((d, i) => ({ month: mod.addMonths('2024-01', i), actual: money(d) }));
   const result = mod.forecastMonthly(months, HORIZONS, LEVEL);
-  const oneStep = result.past.map((p) => (p.forecast === null ? null : p.forecast / MICROS));
-  const pastIntervals = result.past.map((p) => (p.lower === null || p.upper === null ? null : { lower: p.lower / MICROS, upper: p.upper / MICROS }));
-  const future = result.future.map((f) => ({ point: f.forecast / MICROS, lower: f.lower / MICROS, upper: f.upper / MICROS }));
+  const oneStep = result.past.map((p) => (p.forecast === null ? null : dollars(p.forecast)));
+  const pastIntervals = result.past.map((p) => (p.lower === null || p.upper === null ? null : { lower: dollars(p.lower), upper: dollars(p.upper) }));
+  const future = result.future.map((f) => ({ point: dollars(f.forecast), lower: dollars(f.lower), upper: dollars(f.upper) }));
   return { oneStep, future, pastIntervals, model: result.model };
 }
 

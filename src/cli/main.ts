@@ -67,7 +67,11 @@ export async function run(argv: string[], options: RunOptions = {}): Promise<num
         .map(String);
       const mod = await load();
       const handler = mod.default as Handler;
-      const work = handler(ctx, command.opts(), positional, command);
+      const opts = command.opts();
+      // An API 404 for a team the command named becomes the one unknown-team message (src/cli/teams.ts).
+      const work = handler(ctx, opts, positional, command).catch(async (error: unknown) => {
+        throw await import('./teams.js').then((m) => m.explainUnknownTeam(error, opts, () => ctx.api()));
+      });
       await (mod.handlesInterrupt === true ? work : raceAbort(work, controller.signal));
     });
     try {

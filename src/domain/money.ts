@@ -184,6 +184,20 @@ function roundTo(abs: Money, decimals: number): bigint {
   return (abs + scale / 2n) / scale;
 }
 
+/**
+ * Two amounts as a person compares them (`requested $12.50 but only $3.00`):
+ * table money, with every decimal instead when rounding to cents would make
+ * two different amounts look equal.
+ */
+export function formatMoneyPair(a: Money, b: Money, currency = 'USD'): [string, string] {
+  const x = formatMoney(a, currency);
+  const y = formatMoney(b, currency);
+  if (x !== y || a === b) return [x, y];
+  const symbol = CURRENCIES[currency] ?? `${currency} `;
+  const exact = (m: Money): string => `${m < 0n ? '-' : ''}${symbol}${formatDecimal(m < 0n ? -m : m)}`;
+  return [exact(a), exact(b)];
+}
+
 /** An approximation for statistics (forecasts, ratios); never summed back into money. */
 export function moneyToFloat(money: Money): number {
   return Number(money) / 1e9;
@@ -206,7 +220,3 @@ function describe(value: unknown): string {
   if (typeof value === 'bigint') return `${value}n`;
   return JSON.stringify(value) ?? typeof value;
 }
-
-// ---- micro-units: what forecast statistics still use (the output layer takes Money only) -----
-
-export type Micros = number;

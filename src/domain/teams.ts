@@ -1,5 +1,9 @@
 // Team ids and the wallet hierarchy: one rule for what a team id is, one way
-// to turn parent links into a tree.
+// to turn parent links into a tree, one message for a team that does not exist.
+import { didYouMean } from './suggest.js';
+
+/** kt's name for the organization: `--team org` means the organization-scope wallet, whatever the server calls it. */
+export const ORG_TEAM = 'org';
 
 /** A team id: a letter or digit, then letters, digits, '.', '_' or '-'; 128 characters at most. */
 export const TEAM_ID_PATTERN = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,127}$/;
@@ -11,7 +15,7 @@ export function isTeamId(text: string): boolean {
 
 /** A display name from a team id: `customer-support` → `Customer Support`. */
 export function teamName(teamId: string): string {
-  if (teamId === 'org') return 'Organization';
+  if (teamId === ORG_TEAM) return 'Organization';
   return teamId
     .split(/[-_.]/)
     .filter((w) => w !== '')
@@ -60,4 +64,17 @@ export function subtree<T>(forest: TeamForest<T>, rootItem: T, id: (item: T) => 
     for (let i = kids.length - 1; i >= 0; i -= 1) stack.push(kids[i] as T);
   }
   return out;
+}
+
+/**
+ * The one message for a team the control plane does not know, with the
+ * nearest known team as a suggestion. `role` names the flag's meaning:
+ * `team` for --team, `parent team` for --parent.
+ */
+export function unknownTeamMessage(team: string, known: Iterable<string>, role: 'team' | 'parent team' = 'team'): { message: string; hint: string } {
+  const suggestion = didYouMean(team, [...known].filter((k) => k !== team));
+  return {
+    message: `unknown ${role} "${team}": the control plane has no wallet for it${suggestion === undefined ? '' : `; did you mean "${suggestion}"?`}`,
+    hint: 'run `kt wallets list` to see every team',
+  };
 }

@@ -9,7 +9,8 @@ import type { EmulatorClock } from './clock.js';
 import { ApiFailure, decimal, invalid } from './failure.js';
 import { aggregateEvents, KT_LIST, listEvents, transactions } from './list-endpoints.js';
 import { amountField, capField, currencyField, eventDetails, periodField, str, teamIdField, tokensField, type Body } from './request-fields.js';
-import { eventJson, txnJson, walletJson } from './resource-json.js';
+import { eventJson, productWalletJson, txnJson, walletJson } from './resource-json.js';
+import { availableOf, keyOfWalletId, scopeOf, userKey, userOf, walletId } from './wallets.js';
 import { iso, type EventRow, type TxnRow, type WalletRow } from './schema.js';
 import type { Store } from './store.js';
 
@@ -46,15 +47,15 @@ export function routeRequest(ctx: ApiContext, scope: Scope, method: string, url:
     case 'GET /v1/whoami':
       return ok(product ? productWhoami(scope) : { org: 'demo', name: scope, scopes: [scope] });
     case 'GET /v1/wallets':
-      return ok(product ? { wallets: (listWallets(store) as { data: unknown[] }).data } : listWallets(store));
+      return ok(product ? { wallets: walletsInOrder(store).map(productWalletJson) } : { data: walletsInOrder(store).map(walletJson), next_cursor: null });
     case 'GET /v1/wallets/balance':
-      return ok(balance(store, q));
+      return ok(product ? cascade(store, q) : balance(store, q));
     case 'POST /v1/wallets/allocate':
-      return ok(allocate(store, b));
+      return ok(allocate(store, b, product));
     case 'POST /v1/wallets/credit':
-      return ok(credit(store, b));
+      return ok(credit(store, b, product));
     case 'POST /v1/wallets/reclaim':
-      return ok(reclaim(store, b));
+      return ok(reclaim(store, b, product));
     case 'GET /v1/wallets/transactions':
       // The product documents the ledger only under a wallet's id.
       if (product) throw notFound(method, url);
@@ -65,7 +66,7 @@ export function routeRequest(ctx: ApiContext, scope: Scope, method: string, url:
     case 'POST /v1/events':
       return { status: 201, body: postEvent(store, b) };
     case 'POST /v1/gateway/wallets/reserve':
-      return { status: 201, body: reserve(store, b) };
+      return { status: 201, body: reserve(store, b, product) };
     case 'POST /v1/gateway/wallets/settle':
       return ok(settle(store, b));
     case 'POST /v1/gateway/wallets/release':
@@ -79,9 +80,9 @@ export function routeRequest(ctx: ApiContext, scope: Scope, method: string, url:
 
 const notFound = (method: string, url: URL): ApiFailure => new ApiFailure(404, 'not_found', `no such endpoint: ${method} ${url.pathname}`);
 
-/** The team of a wallet path segment: its id (`wal_search`) or, leniently, its team id. */
+/** The wallet of a path segment: its id (`wal_search`, `uwal_ada`) or, leniently, its team id. */
 function walletTeam(store: Store, id: string): string {
-  const team = id.startsWith('wal_') ? id.slice(4) : id;
+  const team = keyOfWalletId(id);
   if (!store.wallets.has(team)) throw new ApiFailure(404, 'wallet_not_found', `no wallet "${id}"`, { wallet_id: id });
   return team;
 }
@@ -140,12 +141,12 @@ const ok = (body: unknown): Result => ({ status: 200, body });
 
 // ---- wallets ----------------------------------------------------------------
 
-function listWallets(store: Store): unknown {
+/** Every wallet depth-first from each root: the organization's tree, then the users' wallets. */
+function walletsInOrder(store: Store): WalletRow[] {
   const all = store.wallets.all();
   const forest = teamForest(all, (w) => w.team_id, (w) => w.parent_id);
-  const data: unknown[] = [];
-  for (const root of forest.roots) for (const w of subtree(forest, root, (x) => x.team_id)) data.push(walletJson(w));
-  return { data, next_cursor: null };
+  const roots = [...forest.roots].sort((a, b) => Number(scopeOf(a) === 'user') - Number(scopeOf(b) === 'user'));
+  return roots.flatMap((root) => subtree(forest, root, (x) => x.team_id));
 }
 
 function balance(store: Store, q: URLSearchParams): unknown {
@@ -155,8 +156,57 @@ function balance(store: Store, q: URLSearchParams): unknown {
   return { wallet: walletJson(wallet as WalletRow), parents: parents.map(walletJson) };
 }
 
-function allocate(store: Store, b: Body): unknown {
-  const teamId = teamIdField(b);
+/**
+ * The product's balance: the cascade summary (the wallets spend falls
+ * through, user → team → organization) and the scope that pays now, for
+ * the team and, with `user_id`, its user.
+ */
+function cascade(store: Store, q: URLSearchParams): unknown {
+  const team = q.get('team_id');
+  if (team === null || team === '') throw invalid('missing query parameter "team_id"');
+  const user = q.get('user_id');
+  const own = user === null || user === '' ? undefined : store.wallets.find(userKey(user));
+  // The user's wallet, then the team's chain (each wallet a charge to the team holds money in), ending at the organization.
+  const list = [...(own === undefined ? [] : [own]), ...store.wallets.chain(team)];
+  const paying = list.find((w) => availableOf(w) > 0n);
+  return { effective_scope: paying === undefined ? null : scopeOf(paying), cascade: list.map(productWalletJson) };
+}
+
+/** The chains a charge may fall through, in order: the user's wallet, the team's chain, the organization alone. */
+function cascadeOf(store: Store, team: string, user: string | null): WalletRow[][] {
+  const chains: WalletRow[][] = [];
+  if (user !== null) {
+    const own = store.wallets.find(userKey(user));
+    if (own !== undefined) chains.push([own]);
+  }
+  const teamChain = store.wallets.chain(team);
+  chains.push(teamChain);
+  const org = teamChain[teamChain.length - 1] as WalletRow;
+  if (teamChain.length > 1) chains.push([org]);
+  return chains;
+}
+
+/** A user id: any text a gateway names its users by (an id, an email), up to 256 characters. */
+function userIdField(b: Body): string {
+  const v = str(b, 'user_id', true);
+  if (v.length > 256 || [...v].some((c) => c.charCodeAt(0) < 0x20)) throw invalid('"user_id" must be at most 256 characters, without control characters', { field: 'user_id' });
+  return v;
+}
+
+/** A wallet as the dialect shows it. */
+const shown = (w: WalletRow, product: boolean): Record<string, unknown> => (product ? productWalletJson(w) : walletJson(w));
+
+/** The wallet a write names: `team_id`, or `user_id` for a user's wallet (one of them). */
+function walletKeyField(b: Body): string {
+  if (b.user_id !== undefined && b.user_id !== null) {
+    if (b.team_id !== undefined && b.team_id !== null) throw invalid('pass either "team_id" or "user_id", not both');
+    return userKey(userIdField(b));
+  }
+  return teamIdField(b);
+}
+
+function allocate(store: Store, b: Body, product: boolean): unknown {
+  const teamId = walletKeyField(b);
   const amount = amountField(b, 'amount', { required: true }) as Money;
   const currency = currencyField(b, true) as string;
   const period = periodField(b);
@@ -167,25 +217,26 @@ function allocate(store: Store, b: Body): unknown {
   if (softCap != null && hardCap != null && softCap > hardCap) {
     throw invalid(`soft_cap ${decimal(softCap)} is above hard_cap ${decimal(hardCap)}`, { field: 'soft_cap' });
   }
+  if (parentId !== undefined && userOf({ team_id: teamId }) !== null) throw invalid("a user's wallet has no parent: drop \"parent_id\"", { field: 'parent_id' });
   const result = store.wallets.allocate({ team_id: teamId, amount, currency, period, parent_id: parentId, name, soft_cap: softCap, hard_cap: hardCap });
   const txn = result.txnSeq === null ? undefined : store.wallets.transaction(result.txnSeq);
   return {
-    wallet: walletJson(result.wallet),
+    wallet: shown(result.wallet, product),
     previous_allocated: result.previous === null ? null : result.previous,
     transaction: txn === undefined ? null : txnJson(txn),
   };
 }
 
-function credit(store: Store, b: Body): unknown {
-  const teamId = teamIdField(b);
+function credit(store: Store, b: Body, product: boolean): unknown {
+  const teamId = walletKeyField(b);
   const amount = amountField(b, 'amount', { required: true }) as Money;
   const currency = currencyField(b, false);
   const { wallet, txnSeq } = store.wallets.credit(teamId, amount, currency);
-  return { wallet: walletJson(wallet), transaction: txnJson(store.wallets.transaction(txnSeq) as TxnRow) };
+  return { wallet: shown(wallet, product), transaction: txnJson(store.wallets.transaction(txnSeq) as TxnRow) };
 }
 
-function reclaim(store: Store, b: Body): unknown {
-  const teamId = teamIdField(b);
+function reclaim(store: Store, b: Body, product: boolean): unknown {
+  const teamId = walletKeyField(b);
   let amount: Money | 'all';
   if (b.all === true) {
     if (b.amount !== undefined) throw invalid('pass either "amount" or "all": true, not both');
@@ -195,17 +246,33 @@ function reclaim(store: Store, b: Body): unknown {
     amount = amountField(b, 'amount', { required: true }) as Money;
   }
   const { wallet, txnSeq } = store.wallets.reclaim(teamId, amount);
-  return { wallet: walletJson(wallet), transaction: txnJson(store.wallets.transaction(txnSeq) as TxnRow) };
+  return { wallet: shown(wallet, product), transaction: txnJson(store.wallets.transaction(txnSeq) as TxnRow) };
 }
 
 // ---- gateway ----------------------------------------------------------------
 
-function reserve(store: Store, b: Body): unknown {
+/**
+ * kt's contract holds the estimate on the team's wallet and every ancestor.
+ * The product's cascade charges the first scope that can pay: the user's
+ * wallet (with `user_id`), then the team's, then the organization's alone.
+ */
+function reserve(store: Store, b: Body, product: boolean): unknown {
   const teamId = teamIdField(b);
   const estimate = amountField(b, 'estimated_cost', { required: true }) as Money;
   const requestId = str(b, 'request_id', false) ?? null;
-  const r = store.reservations.reserve(teamId, estimate, requestId);
-  return { reservation_id: r.id, team_id: r.team_id, amount: r.amount, status: r.status, expires_at: iso(r.expires_at) };
+  const user = !product || b.user_id === undefined || b.user_id === null ? null : userIdField(b);
+  const r = product
+    ? store.reservations.reserveFirst(teamId, cascadeOf(store, teamId, user), estimate, requestId)
+    : store.reservations.reserve(teamId, estimate, requestId);
+  const charged = store.reservations.chargedTo(r.id);
+  return {
+    reservation_id: r.id,
+    team_id: r.team_id,
+    ...(product ? { wallet_id: walletId({ team_id: charged }), scope: scopeOf(store.wallets.get(charged)) } : {}),
+    amount: r.amount,
+    status: r.status,
+    expires_at: iso(r.expires_at),
+  };
 }
 
 function settle(store: Store, b: Body): unknown {

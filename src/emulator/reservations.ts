@@ -4,6 +4,12 @@
 // transaction at a time, so a reservation's checks and writes can never
 // interleave with another's — that, not locking, is what keeps every wallet
 // at or above zero.
+//
+// kt's contract holds a reservation on its team's wallet and every ancestor.
+// The product's cascade (reserveFirst) may charge another chain instead (a
+// user's wallet, or the organization's alone): the reservation keeps the
+// team that asked (its event is the team's), and reservation_wallets the
+// wallet whose chain holds it.
 import type Database from 'better-sqlite3';
 import { overrunRefusal, reserveRefusal, softCapCrossedAt, type HoldRefusal } from '../domain/ledger.js';
 import type { Money } from '../domain/money.js';
@@ -36,8 +42,12 @@ export class Reservations {
     this.events = options.events;
     this.now = options.now;
     this.ttlMs = options.ttlMs;
+    // A table of its own (no migration): older databases gain it empty, and kt's contract never writes it.
+    db.exec('CREATE TABLE IF NOT EXISTS reservation_wallets (reservation_id TEXT PRIMARY KEY, wallet_team TEXT NOT NULL)');
     this.stmts = {
       insert: db.prepare('INSERT INTO reservations (id, team_id, amount, status, expires_at, created_at, request_id) VALUES (?, ?, ?, ?, ?, ?, ?)'),
+      charge: db.prepare('INSERT INTO reservation_wallets (reservation_id, wallet_team) VALUES (?, ?)'),
+      chargedTo: db.prepare<[string], string>('SELECT wallet_team FROM reservation_wallets WHERE reservation_id = ?').pluck(),
       get: db.prepare<[string], unknown>('SELECT * FROM reservations WHERE id = ?').safeIntegers(true),
       setStatus: db.prepare('UPDATE reservations SET status = ? WHERE id = ?'),
       due: db.prepare<[number], unknown>("SELECT * FROM reservations WHERE status = 'held' AND expires_at <= ? ORDER BY expires_at").safeIntegers(true),
@@ -49,7 +59,7 @@ export class Reservations {
     const due = this.stmts.due.all(now).map((raw) => fromDb<ReservationRow>(raw, RESERVATION_MONEY));
     for (const r of due) {
       this.stmts.setStatus.run('expired', r.id);
-      for (const w of this.wallets.chain(r.team_id)) {
+      for (const w of this.chainOf(r)) {
         w.reserved -= r.amount;
         this.wallets.saveSpending(w);
         this.wallets.record(w, 'expire', r.amount, r.id, null, now);
@@ -62,6 +72,40 @@ export class Reservations {
     const chain = this.wallets.chain(teamId);
     const refusal = reserveRefusal(chain.map(amountsOf), estimate);
     if (refusal !== undefined) throw reserveFailure(chain, refusal, estimate);
+    return this.hold(teamId, chain, estimate, requestId);
+  }
+
+  /**
+   * The product's cascade: the first of `chains` (each a wallet and what its
+   * spend rolls up to) that can hold the estimate holds it; when none can,
+   * the refusal is the team's own chain's.
+   */
+  reserveFirst(teamId: string, chains: readonly WalletRow[][], estimate: Money, requestId: string | null): ReservationRow {
+    for (const chain of chains) {
+      if (reserveRefusal(chain.map(amountsOf), estimate) !== undefined) continue;
+      const r = this.hold(teamId, chain, estimate, requestId);
+      const head = chain[0] as WalletRow;
+      if (head.team_id !== teamId) this.stmts.charge.run(r.id, head.team_id);
+      return r;
+    }
+    const own = this.wallets.chain(teamId);
+    throw reserveFailure(own, reserveRefusal(own.map(amountsOf), estimate) ?? { index: own.length - 1, reason: 'insufficient_funds' }, estimate);
+  }
+
+  /** The wallet whose chain holds the reservation: its team's, unless the cascade charged another. */
+  chargedTo(reservationId: string): string {
+    const charged = this.stmts.chargedTo.get(reservationId);
+    if (charged !== undefined) return charged;
+    const raw = this.stmts.get.get(reservationId);
+    return raw === undefined ? '' : fromDb<ReservationRow>(raw, RESERVATION_MONEY).team_id;
+  }
+
+  /** The wallets a reservation holds money in: the chain of the wallet charged (the organization's is itself alone). */
+  private chainOf(r: ReservationRow): WalletRow[] {
+    return this.wallets.chain(this.stmts.chargedTo.get(r.id) ?? r.team_id);
+  }
+
+  private hold(teamId: string, chain: WalletRow[], estimate: Money, requestId: string | null): ReservationRow {
     const now = this.now();
     const r: ReservationRow = {
       id: `res_${randomHex(10)}`,
@@ -83,7 +127,7 @@ export class Reservations {
 
   settle(input: SettleInput): { reservation: ReservationRow; event: EventRow; released: Money } {
     const r = this.held(input.reservation_id);
-    const chain = this.wallets.chain(r.team_id);
+    const chain = this.chainOf(r);
     const overrun = input.actual - r.amount;
     if (overrun > 0n) {
       const refusal = overrunRefusal(chain.map(amountsOf), overrun);
@@ -119,7 +163,7 @@ export class Reservations {
     const r = this.held(id);
     const now = this.now();
     this.stmts.setStatus.run('released', r.id);
-    for (const w of this.wallets.chain(r.team_id)) {
+    for (const w of this.chainOf(r)) {
       w.reserved -= r.amount;
       this.wallets.saveSpending(w);
       this.wallets.record(w, 'release', r.amount, r.id, null, now);

@@ -1,17 +1,20 @@
 // Rows as the API sends them (docs/api-contract.md): money as bigint nano-units
 // (the server writes them as exact decimals in the major unit), instants as
 // ISO strings, ids with their prefixes.
-import { available, periodEndAfter, walletStatus } from '../domain/ledger.js';
+import { available, periodEndAfter, walletStatus, type WalletStatus } from '../domain/ledger.js';
 import { formatDecimal, type Money } from '../domain/money.js';
 
 import { eventId, iso, spendLogId, txnId, type EventRow, type TxnRow, type WalletRow } from './schema.js';
-import { amountsOf, unallocatedOf } from './wallets.js';
+import { amountsOf, scopeOf, unallocatedOf, userOf, walletId } from './wallets.js';
 
 export function walletJson(w: WalletRow): Record<string, unknown> {
   const amounts = amountsOf(w);
+  const user = userOf(w);
   return {
-    id: `wal_${w.team_id}`,
-    team_id: w.team_id,
+    id: walletId(w),
+    team_id: user === null ? w.team_id : null,
+    scope: scopeOf(w),
+    user_id: user,
     name: w.name,
     parent_id: w.parent_id,
     currency: w.currency,
@@ -27,6 +30,36 @@ export function walletJson(w: WalletRow): Record<string, unknown> {
     soft_cap_crossed_at: w.soft_cap_crossed_at === null ? null : iso(w.soft_cap_crossed_at),
     period_start: iso(w.period_start),
     period_end: iso(periodEndAfter(w.period_start, w.period)),
+  };
+}
+
+const CONSOLE_STATUS: Record<WalletStatus, string> = { healthy: 'Healthy', low: 'Low', depleted: 'Depleted', blocked: 'Depleted' };
+
+/**
+ * A wallet as the product's console shows it: a scope (organization, team,
+ * user), Balance, Reserved, Total Allocated, Total Spent and a Status of
+ * Healthy, Low or Depleted; no period and no caps (a team's parent_id keeps
+ * the emulator's hierarchy, which the console does not show). The emulator's
+ * pool is the wallet's current budget period: total_allocated and
+ * total_spent are cumulative since the period began (a monthly allocation's
+ * unspent rest lapses at roll-over), so balance = total_allocated −
+ * total_spent − reserved holds exactly, as it does for a pool.
+ */
+export function productWalletJson(w: WalletRow): Record<string, unknown> {
+  const amounts = amountsOf(w);
+  const scope = scopeOf(w);
+  const json: Record<string, unknown> = { id: walletId(w), scope, name: w.name };
+  // The emulator's hierarchy (a department between a team and the organization) stays visible as parent_id.
+  if (scope === 'team') Object.assign(json, { team_id: w.team_id, parent_id: w.parent_id });
+  if (scope === 'user') json.user_id = userOf(w);
+  return {
+    ...json,
+    currency: w.currency,
+    balance: available(amounts),
+    reserved: w.reserved,
+    total_allocated: amounts.allocated,
+    total_spent: w.spent,
+    status: CONSOLE_STATUS[walletStatus(amounts)],
   };
 }
 
@@ -62,8 +95,8 @@ export function eventJson(e: EventRow, product = false): Record<string, unknown>
 export function txnJson(t: TxnRow): Record<string, unknown> {
   return {
     id: txnId(t.seq),
-    wallet_id: `wal_${t.wallet_team}`,
-    team_id: t.wallet_team,
+    wallet_id: walletId({ team_id: t.wallet_team }),
+    team_id: userOf({ team_id: t.wallet_team }) === null ? t.wallet_team : null,
     type: t.type,
     amount: t.amount,
     balance_after: t.balance_after,

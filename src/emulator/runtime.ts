@@ -9,6 +9,7 @@ import { EmulatorClock } from './clock.js';
 import { createEmulatorServer } from './server.js';
 import type { FaultRule } from './faults.js';
 import { seedDemo, importEvents } from './seed.js';
+import { seedUserWallet } from './wallets.js';
 
 export interface EmulatorOptions {
   host: string;
@@ -92,8 +93,11 @@ export async function openEmulator(options: EmulatorOptions): Promise<RunningEmu
     if (fresh) {
       store.tx(() => {
         const seed = options.seed ?? 'demo';
-        if (seed === 'demo') seeded = seedDemo(store, { events: options.seedEvents, now: now() });
-        else store.wallets.create({ team_id: 'org', name: 'Organization', parent_id: null, currency: 'USD', period: 'monthly', allocation: 0n, soft_cap: null, hard_cap: null });
+        if (seed === 'demo') {
+          seeded = seedDemo(store, { events: options.seedEvents, now: now() });
+          // The product's wallets have scopes: its demo has a user's wallet too.
+          if (options.dialect === 'product') seedUserWallet(db, store.wallets);
+        } else store.wallets.create({ team_id: 'org', name: 'Organization', parent_id: null, currency: 'USD', period: 'monthly', allocation: 0n, soft_cap: null, hard_cap: null });
         store.setMeta('initialized', new Date(now()).toISOString());
       });
     } else if (options.seed === 'demo') {

@@ -18,6 +18,38 @@ export const availableOf = (w: WalletRow): Money => available(amountsOf(w));
 
 export const unallocatedOf = (w: WalletRow): Money => unallocated(periodAllocated(w.allocation, w.extra), w.children_allocated);
 
+// Scopes (the product's model): the organization's wallet, team wallets, and
+// user wallets. A user wallet is a row keyed `user:<user id>` (a key no team
+// id can take) with no parent: its own pool, funded by allocation, which
+// spend draws on first when a reserve names its user (the product dialect's
+// cascade user → team → organization; see Reservations.reserve).
+export type WalletScope = 'organization' | 'team' | 'user';
+
+const USER_KEY = 'user:';
+
+export const userKey = (userId: string): string => `${USER_KEY}${userId}`;
+
+export function userOf(w: Pick<WalletRow, 'team_id'>): string | null {
+  return w.team_id.startsWith(USER_KEY) ? w.team_id.slice(USER_KEY.length) : null;
+}
+
+export function scopeOf(w: Pick<WalletRow, 'team_id' | 'parent_id'>): WalletScope {
+  if (userOf(w) !== null) return 'user';
+  return w.parent_id === null ? 'organization' : 'team';
+}
+
+/** A wallet's id on the API: `wal_<team>`, or `uwal_<user>` for a user's wallet. */
+export function walletId(w: Pick<WalletRow, 'team_id'>): string {
+  const user = userOf(w);
+  return user === null ? `wal_${w.team_id}` : `uwal_${user}`;
+}
+
+/** The row key behind an id of a wallet path (`wal_search`, `uwal_ada`); leniently, a bare team id. */
+export function keyOfWalletId(id: string): string {
+  if (id.startsWith('uwal_')) return userKey(id.slice(5));
+  return id.startsWith('wal_') ? id.slice(4) : id;
+}
+
 /** What creating a wallet takes: the row's own settings (its period state starts fresh). */
 export type NewWallet = Pick<WalletRow, 'team_id' | 'name' | 'parent_id' | 'currency' | 'period' | 'allocation' | 'soft_cap' | 'hard_cap'>;
 
@@ -177,7 +209,8 @@ export class Wallets {
   allocate(input: AllocateInput): { wallet: WalletRow; previous: Money | null; txnSeq: number | null } {
     const existing = this.find(input.team_id);
     if (existing === undefined) {
-      const parentId = input.team_id === 'org' ? null : (input.parent_id ?? 'org');
+      // The organization and a user's wallet are pools of their own; a team's is carved out of its parent.
+      const parentId = input.team_id === 'org' || userOf(input) !== null ? null : (input.parent_id ?? 'org');
       if (parentId !== null) {
         const parent = this.get(parentId);
         checkCurrency(parent, input.currency);
@@ -217,8 +250,8 @@ export class Wallets {
         throw new ApiFailure(
           402,
           'insufficient_funds',
-          `cannot lower "${w.team_id}" by ${decimal(-delta)}: only ${decimal(free)} is neither spent, reserved nor allocated to its teams`,
-          { team_id: w.team_id },
+          `cannot lower the allocation of "${w.team_id}" by ${decimal(-delta)} ${w.currency}: only ${decimal(free < 0n ? 0n : free)} ${w.currency} is neither spent, reserved nor allocated to its teams`,
+          { team_id: w.team_id, requested: -delta, returnable: free < 0n ? 0n : free, currency: w.currency },
         );
       }
     }
@@ -249,7 +282,9 @@ export class Wallets {
 
   reclaim(teamId: string, amount: Money | 'all'): { wallet: WalletRow; txnSeq: number } {
     const w = this.get(teamId);
-    if (w.parent_id === null) throw new ApiFailure(400, 'invalid_request', 'the organization wallet has no parent to return funds to');
+    if (w.parent_id === null) {
+      throw new ApiFailure(400, 'invalid_request', `${scopeOf(w) === 'user' ? "a user's wallet" : 'the organization wallet'} has no parent to return funds to`);
+    }
     const free = returnable(amountsOf(w), w.children_allocated);
     const take = amount === 'all' ? free : amount;
     if (take <= 0n || take > free) {
@@ -257,7 +292,7 @@ export class Wallets {
         402,
         'insufficient_funds',
         `"${teamId}" has ${decimal(free)} ${w.currency} unused this period; cannot reclaim ${take === 0n ? 'anything' : decimal(take)}`,
-        { team_id: teamId, available: free },
+        { team_id: teamId, available: free, ...(take > 0n ? { requested: take } : {}), currency: w.currency },
       );
     }
     w.extra -= take;
@@ -281,6 +316,25 @@ function parentShort(parent: WalletRow, requested: Money, room: Money): ApiFailu
     402,
     'insufficient_parent_funds',
     `"${parent.team_id}" has ${decimal(room)} ${parent.currency} unallocated; ${decimal(requested)} requested`,
-    { requested: requested, parent_unallocated: room, parent_id: parent.team_id },
+    { requested: requested, parent_unallocated: room, parent_id: parent.team_id, currency: parent.currency },
   );
+}
+
+/** The user wallet the product dialect's demo has: $100 a month for the user who spends most in search. */
+export const DEMO_USER_ALLOCATION = 100_000_000_000n;
+
+/**
+ * Gives the demo one user-scope wallet (the product dialect serves scopes):
+ * for the user with the most spend in search, else any user, else `usr_demo`.
+ */
+export function seedUserWallet(db: Database.Database, wallets: Wallets): string {
+  const top = db
+    .prepare<[], string | null>(
+      "SELECT user_id FROM events WHERE user_id IS NOT NULL GROUP BY user_id ORDER BY MAX(team_id = 'search') DESC, SUM(cost) DESC, user_id LIMIT 1",
+    )
+    .pluck()
+    .get();
+  const user = typeof top === 'string' && top !== '' ? top : 'usr_demo';
+  wallets.allocate({ team_id: userKey(user), amount: DEMO_USER_ALLOCATION, currency: 'USD', period: 'monthly', name: user });
+  return user;
 }

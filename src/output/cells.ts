@@ -85,7 +85,7 @@ export class CellRenderer {
 
   table<R>(column: Column<R>, row: R): string {
     const value = column.get(row);
-    if (value === null || value === undefined) return '';
+    if (value === null || value === undefined) return column.missing ?? '';
     switch (column.kind) {
       case 'money':
         return formatMoney(money(column, value), column.currency?.(row) ?? 'USD');

@@ -15,6 +15,8 @@ interface ColumnBase<R> {
   header?: string;
   /** Currency of a money cell, for the table symbol; default USD. */
   currency?: (row: R) => string;
+  /** What a table shows for a null value (a field the server did not send); default an empty cell. csv and json are unaffected. */
+  missing?: string;
 }
 
 /**

@@ -62,7 +62,23 @@ describe('kt emulator --dialect product', () => {
   it('lists wallets under "wallets" and the ledger only under a wallet id, newest first', async () => {
     const wallets = await call(emu, 'GET', '/v1/wallets');
     expect(Object.keys(wallets.body)).toEqual(['wallets']);
-    expect(wallets.body.wallets).toHaveLength(11);
+    // The demo's eleven team and organization wallets, and one user's, in the console's shapes.
+    expect(wallets.body.wallets).toHaveLength(12);
+    expect(wallets.body.wallets[0]).toEqual({
+      id: 'wal_org',
+      scope: 'organization',
+      name: 'Organization',
+      currency: 'USD',
+      balance: expect.any(Number),
+      reserved: 0,
+      total_allocated: 50000,
+      total_spent: expect.any(Number),
+      status: 'Healthy',
+    });
+    const user = wallets.body.wallets.at(-1);
+    expect(user).toMatchObject({ scope: 'user', user_id: expect.any(String), balance: 100, total_allocated: 100, total_spent: 0, status: 'Healthy' });
+    expect(user.id).toBe(`uwal_${String(user.user_id)}`);
+    for (const w of wallets.body.wallets) expect(w.balance + w.reserved + w.total_spent).toBeCloseTo(w.total_allocated, 6);
     const search = wallets.body.wallets.find((w: { team_id: string }) => w.team_id === 'search');
     const txns = await call(emu, 'GET', `/v1/wallets/${search.id}/transactions?limit=1000`);
     expect(txns.status).toBe(200);
@@ -79,6 +95,55 @@ describe('kt emulator --dialect product', () => {
     const unknown = await call(emu, 'GET', '/v1/wallets/wal_nobody/transactions');
     expect(unknown.status).toBe(404);
     expect(typeof unknown.body.error).toBe('string');
+  });
+
+  it('charges the first scope that can pay, user → team → organization, and keeps the event the team\'s', async () => {
+    const gateway = { token: emu.gatewayToken };
+    // A user wallet of its own, allocated by name of its user.
+    const made = await call(emu, 'POST', '/v1/wallets/allocate', { user_id: 'usr_grace', amount: 10, currency: 'USD', period: 'monthly' });
+    expect(made.status).toBe(200);
+    expect(made.body.wallet).toMatchObject({ id: 'uwal_usr_grace', scope: 'user', user_id: 'usr_grace', balance: 10, total_allocated: 10 });
+    const teamBefore = (await call(emu, 'GET', '/v1/wallets/balance?team_id=ml')).body.cascade[0];
+    const orgBefore = (await call(emu, 'GET', '/v1/wallets/balance?team_id=ml')).body.cascade.at(-1);
+
+    // Within the user's balance: the user's wallet holds it.
+    const own = await call(emu, 'POST', '/v1/gateway/wallets/reserve', { team_id: 'ml', user_id: 'usr_grace', estimated_cost: 6, request_id: 'c1' }, gateway);
+    expect(own.status).toBe(201);
+    expect(own.body).toMatchObject({ team_id: 'ml', wallet_id: 'uwal_usr_grace', scope: 'user' });
+    const settled = await call(
+      emu,
+      'POST',
+      '/v1/gateway/wallets/settle',
+      { reservation_id: own.body.reservation_id, actual_cost: 5.5, provider: 'openai', model: 'gpt-4o', input_tokens: 10, output_tokens: 10, cached: false, user_id: 'usr_grace' },
+      gateway,
+    );
+    expect(settled.status).toBe(200);
+    expect(settled.body.event).toMatchObject({ team_id: 'ml', user_id: 'usr_grace', cost: 5.5 });
+    // Past the user's balance (4.5 left): the team's wallet; past the team's too: the organization alone.
+    const team = await call(emu, 'POST', '/v1/gateway/wallets/reserve', { team_id: 'ml', user_id: 'usr_grace', estimated_cost: 6, request_id: 'c2' }, gateway);
+    expect(team.body).toMatchObject({ wallet_id: 'wal_ml', scope: 'team' });
+    const org = await call(emu, 'POST', '/v1/gateway/wallets/reserve', { team_id: 'ml', estimated_cost: teamBefore.balance + 1, request_id: 'c3' }, gateway);
+    expect(org.body).toMatchObject({ wallet_id: 'wal_org', scope: 'organization' });
+    const none = await call(emu, 'POST', '/v1/gateway/wallets/reserve', { team_id: 'ml', estimated_cost: orgBefore.balance + 1, request_id: 'c4' }, gateway);
+    expect([none.status, none.body]).toEqual([402, { error: 'insufficient balance' }]);
+
+    const after = await call(emu, 'GET', '/v1/wallets/balance?team_id=ml&user_id=usr_grace');
+    expect(after.body.effective_scope).toBe('user');
+    // The user's wallet, then the team's chain up to the organization.
+    expect(after.body.cascade.map((w: { id: string }) => w.id)).toEqual(['uwal_usr_grace', 'wal_ml', 'wal_engineering', 'wal_org']);
+    const [userWallet, teamWallet] = after.body.cascade;
+    const orgWallet = after.body.cascade.at(-1);
+    expect(userWallet).toMatchObject({ id: 'uwal_usr_grace', balance: 4.5, reserved: 0, total_spent: 5.5 });
+    // The user's spend is not the team's: its wallet holds only its own reservation.
+    expect(teamWallet).toMatchObject({ id: 'wal_ml', reserved: 6, total_spent: teamBefore.total_spent });
+    expect(orgWallet.reserved).toBeCloseTo(orgBefore.reserved + 6 + teamBefore.balance + 1, 6);
+    // The user's ledger is at its wallet id.
+    const txns = await call(emu, 'GET', '/v1/wallets/uwal_usr_grace/transactions');
+    expect(txns.body.transactions.map((t: { type: string }) => t.type)).toEqual(['settle', 'reserve', 'allocate']);
+    for (const id of [team.body.reservation_id, org.body.reservation_id]) {
+      expect((await call(emu, 'POST', '/v1/gateway/wallets/release', { reservation_id: id }, gateway)).status).toBe(200);
+    }
+    expect((await call(emu, 'GET', '/v1/wallets/balance?team_id=ml')).body.cascade[0]).toMatchObject({ reserved: 0, balance: teamBefore.balance });
   });
 
   it('answers whoami as {user, organization, role, scope}', async () => {

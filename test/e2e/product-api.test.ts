@@ -137,10 +137,10 @@ describe('kt against the product-shaped API', () => {
   });
 
   it('reads console-style wallets exactly and finds transactions at /v1/wallets/{id}/transactions', async () => {
-    const list = await runKt(['wallets', 'list', '--json', '--fields', 'team,allocated,spent,available,status'], { env });
+    const list = await runKt(['wallets', 'list', '--json', '--fields', 'team,allocated,spent,total_allocated,total_spent,available,status'], { env });
     expect(list.code).toBe(0);
-    // 3.0000000000000004 and 9996.999999999998 are floats for 3 and 9997.
-    expect(list.stdout).toContain('{"team":"search","allocated":10000.00,"spent":9997.00,"available":3.00,"status":"low"}');
+    // 3.0000000000000004 and 9996.999999999998 are floats for 3 and 9997; cumulative totals are not this period's figures.
+    expect(list.stdout).toContain('{"team":"search","allocated":null,"spent":null,"total_allocated":10000.00,"total_spent":9997.00,"available":3.00,"status":"low"}');
 
     const txns = await runKt(['wallets', 'transactions', '--team', 'search', '--since', '2026-11-01', '--format', 'csv', '--fields', 'id,type,amount'], { env });
     expect(txns.stderr).toBe('');
@@ -148,20 +148,35 @@ describe('kt against the product-shaped API', () => {
     expect(txns.stdout).toBe('id,type,amount\r\ntxn_2,settle,-0.001615\r\ntxn_1,allocate,10000.00\r\n');
   });
 
-  it('kt forecast works from the events alone, the subtree taken from the wallet list', async () => {
+  it("kt forecast works from the events alone: the organisation's every event, or a team's subtree from the wallet list", async () => {
     // Late on the 30th, so November is this month and its spend is "to date".
-    const r = await runKt(['forecast', '--team', 'org', '--json', '--fields', 'month,kind,actual_or_to_date'], { env: { ...env, KT_NOW: '2026-11-30T20:00:00Z' } });
-    expect(r.code).toBe(0);
-    // The wallets are org and search: ads has none, so its events are not org's spend.
-    const search = EVENTS.map((e, i) => [e, i] as const).filter(([e]) => e.team === 'search');
-    expect(r.stderr.match(/the control plane has no spend aggregates; kt summed ([\d,]+) events itself/g)).toEqual([
-      `the control plane has no spend aggregates; kt summed ${search.length.toLocaleString('en-US')} events itself`,
-    ]);
-    const rows = JSON.parse(r.stdout) as Array<{ month: string; kind: string; actual_or_to_date: number }>;
-    const november = rows.find((row) => row.month === '2026-11');
-    expect(november?.kind).toBe('projection');
-    const searchTotal = search.reduce((sum, [, i]) => sum + (COSTS[i % COSTS.length] as [string, bigint])[1], 0n);
-    expect(parseAmount(String(november?.actual_or_to_date), { allowZero: true })).toBe(searchTotal);
+    const at = { ...env, KT_NOW: '2026-11-30T20:00:00Z' };
+    const total = (team?: string): bigint =>
+      EVENTS.map((e, i) => [e, i] as const)
+        .filter(([e]) => team === undefined || e.team === team)
+        .reduce((sum, [, i]) => sum + (COSTS[i % COSTS.length] as [string, bigint])[1], 0n);
+    const november = (stdout: string): bigint => {
+      const rows = JSON.parse(stdout) as Array<{ month: string; kind: string; actual_or_to_date: number }>;
+      const row = rows.find((x) => x.month === '2026-11');
+      expect(row?.kind).toBe('projection');
+      return parseAmount(String(row?.actual_or_to_date), { allowZero: true });
+    };
+    // The organisation (no --team, or --team org): every event, ads' included, though no wallet is called org.
+    for (const args of [[], ['--team', 'org']]) {
+      const r = await runKt(['forecast', ...args, '--json', '--fields', 'month,kind,actual_or_to_date'], { env: at });
+      expect(r.code).toBe(0);
+      expect(r.stderr).toContain(`the control plane has no spend aggregates; kt summed ${EVENTS.length.toLocaleString('en-US')} events itself`);
+      expect(november(r.stdout)).toBe(total());
+    }
+    // A team: its own events only.
+    const search = await runKt(['forecast', '--team', 'search', '--json', '--fields', 'month,kind,actual_or_to_date'], { env: at });
+    expect(search.code).toBe(0);
+    expect(november(search.stdout)).toBe(total('search'));
+    // The summary names the pool the console reports, never an allocation it did not send.
+    const table = await runKt(['forecast'], { env: at });
+    expect(table.stdout).toContain('Organisation: every team (all events)');
+    expect(table.stdout).toContain('Allocated in total (cumulative): $50,000.00; balance $41,250.50');
+    expect(table.stdout).not.toContain('Allocated this period');
   });
 
   it('kt auth whoami shows user, organization, role and scope', async () => {
@@ -175,13 +190,13 @@ describe('kt against the product-shaped API', () => {
     expect(json).toMatchObject({ user: 'ada@acme.example', organization: 'Acme', role: 'billing_admin', scope: ['org:billing', 'events:read'] });
   });
 
-  it('a 402 with a string error is exit 5; an unknown team is exit 1 with the server words', async () => {
+  it('a 402 with a string error is exit 5; an unknown team is exit 1 with the one message', async () => {
     const credit = await runKt(['wallets', 'credit', '--team', 'search', '--amount', '5', '--yes'], { env });
     expect(credit.code).toBe(5);
     expect(credit.stderr).toContain('insufficient balance');
-    const balance = await runKt(['wallets', 'balance', '--team', 'nope'], { env });
+    const balance = await runKt(['wallets', 'balance', '--team', 'serch'], { env });
     expect(balance.code).toBe(1);
-    expect(balance.stderr).toContain('unknown team "nope"');
+    expect(balance.stderr).toBe('error: unknown team "serch": the control plane has no wallet for it; did you mean "search"?\nhint: run `kt wallets list` to see every team\n');
     expect(balance.stderr).not.toContain('bug');
   });
 });

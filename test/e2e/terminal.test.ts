@@ -60,7 +60,7 @@ describe.skipIf(!available)('on a terminal', () => {
     const run = runKtInPty(['wallets', 'balance', '--team', 'search'], emu.env);
     await run.waitFor('fetching the wallet of search');
     expect(await run.exit).toBe(0);
-    expect(run.output()).toMatch(/search[\s│]+org[\s│]+monthly/);
+    expect(run.output()).toMatch(/search[\s│]+team[\s│]+org[\s│]+monthly/);
   });
 
   it('-q shows no spinner and no progress', async () => {

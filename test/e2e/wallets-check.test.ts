@@ -66,7 +66,7 @@ describe('kt wallets check', () => {
     // alpha 9 of 10 (90%: warn), beta 12 of 10 (120%: fail), gamma 1 of 10 (ok), delta 5 of 100 but past its soft cap of 4.
     writeFileSync(join(dir, 'events.ndjson'), [spend('alpha', 9), spend('beta', 12), spend('gamma', 1), spend('delta', 5)].map((e) => JSON.stringify(e)).join('\n') + '\n');
     emu = await startEmulator(['--import', join(dir, 'events.ndjson')], { now: '2026-04-15T00:00:00Z' });
-    const allocations = [['org', '1000'], ['alpha', '10'], ['beta', '10'], ['gamma', '10'], ['delta', '100', '--soft-cap', '4', '--hard-cap', '90']];
+    const allocations = [['org', '1000'], ['alpha', '10'], ['beta', '10'], ['gamma', '10'], ['delta', '100', '--soft-cap', '4', '--hard-cap', '100']];
     for (const [team = '', amount = '', ...rest] of allocations) {
       const r = await runKt(['wallets', 'allocate', '--team', team, '--amount', amount, ...rest, '--yes', '--quiet'], { env: emu.env });
       expect(r.stderr).toBe('');
@@ -82,10 +82,11 @@ describe('kt wallets check', () => {
     expect(r.code).toBe(3);
     expect(r.stdout.trim().split(/\r?\n/)).toEqual([
       'team,level,utilization,spent,allocated,soft_cap,projected,reason',
-      // 12 spent in 14 of April's 30 days: 12 × 30 / 14
-      'beta,fail,1.2,12.00,10.00,,25.714285714,at or past 100% of allocation',
-      'alpha,warn,0.9,9.00,10.00,,19.285714286,at or past 80% of allocation',
-      'delta,warn,0.05,5.00,100.00,4.00,10.714285714,at or past soft cap',
+      // The events' pace, the figure kt forecast prints: 12 spent on the 2nd, 13 complete days since
+      // (under 14: every weekday weighs alike), so 12 + 16 days left × 12/13.
+      'beta,fail,1.2,12.00,10.00,,26.769230769,at or past 100% of allocation',
+      'alpha,warn,0.9,9.00,10.00,,20.076923077,at or past 80% of allocation',
+      'delta,warn,0.05,5.00,100.00,4.00,11.153846154,at or past soft cap',
     ]);
     expect(r.stderr).toContain('1 wallet at or past 100% of allocation or a hard cap: beta');
   });
@@ -126,8 +127,8 @@ describe('kt wallets check', () => {
       const message = JSON.parse(second.body) as { text: string; wallets: Array<{ team: string; level: string; spent: string; projected: string }> };
       expect(message.text).toContain('kt wallets check: 1 wallet at or past 80%');
       expect(message.text).toContain('alpha: warn — 90.0% used, $9.00 of $10.00');
-      expect(message.wallets).toEqual([expect.objectContaining({ team: 'alpha', level: 'warn', spent: '9.00', projected: '19.285714286' })]);
-      expect(r.stdout).toContain('alpha,Alpha,warn');
+      expect(message.wallets).toEqual([expect.objectContaining({ team: 'alpha', level: 'warn', spent: '9.00', projected: '20.076923077' })]);
+      expect(r.stdout).toContain('alpha,Alpha,team,,warn,0.9,period,');
     } finally {
       hook.server.close();
     }

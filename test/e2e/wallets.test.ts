@@ -11,7 +11,7 @@ import { run } from '../../src/cli/main.js';
 
 /** The fixed instant the emulator and kt stand at: the tests read the same on any day. */
 const NOW = '2026-11-28T15:00:00Z';
-import { moneyFromJson } from '../../src/domain/money.js';
+import { formatMoney, moneyFromJson } from '../../src/domain/money.js';
 
 type Json = Record<string, any>;
 
@@ -78,17 +78,22 @@ async function spend(em: Emulator, team: string, cost: number): Promise<void> {
 const WALLET_FIELDS = [
   'team',
   'name',
+  'scope',
+  'user',
   'parent',
   'currency',
   'period',
   'allocated',
   'spent',
+  'total_allocated',
+  'total_spent',
   'reserved',
   'available',
   'soft_cap',
   'hard_cap',
   'status',
   'utilization',
+  'utilization_basis',
   'period_start',
   'period_end',
 ];
@@ -146,8 +151,10 @@ describe('kt wallets on the demo seed', () => {
     const table = await kt(em, ['wallets', 'balance', '--team', 'search']);
     expect(table.code).toBe(0);
     const lines = table.stdout.trimEnd().split('\n');
-    expect(lines[0]).toMatch(/^TEAM\s+PARENT\s+PERIOD\s+ALLOCATED\s+SPENT\s+RESERVED\s+AVAILABLE\s+HARD CAP\s+STATUS\s+USED$/);
-    expect(lines[1]).toMatch(/^search\s+engineering\s+monthly\s+\$10,000\.00\s/);
+    // Only the columns some wallet fills: kt's contract has no cumulative totals and no users.
+    expect(lines[0]).toMatch(/^TEAM\s+SCOPE\s+PARENT\s+PERIOD\s+ALLOCATED\s+SPENT\s+RESERVED\s+AVAILABLE\s+HARD CAP\s+STATUS\s+USED$/);
+    expect(lines[1]).toMatch(/^search\s+team\s+engineering\s+monthly\s+\$10,000\.00\s/);
+    expect(lines[3]).toMatch(/^org\s+organization\s+—\s+monthly\s+\$50,000\.00\s/);
     // utilization is a share of the budget, not a change: no sign
     const used = ((search.spent + search.reserved) / search.allocated) * 100;
     expect(lines[1]).toMatch(new RegExp(`\\s${used.toFixed(1).replace('.', '\\.')}%$`));
@@ -385,8 +392,11 @@ describe('kt wallets allocate, credit and reclaim', () => {
   it('refuses more than the parent has unallocated: exit 5 with the numbers', async () => {
     const r = await kt(em, ['wallets', 'allocate', '--team', 'newteam', '--amount', '2500.5', '--parent', 'engineering', '--yes']);
     expect(r.code).toBe(5);
-    expect(r.stderr).toContain('refused by the ledger: requested $2,500.50 but engineering has only $1,000.00 unallocated');
-    expect(r.stderr).toContain('hint:');
+    // Known before asking: refused with the ledger's words, and nothing sent.
+    expect(r.stderr).toContain('error: refused: requested $2,500.50 but engineering has only $1,000.00 unallocated (nothing was sent)');
+    expect(r.stderr).toContain(
+      'hint: raise the allocation of engineering first (kt wallets allocate --team engineering --amount N), or reclaim unused funds from another team under engineering (kt wallets reclaim --team ml --amount N)',
+    );
     expect(r.stdout).toBe('');
     const missing = await kt(em, ['wallets', 'balance', '--team', 'newteam']);
     expect(missing.code).toBe(1);
@@ -395,8 +405,8 @@ describe('kt wallets allocate, credit and reclaim', () => {
   it('refuses a currency that differs from the wallet (exit 5)', async () => {
     const r = await kt(em, ['wallets', 'allocate', '--team', 'search', '--amount', '10000', '--currency', 'EUR', '--yes']);
     expect(r.code).toBe(5);
-    expect(r.stderr).toContain('refused by the ledger:');
-    expect(r.stderr).toContain('EUR');
+    expect(r.stderr).toContain('error: refused: the wallet of search is in USD, not EUR (nothing was sent)');
+    expect(r.stderr).toContain('hint: drop --currency, or pass --currency USD');
   });
 
   it('--dry-run prints the request and sends nothing', async () => {
@@ -435,11 +445,12 @@ describe('kt wallets allocate, credit and reclaim', () => {
     const all = await kt(em, ['wallets', 'reclaim', '--team', 'search', '--all', '--yes']);
     expect(all.code).toBe(0);
     expect(all.stderr).toContain('search: available $10,500.00 → $0.00, returned to engineering');
-    expect(all.stdout).toMatch(/^search\s+engineering\s+monthly\s+\$0\.00/m);
+    expect(all.stdout).toMatch(/^search\s+team\s+engineering\s+monthly\s+\$0\.00/m);
 
     const nothing = await kt(em, ['wallets', 'reclaim', '--team', 'search', '--amount', '1', '--yes']);
     expect(nothing.code).toBe(5);
-    expect(nothing.stderr).toContain('refused by the ledger:');
+    expect(nothing.stderr).toContain('error: refused: cannot reclaim $1.00 from search: only $0.00 is unused this period (nothing was sent)');
+    expect(nothing.stderr).toContain('hint: kt wallets balance --team search shows what is spent, reserved and available');
 
     const types = json(await kt(em, ['wallets', 'transactions', '--team', 'search', '--type', 'credit,reclaim', '--json']));
     expect(types.map((t: Json) => [t.type, t.amount])).toEqual([
@@ -571,5 +582,88 @@ describe('kt wallets allocate with an injected 503 after the commit', () => {
     expect(txns[0]).toMatchObject({ type: 'allocate', amount: 50000, balance_after: 50000 });
     const all = json(await kt(em, ['wallets', 'transactions', '--team', 'org', '--json']));
     expect(all).toHaveLength(1);
+  });
+});
+
+describe('kt wallets allocate says everything before asking', () => {
+  // The demo: engineering's 25,000 is all carved out (search 10,000 with caps 8,000/10,000, platform 8,000, ml 7,000).
+  let em: Emulator;
+  beforeAll(async () => {
+    em = await startEmulator(['--seed', 'demo', '--seed-events', '200'], { now: NOW });
+  });
+  afterAll(async () => {
+    await em.stop();
+  });
+
+  it('a wrong --parent is named, with a did-you-mean, before anything is shown or sent', async () => {
+    const r = await kt(em, ['wallets', 'allocate', '--team', 'research2', '--amount', '500', '--parent', 'enginering', '--yes']);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toBe('error: unknown parent team "enginering": the control plane has no wallet for it; did you mean "engineering"?\nhint: run `kt wallets list` to see every team\n');
+    expect(r.stdout).toBe('');
+    expect((await kt(em, ['wallets', 'balance', '--team', 'research2'])).code).toBe(1);
+  });
+
+  it("refuses what the parent's unallocated funds cannot give before asking: no prompt for a refusal", async () => {
+    const r = await onTerminal(em, ['wallets', 'allocate', '--team', 'search', '--amount', '11000', '--soft-cap', '9000'], 'y\n');
+    expect(r.code).toBe(5);
+    expect(r.stderr).toContain('refused: requested $1,000.00 but engineering has only $0.00 unallocated (nothing was sent)');
+    expect(r.stderr).not.toContain('[y/N]');
+    expect(json(await kt(em, ['wallets', 'balance', '--team', 'search', '--json', '--fields', 'allocated,soft_cap']))[0]).toEqual({ allocated: 10000, soft_cap: 8000 });
+  });
+
+  it('lists every change it will make and asks about all of them', async () => {
+    const r = await onTerminal(em, ['wallets', 'allocate', '--team', 'search', '--amount', '9500', '--soft-cap', '9000', '--name', 'Search Team'], 'n\n');
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain('search: allocation $10,000.00 → $9,500.00 per month\n');
+    expect(r.stderr).toContain('search: name "Search" → "Search Team"\n');
+    expect(r.stderr).toContain('search: soft cap $8,000.00 → $9,000.00\n');
+    expect(r.stderr).toContain('Allocate $9,500.00 to search (monthly) and set soft cap $9,000.00, name "Search Team"? [y/N] ');
+  });
+
+  it('warns when the allocation is above the hard cap, or the soft cap above the hard cap', async () => {
+    const above = await kt(em, ['wallets', 'allocate', '--team', 'search', '--amount', '10000', '--hard-cap', '9000', '--yes', '--json']);
+    expect(above.code).toBe(0);
+    expect(above.stderr).toContain('warning: the allocation $10,000.00 is above the hard cap $9,000.00 of search: spend stops at the cap, so $1,000.00 of it can never be spent');
+    const soft = await kt(em, ['wallets', 'allocate', '--team', 'search', '--amount', '9000', '--soft-cap', '9500', '--yes', '--json']);
+    expect(soft.code).toBe(0);
+    expect(soft.stderr).toContain('warning: the soft cap $9,500.00 of search is above its hard cap $9,000.00: the hard cap blocks spend before the soft cap can warn');
+    expect(soft.stderr).not.toContain('allocation $9,000.00 is above');
+    const both = await kt(em, ['wallets', 'allocate', '--team', 'search', '--amount', '9000', '--soft-cap', '9500', '--hard-cap', '9000', '--yes']);
+    expect(both.code).toBe(2);
+    expect(both.stderr).toContain('error: --soft-cap $9,500.00 is above --hard-cap $9,000.00');
+  });
+
+  it('refuses a lower allocation than what is spent, in money, before asking', async () => {
+    // ml spends $1.123456789 this month: lowering it to a nano-dollar cannot be given back.
+    await spend(em, 'ml', 1.123456789);
+    const ml = json(await kt(em, ['wallets', 'balance', '--team', 'ml', '--json', '--fields', 'spent,available']))[0];
+    const r = await kt(em, ['wallets', 'allocate', '--team', 'ml', '--amount', '0.000000001', '--yes']);
+    expect(r.code).toBe(5);
+    expect(r.stderr).toContain(
+      `error: refused: cannot lower the allocation of ml by $7,000.00: only ${formatMoney(moneyFromJson(ml.available))} is neither spent, reserved nor allocated to its teams (nothing was sent)`,
+    );
+    expect(r.stderr).not.toMatch(/\d{5,}\.\d{3,}/);
+  });
+
+  it('an unknown team gets one message, with a did-you-mean, from every wallet command', async () => {
+    const expected = 'error: unknown team "serch": the control plane has no wallet for it; did you mean "search"?\nhint: run `kt wallets list` to see every team\n';
+    for (const args of [
+      ['wallets', 'balance', '--team', 'serch'],
+      ['wallets', 'balance', '--team', 'serch', '--tree'],
+      ['wallets', 'transactions', '--team', 'serch'],
+      ['wallets', 'credit', '--team', 'serch', '--amount', '1', '--yes'],
+      ['wallets', 'reclaim', '--team', 'serch', '--all', '--yes'],
+      ['wallets', 'check', '--team', 'serch'],
+      ['forecast', '--team', 'serch'],
+      ['events', 'list', '--team', 'serch'],
+      ['events', 'list', '--team', 'serch', '--aggregate', 'daily'],
+      ['events', 'export', '--team', 'serch'],
+      ['savings', '--team', 'serch'],
+    ]) {
+      const r = await kt(em, args);
+      expect(r.stderr, args.join(' ')).toBe(expected);
+      expect(r.code, args.join(' ')).toBe(1);
+      expect(r.stdout, args.join(' ')).toBe('');
+    }
   });
 });

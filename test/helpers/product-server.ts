@@ -3,7 +3,11 @@
 // contract does: events under `events`, newest first, no cursor anywhere,
 // costs in `event_cost_attribution.total_cost_usd` as floats with the noise a
 // float serialiser leaves, ids sometimes only in `event_id`, wallets under
-// `wallets` with console-style field names, transactions only at
+// `wallets` in the console's shapes (a scope of organization, team or user;
+// balance, reserved, total_allocated, total_spent, status; no period, no
+// parent, fields left out where a console has nothing to show), a balance
+// endpoint that answers with the caller's cascade whatever team is asked
+// for, transactions only at
 // /v1/wallets/{id}/transactions, errors as bare strings, and an HTML page for
 // any path it does not know. No aggregation endpoint: `aggregate=` is ignored.
 //
@@ -40,6 +44,8 @@ export interface ProductServerOptions {
   ignoreWindow?: boolean;
   /** Transactions ignore `since`/`until`: the whole history comes in one page. */
   ignoreTransactionWindow?: boolean;
+  /** The wallets GET /v1/wallets lists (default PRODUCT_WALLETS). */
+  wallets?: readonly object[];
 }
 
 export interface ProductServer {
@@ -51,9 +57,15 @@ export interface ProductServer {
   close(): Promise<void>;
 }
 
-const WALLETS = [
-  { id: 'wal_org', scope: 'organization', name: 'Acme', team: 'org', parent: null, balance: 41250.5, total_allocated: 50000, total_spent: 8749.5, reserved: 0, status: 'Healthy' },
-  { id: 'wal_search', scope: 'team', name: 'Search', team: 'search', parent: 'org', balance: 3.0000000000000004, total_allocated: 10000, total_spent: 9996.999999999998, reserved: 0, status: 'Low' },
+/**
+ * The organization's wallet (not called org, no team), a team's pool nearly
+ * spent (in float noise), a team's with nothing but a balance, and a user's.
+ */
+export const PRODUCT_WALLETS: readonly object[] = [
+  { id: 'wal_7f3c', scope: 'organization', name: 'Acme', balance: 41250.5, reserved: 0, total_allocated: 50000, total_spent: 8749.5, status: 'Healthy' },
+  { id: 'wal_search', scope: 'team', scope_id: 'search', name: 'Search', balance: 3.0000000000000004, reserved: 0, total_allocated: 10000, total_spent: 9996.999999999998, status: 'Low' },
+  { id: 'wal_ads', scope: 'team', team_id: 'ads', name: 'Ads', balance: 120 },
+  { id: 'wal_u_ada', scope: 'user', user_id: 'usr_ada', name: 'ada@acme.example', balance: 12.5, reserved: 0.5, total_allocated: 50, total_spent: 37, status: 'Healthy' },
 ];
 
 // Newest first, as the console lists them.
@@ -117,13 +129,15 @@ export async function startProductServer(options: ProductServerOptions): Promise
         .slice(0, limit);
       return send(res, 200, `{"events":[${page.map(eventJson).join(',')}]}`);
     }
+    const wallets = options.wallets ?? PRODUCT_WALLETS;
     if (req.method === 'GET' && path === '/v1/wallets') {
-      return send(res, 200, JSON.stringify({ wallets: WALLETS }));
+      return send(res, 200, JSON.stringify({ wallets }));
     }
     if (req.method === 'GET' && path === '/v1/wallets/balance') {
-      const wallet = WALLETS.find((w) => w.team === q.get('team_id'));
-      if (wallet === undefined) return send(res, 404, JSON.stringify({ error: 'wallet not found' }));
-      return send(res, 200, JSON.stringify(wallet));
+      // The cascade of the caller (ada: user → organization), whatever team_id says.
+      const scoped = (scope: string): object[] => wallets.filter((w) => (w as { scope?: string }).scope === scope);
+      const cascade = [...scoped('user'), ...scoped('organization')];
+      return send(res, 200, JSON.stringify({ effective_scope: 'user', cascade }));
     }
     if (req.method === 'GET' && path === '/v1/wallets/wal_search/transactions') {
       const since = q.get('since');

@@ -68,14 +68,27 @@ describe('extractList', () => {
 });
 
 describe('readWallet and readTransaction', () => {
-  it("reads kt's contract and the console's names (balance, total_allocated, total_spent, Healthy)", () => {
+  it("reads kt's contract and the console's names, keeping this period's figures apart from cumulative totals", () => {
     const product = readWallet(parseJsonExact('{"id":"wal_1","team":"search","balance":3.0000000000000004,"total_allocated":10000,"total_spent":9996.999999999999,"status":"Low"}'), 'GET /v1/wallets');
-    expect(product).toMatchObject({ team_id: 'search', available: 3_000_000_000n, allocated: 10_000_000_000_000n, spent: 9_997_000_000_000n, reserved: 0n, status: 'low', name: 'search' });
+    expect(product).toMatchObject({ team_id: 'search', available: 3_000_000_000n, total_allocated: 10_000_000_000_000n, total_spent: 9_997_000_000_000n, status: 'low' });
+    // Unknown is not zero: what the server did not send stays null, nothing is defaulted.
+    expect(product).toMatchObject({ allocated: null, spent: null, reserved: null, period: null, currency: null, name: null, scope: null });
     const contract = readWallet({ id: 'w', team_id: 'org', name: 'Org', allocated: 100, spent: 40, reserved: 10, available: 50, period: 'monthly' }, 'GET /v1/wallets');
-    expect(contract).toMatchObject({ allocated: 100_000_000_000n, available: 50_000_000_000n, parent_id: null });
-    // available worked out when the server leaves it out
+    expect(contract).toMatchObject({ allocated: 100_000_000_000n, available: 50_000_000_000n, parent_id: null, scope: 'organization', total_allocated: null });
+    // available worked out when the server leaves it out, only from three reported figures
     expect(readWallet({ team_id: 'x', allocated: 10, spent: 3, reserved: 2 }, 'w').available).toBe(5_000_000_000n);
-    expect(failure(() => readWallet({ name: 'nameless' }, 'GET /v1/wallets')).message).toContain('a wallet without "team_id", "team" or "id"');
+    expect(readWallet({ team_id: 'x', allocated: 10, spent: 3 }, 'w').available).toBeNull();
+    expect(readWallet({ balance: 7, id: 'wal_x' }, 'w')).toMatchObject({ team_id: 'wal_x', available: 7_000_000_000n, status: null, period: null });
+    expect(failure(() => readWallet({ name: 'nameless' }, 'GET /v1/wallets')).message).toContain('a wallet without "team_id", "team", "user_id" or "id"');
+  });
+
+  it('reads scopes: the organization whatever its id, teams by scope_id, users by user_id', () => {
+    expect(readWallet({ id: 'wal_7f3c', scope: 'organization', name: 'Acme', balance: 1 }, 'w')).toMatchObject({ id: 'wal_7f3c', scope: 'organization', team_id: 'org', user_id: null });
+    expect(readWallet({ id: 'w2', scope_type: 'Team', scope_id: 'search', balance: 1 }, 'w')).toMatchObject({ scope: 'team', team_id: 'search' });
+    expect(readWallet({ id: 'w3', scope: 'user', scope_id: 'usr_ada', team_id: 'search', balance: 1 }, 'w')).toMatchObject({ scope: 'user', user_id: 'usr_ada', team_id: null });
+    // kt's contract without scopes: org is the organization, a wallet with a parent a team's.
+    expect(readWallet({ team_id: 'search', parent_id: 'engineering' }, 'w').scope).toBe('team');
+    expect(readWallet({ team_id: 'lonely' }, 'w').scope).toBeNull();
   });
   it('reads a transaction with its balance under either name', () => {
     expect(readTransaction({ id: 't', type: 'settle', amount: -0.001615, balance: 3, created_at: '2026-11-20T10:00:01Z' }, 'w')).toMatchObject({ amount: -1_615_000n, balance_after: 3_000_000_000n });

@@ -2,7 +2,8 @@
 import { describe, expect, it } from 'vitest';
 import forecastCommand, { modelLine, monthName, summaryLines, type ForecastOptions } from '../../src/cli/forecast/forecast.js';
 import { parseForecastFlags } from '../../src/cli/forecast/options.js';
-import { buildTeamForecast, rollUp } from '../../src/cli/forecast/report.js';
+import { buildTeamForecast } from '../../src/cli/forecast/report.js';
+import { rollUp } from '../../src/cli/forecast/spend.js';
 import { forecastChart } from '../../src/cli/forecast/chart.js';
 import { ApiError, UsageError } from '../../src/errors.js';
 import type { ApiClient, Query } from '../../src/api/client.js';
@@ -158,16 +159,20 @@ describe('buildTeamForecast', () => {
     // The linear history continues: December ≈ 23,000 (h = 2 from October).
     const dec = r.rows.find((x) => x.month === '2026-12');
     expect(Math.abs(Number(dec?.forecast ?? 0n) / 1e9 - 23_000) / 23_000).toBeLessThan(0.01);
-    // 27 days at 800 + 300 today, then 0.6 of today and 2 more days at 800.
-    // Spend to date is exact money; the model's view of it is a statistic in micro-dollars.
+    // 27 days at 800 + 300 today, then 0.6 of today and 2 more days at 800: exact money throughout.
     expect(r.toDate).toBe(21_900_000_000_000n);
-    expect(r.projection.toDate).toBe(21_900_000_000);
+    expect(r.month.toDate).toBe(21_900_000_000_000n);
     // 09:15 UTC: 9.25 of 24 hours have gone.
-    expect(r.projection.projected).toBe(21_900_000_000 + Math.round(800e6 * (2 + (1 - 9.25 / 24))));
-    expect(r.rows.find((x) => x.kind === 'projection')?.forecast).toBe(BigInt(21_900_000_000 + Math.round(800e6 * (2 + (1 - 9.25 / 24)))) * 1000n);
+    const projected = 21_900_000_000_000n + BigInt(Math.round(800e9 * (2 + (1 - 9.25 / 24))));
+    expect(r.month.projected).toBe(projected);
+    expect(r.rows.find((x) => x.kind === 'projection')?.forecast).toBe(projected);
+    // The wallet's period is the month: one projection, one figure.
+    expect(r.projectedPeriodEnd).toBe(projected);
+    expect(r.overrun).toBe(projected - 25_000_000_000_000n);
+    expect(r.walletSpentDiffers).toBeNull();
     expect(r.soft).toEqual({ cap: 20_000_000_000_000n, date: '2026-11-28', status: 'crossed' });
-    expect(r.hard.status).toBe('projected');
-    expect(r.hard.date).toBe('2026-11-30');
+    expect(r.hard?.status).toBe('projected');
+    expect(r.hard?.date).toBe('2026-11-30');
     expect(r.rows.find((x) => x.kind === 'projection')?.actual).toBeNull();
   });
   it('uses the run rate on short history and still forecasts every month', () => {
@@ -193,7 +198,7 @@ describe('buildTeamForecast', () => {
   it('a team with no spend at all forecasts zeros, never NaN', () => {
     const r = buildTeamForecast({ ...base, wallet: asWallet(wallet('idle', 'org', { soft_cap: 10, hard_cap: 20 })), monthly: [], daily: [] });
     expect(r.rows.map((x) => x.forecast)).toEqual([0n, 0n, 0n, 0n]);
-    expect(r.soft.status).toBe('not_this_period');
+    expect(r.soft?.status).toBe('not_this_period');
     expect(stringifyJson(r)).not.toMatch(/NaN|Infinity/);
   });
 });
@@ -214,7 +219,7 @@ describe('rollUp', () => {
 describe('kt forecast (in-process)', () => {
   it('asks for the subtree, monthly and daily, in the zone', async () => {
     const { calls } = await runForecast({ team: 'search', tz: 'Europe/Berlin' }, SEARCH);
-    expect(calls).toContainEqual({ path: '/v1/wallets/balance', team_id: 'search' });
+    expect(calls.some((c) => c.path === '/v1/wallets')).toBe(true);
     expect(calls).toContainEqual({
       path: '/v1/events',
       aggregate: 'monthly',
@@ -272,7 +277,9 @@ describe('kt forecast (in-process)', () => {
 
   it('an unknown team is exit 1 with a hint', async () => {
     const error = await runForecast({ team: 'nope' }, SEARCH).catch((e: unknown) => e);
-    expect(error).toMatchObject({ exitCode: 1, message: 'unknown team "nope"', hint: 'list the teams with `kt wallets list`' });
+    expect(error).toMatchObject({ exitCode: 1, message: 'unknown team "nope": the control plane has no wallet for it', hint: 'run `kt wallets list` to see every team' });
+    const typo = await runForecast({ team: 'serch' }, SEARCH).catch((e: unknown) => e);
+    expect(typo).toMatchObject({ exitCode: 1, message: 'unknown team "serch": the control plane has no wallet for it; did you mean "search"?' });
   });
 
   it('--all-teams: one row per team, largest projected overrun first', async () => {
@@ -332,7 +339,9 @@ describe('summaryLines', () => {
     expect(monthName('2026-04')).toBe('Apr 2026');
     const r = buildTeamForecast({ team: 't', wallet: asWallet(wallet('t', 'org')), monthly: [], daily: [], now: NOW, tz: 'UTC', history: 12, monthsAhead: 1, level: 80 });
     const lines = summaryLines(r);
-    expect(lines).toContain('Soft cap: none set');
+    // No cap, no cap line: a cap is said only when the wallet has one.
+    expect(lines.some((l) => l.startsWith('Soft cap'))).toBe(false);
+    expect(lines).toContain('Allocated this period: $30,000.00');
     expect(lines).toContain('Model: run rate (fewer than 3 full months of history)');
     expect(lines.at(-1)).toBe('Variance = (actual − forecast) / forecast');
   });
@@ -342,5 +351,80 @@ describe('summaryLines', () => {
     expect(modelLine(build([10_000, 13_000, 9_000, 12_000]))).toBe('Model: run rate, the mean of the last 3 months (4 months: too few for AICc to rank the smoothing models)');
     const flat = [3, -5, 2, 6, -4, -1, 5, -6, 1, 4, -3, -2, 6, -5, 2, -1, 4, -4].map((e) => 1_000 + 10 * e);
     expect(modelLine(build(flat))).toMatch(/^Model: simple exponential smoothing \(AICc over 18 months; alpha \d\.\d\d\)$/);
+  });
+});
+
+describe('the organisation and one projection', () => {
+  /** The product's shapes: an organization-scope wallet not called org, cumulative totals, no period. */
+  const PRODUCT: Canned = {
+    wallets: [
+      { id: 'wal_7f3c', scope: 'organization', name: 'Acme', balance: 41_250.5, total_allocated: 50_000, total_spent: 8_749.5, reserved: 0, status: 'Healthy' },
+      { id: 'wal_search', scope: 'team', team_id: 'search', name: 'Search', balance: 3, total_allocated: 10_000, total_spent: 9_997, reserved: 0, status: 'Low' },
+    ],
+    monthly: linearMonths(12),
+    daily: novemberDays(),
+  };
+
+  it('kt forecast without --team forecasts every event of the organisation, whatever its wallet is called', async () => {
+    const { stdout, stderr, calls } = await runForecast({}, PRODUCT);
+    // No team filter: the organisation's whole spend.
+    const events = calls.filter((c) => c.path === '/v1/events');
+    expect(events).toHaveLength(2);
+    expect(events.every((c) => c.team_id === undefined && c.group_by === undefined && c.descendants === undefined)).toBe(true);
+    expect(stdout).toContain('Organisation: every team (all events)');
+    // Only cumulative totals are known: no "allocated this period", the pool instead.
+    expect(stdout).not.toContain('Allocated this period');
+    expect(stdout).toContain('Allocated in total (cumulative): $50,000.00; balance $41,250.50');
+    expect(stdout).not.toMatch(/Soft cap|Hard cap/);
+    expect(stderr).toBe('');
+    // --team org is the same forecast.
+    expect((await runForecast({ team: 'org' }, PRODUCT)).stdout).toBe(stdout);
+    // A server that never speaks of caps has no "no cap" either: the statuses are null, not no_cap.
+    const rows = JSON.parse((await runForecast({ json: true }, PRODUCT)).stdout) as Array<{ kind: string; soft_cap_status: string | null }>;
+    expect(rows.find((r) => r.kind === 'projection')?.soft_cap_status).toBeNull();
+    const kt = JSON.parse((await runForecast({ team: 'search', json: true }, { ...SEARCH, wallets: [wallet('search', 'org')] })).stdout) as typeof rows;
+    expect(kt.find((r) => r.kind === 'projection')?.soft_cap_status).toBe('no_cap');
+  });
+
+  it('without any wallet the organisation is still forecast, with no allocation line', async () => {
+    const { stdout } = await runForecast({}, { ...PRODUCT, wallets: [] });
+    expect(stdout).toContain('Organisation: every team (all events)');
+    expect(stdout).not.toMatch(/Allocated/);
+  });
+
+  it("says in one line when the wallet's spend differs from its events", async () => {
+    const canned: Canned = { ...SEARCH, wallets: [wallet('search', 'org', { spent: 1_235.96, allocated: 25_000 })] };
+    const { stdout } = await runForecast({ team: 'search' }, canned);
+    expect(stdout).toContain(
+      'The wallet reports $1,235.96 spent this period; its events sum to $21,900.00. The wallet may include spend that is not in the events, such as user wallets or fall-through to the organization.',
+    );
+    // The projection stays the events': the table's row and the summary print one figure.
+    const row = /Nov 2026 \(to date\)\s+\$21,900\.00\s+(\$[\d,]+\.\d\d)/.exec(stdout)?.[1];
+    expect(stdout).toContain(`Projected month-end: ${row ?? 'missing'} (80% interval`);
+  });
+
+  it('a new team: no full month of history, and an interval floored on its few days, both said', async () => {
+    const days: RawBucket[] = ['2026-11-24', '2026-11-25', '2026-11-26', '2026-11-27'].map((date) => ({ period_start: `${date}T00:00:00+00:00`, cost: 6.25 }));
+    const canned: Canned = { wallets: [wallet('research', 'org', { spent: 25, allocated: 500 })], monthly: [], daily: days };
+    const { stdout, stderr } = await runForecast({ team: 'research' }, canned);
+    expect(stderr).toContain('research: no full month of history yet (the trend model needs 3); forecasts use the run rate instead');
+    expect(stderr).not.toContain('only 0 full months');
+    expect(stdout).toContain('Interval: only 4 complete days of spend history (fewer than 14), so the daily spread is taken as at least 20% of the daily rate.');
+    const interval = /Projected month-end: (\$[\d,.]+) \(80% interval (\$[\d,.]+) – (\$[\d,.]+)\)/.exec(stdout);
+    expect(interval).not.toBeNull();
+    expect(interval?.[2]).not.toBe(interval?.[3]);
+  });
+
+  it('--all-teams prints the same projected figure as the team forecast', async () => {
+    const canned: Canned = {
+      wallets: [wallet('org', null, { allocated: 100_000, spent: 43_800 }), wallet('search', 'org', { allocated: 25_000, spent: 21_900 }), wallet('ops', 'org', { spent: 21_900 })],
+      monthly: [...linearMonths(12, 'search'), ...linearMonths(12, 'ops')],
+      daily: [...novemberDays('search'), ...novemberDays('ops')],
+    };
+    const all = JSON.parse((await runForecast({ allTeams: true, json: true }, canned)).stdout) as Array<{ team: string; projected: number }>;
+    const single: Canned = { ...canned, monthly: linearMonths(12), daily: novemberDays() };
+    const one = await runForecast({ team: 'search', json: true, fields: 'month,kind,forecast' }, single);
+    const projection = (JSON.parse(one.stdout) as Array<{ kind: string; forecast: number }>).find((r) => r.kind === 'projection');
+    expect(all.find((r) => r.team === 'search')?.projected).toBe(projection?.forecast);
   });
 });

@@ -7,7 +7,6 @@ import { buildPriceTable, PriceFileError } from '../../src/domain/savings/prices
 import { capPeriodKey } from '../../src/domain/savings/periods.js';
 import { DOCUMENT_ROUTING, routingGroups, SavingsTally, savingsRows, type CapRule, type SavingsEvent, type SavingsRow } from '../../src/domain/savings/rules.js';
 import { lastFullMonth, recommend, renderPolicy, softCapFor } from '../../src/domain/savings/recommend.js';
-import { checkWallet, parsePercent, PercentError, projectPeriodEnd } from '../../src/domain/budget-check.js';
 import { validatePolicy } from '../../src/policy/validate.js';
 
 const ev = (ts: string, team: string, model: string, input: number, output: number, cost: string, cached = false): SavingsEvent => ({
@@ -159,36 +158,5 @@ describe('recommend', () => {
     const text = renderPolicy(recs, ['test']);
     expect(text).toContain('  - team: search\n    hard_cap: 100\n    soft_cap: 0.02\n    period: monthly\n');
     expect(validatePolicy('p.yaml', text).validated).toBeDefined();
-  });
-});
-
-describe('budget check', () => {
-  const w = (allocated: string, spent: string, soft: string | null = null, hard: string | null = null): Parameters<typeof checkWallet>[0] => ({
-    allocated: $(allocated),
-    spent: $(spent),
-    soft_cap: soft === null ? null : $(soft),
-    hard_cap: hard === null ? null : $(hard),
-  });
-  const warn = parsePercent('80', '--warn-at');
-  const fail = parsePercent('100', '--fail-at');
-  it('levels are exact percentages of the allocation', () => {
-    expect(checkWallet(w('100', '79.999999999'), warn, fail).level).toBe('ok');
-    expect(checkWallet(w('100', '80'), warn, fail)).toEqual({ level: 'warn', reasons: ['at or past 80% of allocation'] });
-    expect(checkWallet(w('100', '100'), warn, fail).level).toBe('fail');
-    expect(checkWallet(w('1000', '925'), parsePercent('92.5%', '--warn-at'), fail).level).toBe('warn');
-  });
-  it('caps count: soft cap → warn, hard cap → fail; no allocation → caps only', () => {
-    expect(checkWallet(w('100', '50', '40'), warn, fail)).toEqual({ level: 'warn', reasons: ['at or past soft cap'] });
-    expect(checkWallet(w('100', '85', '40', '60'), warn, fail)).toEqual({ level: 'fail', reasons: ['at or past 80% of allocation', 'at or past hard cap'] });
-    expect(checkWallet(w('0', '5'), warn, fail).level).toBe('ok');
-  });
-  it.each(['0', '-5', 'abc', '', '1e2'])('refuses --warn-at %j', (text) => {
-    expect(() => parsePercent(text, '--warn-at')).toThrow(PercentError);
-  });
-  it('projects the period end at the run rate so far', () => {
-    const start = Date.parse('2026-04-01T00:00:00Z');
-    const end = Date.parse('2026-05-01T00:00:00Z');
-    expect(projectPeriodEnd($('9'), start, end, Date.parse('2026-04-15T00:00:00Z'))).toBe($('19.285714286'));
-    expect(projectPeriodEnd($('9'), start, end, start)).toBeNull();
   });
 });

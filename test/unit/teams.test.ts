@@ -1,5 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { isTeamId, subtree, teamForest, teamName } from '../../src/domain/teams.js';
+import { isTeamId, subtree, teamForest, teamName, unknownTeamMessage } from '../../src/domain/teams.js';
+import { chainFromList, explainUnknownTeam, teamChain } from '../../src/cli/teams.js';
+import { readWallet } from '../../src/api/wallets.js';
+import { ApiError, FailureError } from '../../src/errors.js';
+import { scriptedApi } from '../helpers/fake-api.js';
 
 interface W {
   id: string;
@@ -53,5 +57,52 @@ describe('teamForest and subtree', () => {
     const forest = teamForest(cyclic, id, parent);
     expect(forest.roots).toEqual([]);
     expect(subtree(forest, cyclic[0] as W, id).map(id)).toEqual(['a', 'b']);
+  });
+});
+
+describe('one message for an unknown team', () => {
+  it('suggests the nearest known team, and names the parent when the parent is wrong', () => {
+    expect(unknownTeamMessage('serch', ['org', 'search', 'engineering'])).toEqual({
+      message: 'unknown team "serch": the control plane has no wallet for it; did you mean "search"?',
+      hint: 'run `kt wallets list` to see every team',
+    });
+    expect(unknownTeamMessage('enginering', ['org', 'search', 'engineering'], 'parent team').message).toBe(
+      'unknown parent team "enginering": the control plane has no wallet for it; did you mean "engineering"?',
+    );
+    expect(unknownTeamMessage('zzz', ['org', 'search']).message).toBe('unknown team "zzz": the control plane has no wallet for it');
+  });
+
+  const WALLETS = [
+    { id: 'wal_7f3c', scope: 'organization', name: 'Acme', balance: 10 },
+    { id: 'wal_s', scope: 'team', team_id: 'search', balance: 3 },
+    { id: 'wal_u', scope: 'user', user_id: 'usr_ada', balance: 1 },
+  ];
+  const api = (): ReturnType<typeof scriptedApi>['api'] =>
+    scriptedApi((path) => {
+      if (path === '/v1/wallets') return { wallets: WALLETS };
+      throw new ApiError({ status: 404, code: 'http_404', message: 'no wallet for team "serch" (HTTP 404 from GET /v1/events)' });
+    }).api;
+
+  it("turns any command's 404 for a team it named into the message, checked against the list", async () => {
+    const error = new ApiError({ status: 404, code: 'http_404', message: 'no wallet for team "serch" (HTTP 404 from GET /v1/events)' });
+    const explained = await explainUnknownTeam(error, { team: ['search,serch'] }, () => Promise.resolve(api()));
+    expect(explained).toBeInstanceOf(FailureError);
+    expect((explained as FailureError).message).toBe('unknown team "serch": the control plane has no wallet for it; did you mean "search"?');
+    // A 404 whose teams all exist is not about teams: it passes through unchanged.
+    expect(await explainUnknownTeam(error, { team: 'search' }, () => Promise.resolve(api()))).toBe(error);
+    expect(await explainUnknownTeam(error, {}, () => Promise.resolve(api()))).toBe(error);
+    const other = new ApiError({ status: 500, code: 'internal', message: 'boom' });
+    expect(await explainUnknownTeam(other, { team: 'serch' }, () => Promise.resolve(api()))).toBe(other);
+  });
+
+  it('--team org is the organization-scope wallet whatever its id; a user wallet is no team', async () => {
+    const wallets = WALLETS.map((w) => readWallet(w, 'test'));
+    expect(chainFromList(wallets, 'org').wallet.id).toBe('wal_7f3c');
+    expect(chainFromList(wallets, 'search').parents.map((w) => w.id)).toEqual(['wal_7f3c']);
+    expect(() => chainFromList(wallets, 'usr_ada')).toThrow('unknown team "usr_ada"');
+    // A balance endpoint answering for someone else (the product's cascade of the caller) is not taken for the team.
+    const cascade = scriptedApi((path) => (path === '/v1/wallets' ? { wallets: WALLETS } : { effective_scope: 'user', cascade: [WALLETS[2], WALLETS[0]] }));
+    expect((await teamChain(cascade.api, 'search')).wallet.id).toBe('wal_s');
+    expect(cascade.calls.map((c) => c.path)).toEqual(['/v1/wallets/balance', '/v1/wallets']);
   });
 });

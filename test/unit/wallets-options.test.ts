@@ -6,7 +6,9 @@ import { allocateBody } from '../../src/cli/wallets/allocate.js';
 import { reclaimBody } from '../../src/cli/wallets/reclaim.js';
 import { explainRefusal } from '../../src/cli/wallets/mutate.js';
 import { confirmMutation, requireConfirmable } from '../../src/cli/confirm.js';
-import { ApiError, ExitCode, UsageError } from '../../src/errors.js';
+import { ApiError, ExitCode, KtError, UsageError } from '../../src/errors.js';
+import { readWallet, type Wallet } from '../../src/api/wallets.js';
+import { formatMoneyPair } from '../../src/domain/money.js';
 
 function usage(fn: () => unknown): UsageError {
   try {
@@ -49,6 +51,9 @@ describe('wallet flag parsing', () => {
     expect(usage(() => parseTeam('a b')).message).toContain('invalid --team "a b"');
     expect(usage(() => parseIdempotencyKey('has space')).message).toContain('invalid --idempotency-key');
     expect(parseTypes('settle,allocate,settle')).toEqual(['settle', 'allocate']);
+    expect(usage(() => parseTypes('credt')).message).toBe(
+      'invalid --type "credt": unknown type "credt" (did you mean "credit"?); valid types: credit, allocate, reclaim, reserve, settle, release, expire',
+    );
     expect(usage(() => parseTypes('settle,spend')).message).toBe(
       'invalid --type "settle,spend": unknown type "spend"; valid types: credit, allocate, reclaim, reserve, settle, release, expire',
     );
@@ -77,6 +82,11 @@ describe('request bodies', () => {
     );
   });
 
+  it('allocate refuses a soft cap above the hard cap before anything is sent (exit 2)', () => {
+    const error = usage(() => allocateBody({ team: 'search', amount: '100', softCap: '9000', hardCap: '8000' }));
+    expect(error.message).toBe('--soft-cap $9,000.00 is above --hard-cap $8,000.00: the soft cap warns before the hard cap blocks');
+  });
+
   it('reclaim takes exactly one of --amount and --all', () => {
     expect(reclaimBody({ team: 'search', all: true }).body).toEqual({ team_id: 'search', all: true });
     expect(reclaimBody({ team: 'search', amount: '12.5' }).body).toEqual({ team_id: 'search', amount: 12_500_000_000n });
@@ -86,23 +96,61 @@ describe('request bodies', () => {
 });
 
 describe('ledger refusals', () => {
-  it('puts the requested and unallocated amounts in the message, exit 5', () => {
+  const wallet = (team: string, parent: string | null): Wallet => readWallet({ team_id: team, parent_id: parent, allocated: 1, spent: 0, reserved: 0 }, 'test');
+  const ORG_TREE = [wallet('org', null), wallet('engineering', 'org'), wallet('product', 'org'), wallet('search', 'engineering')];
+  const ctx = (team: string, wallets: Wallet[] = ORG_TREE, keyGiven = false) => ({ key: 'k1', keyGiven, team, wallets });
+
+  it('puts the requested and unallocated amounts in the message as money, exit 5', () => {
     const error = new ApiError({
       status: 402,
       code: 'insufficient_parent_funds',
       message: 'not enough',
       details: { requested: 30000, parent_unallocated: 25000.5, parent_id: 'org' },
     });
-    const explained = explainRefusal(error, 'k1', false) as ApiError;
+    const explained = explainRefusal(error, ctx('engineering')) as ApiError;
     expect(explained.exitCode).toBe(ExitCode.refused);
     expect(explained.message).toBe('refused by the ledger: requested $30,000.00 but org has only $25,000.50 unallocated');
+    // org has other teams to reclaim from; the hint names one, and a real command (no placeholder, no possessive).
+    expect(explained.hint).toBe(
+      'raise the allocation of org first (kt wallets allocate --team org --amount N), or reclaim unused funds from another team under org (kt wallets reclaim --team product --amount N)',
+    );
+  });
+
+  it('hints only at raising the parent when it has no other team', () => {
+    const error = new ApiError({ status: 402, code: 'insufficient_parent_funds', message: 'x', details: { requested: 5, parent_unallocated: 1, parent_id: 'engineering' } });
+    expect((explainRefusal(error, ctx('search')) as ApiError).hint).toBe('raise the allocation of engineering first (kt wallets allocate --team engineering --amount N)');
+  });
+
+  it('words a lowered allocation the ledger refuses in money, with the team and a real command', () => {
+    const error = new ApiError({
+      status: 402,
+      code: 'insufficient_funds',
+      message: 'cannot lower "search" by 9998.8765433: only 9998.37303885 is neither spent, reserved nor allocated to its teams',
+      details: { team_id: 'search', requested: '9998.8765433', returnable: '9998.37303885', currency: 'USD' },
+    });
+    const explained = explainRefusal(error, ctx('search')) as ApiError;
+    expect(explained.message).toBe('refused by the ledger: cannot lower the allocation of search by $9,998.88: only $9,998.37 is neither spent, reserved nor allocated to its teams');
+    expect(explained.hint).toBe('kt wallets balance --team search shows what is spent, reserved and available');
+  });
+
+  it('shows every decimal when cents would make two amounts look equal', () => {
+    expect(formatMoneyPair(10_004_000_000n, 10_001_000_000n)).toEqual(['$10.004', '$10.001']);
+    expect(formatMoneyPair(99_999_999_999n, 100_000_000_000n)).toEqual(['$99.999999999', '$100.00']);
+    expect(formatMoneyPair(1_250_000_000n, 3_000_000_000n, 'EUR')).toEqual(['€1.25', '€3.00']);
+  });
+
+  it('a 404 for the parent names the parent, with a did-you-mean', () => {
+    const error = new ApiError({ status: 404, code: 'team_not_found', message: 'no wallet for team "enginering"', details: { team_id: 'enginering' } });
+    const explained = explainRefusal(error, ctx('research2')) as KtError;
+    expect(explained.exitCode).toBe(ExitCode.failure);
+    expect(explained.message).toBe('unknown parent team "enginering": the control plane has no wallet for it; did you mean "engineering"?');
   });
 
   it('keeps a currency mismatch at exit 5 and an idempotency conflict at exit 1', () => {
-    const mismatch = explainRefusal(new ApiError({ status: 409, code: 'currency_mismatch', message: 'EUR vs USD' }), 'k', false) as ApiError;
+    const mismatch = explainRefusal(new ApiError({ status: 409, code: 'currency_mismatch', message: 'EUR vs USD' }), ctx('search')) as ApiError;
     expect(mismatch.exitCode).toBe(ExitCode.refused);
     expect(mismatch.message).toBe('refused by the ledger: EUR vs USD');
-    const conflict = explainRefusal(new ApiError({ status: 409, code: 'idempotency_conflict', message: 'x' }), 'k9', true) as ApiError;
+    const conflict = explainRefusal(new ApiError({ status: 409, code: 'idempotency_conflict', message: 'x' }), { ...ctx('search', ORG_TREE, true), key: 'k9' }) as ApiError;
     expect(conflict.exitCode).toBe(ExitCode.failure);
     expect(conflict.message).toContain('idempotency key "k9" was already used');
   });

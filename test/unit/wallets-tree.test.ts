@@ -87,3 +87,40 @@ describe('wallet tree', () => {
     expect(utilization(wallet('x', 'X', null, 0, 0))).toBeNull();
   });
 });
+
+describe('wallets as the product reports them', () => {
+  const product = (raw: Record<string, unknown>): WalletRecord => walletRecord(readWallet(raw, 'test'));
+  const ORG = product({ id: 'wal_7f3c', scope: 'organization', name: 'Acme', balance: 41_250.5, reserved: 0, total_allocated: 50_000, total_spent: 8_749.5, status: 'Healthy' });
+  const SEARCH = product({ id: 'wal_s', scope: 'team', team_id: 'search', name: 'Search', balance: 3, reserved: 0, total_allocated: 10_000, total_spent: 9_997, status: 'Low' });
+  const ADS = product({ id: 'wal_a', scope: 'team', team_id: 'ads', balance: 120 });
+  const ADA = product({ id: 'wal_u', scope: 'user', user_id: 'usr_ada', name: 'ada@acme.example', balance: 12.5, total_allocated: 50 });
+
+  it('hangs team and user wallets under the organization, and says what it does not know', () => {
+    const lines = renderTree([ORG, SEARCH, ADS, ADA], { barWidth: 10 });
+    expect(lines.map((l) => l.split('  spent')[0]?.trimEnd())).toEqual([
+      'Acme ($50,000 allocated in total)',
+      '├── Search ($10,000 allocated in total)',
+      '├── ads (no allocation reported)',
+      '└── ada@acme.example ($50 allocated in total)',
+    ]);
+    // The share of the pool used: (10,000 − 3) / 10,000.
+    expect(lines[1]).toMatch(/spent \$9,997\.00 in total\s+available \$3\.00\s+██████████ 100\.0% {2}low$/);
+    expect(lines[2]).toMatch(/spent —\s+available \$120\.00\s+no allocation reported$/);
+    expect(lines[3]).toMatch(/spent —\s+available \$12\.50\s+████████░░ {2}75\.0%$/);
+    expect(lines.join('\n')).not.toContain('$0/month');
+  });
+
+  it('utilization with only cumulative totals is (total allocated − balance) / total allocated', () => {
+    expect(utilization(SEARCH)).toBeCloseTo(0.9997, 12);
+    expect(SEARCH.usage?.basis).toBe('cumulative');
+    expect(utilization(ADS)).toBeNull();
+    expect(ADS.usage).toBeNull();
+  });
+
+  it('a bar at 0.0% is empty: a block appears only once the percentage shows one', () => {
+    const tiny = wallet('t', 'T', null, 10_000, 4); // 0.04 %
+    expect(renderBars([tiny], { barWidth: 10 })[0]).toMatch(/░{10}\s+0\.0%$/);
+    const small = wallet('t', 'T', null, 10_000, 5); // 0.05 % shows as 0.1 %
+    expect(renderBars([small], { barWidth: 10 })[0]).toMatch(/█░{9}\s+0\.1%$/);
+  });
+});

@@ -10,6 +10,7 @@ export function register(program: Command, action: ActionFactory): void {
       'before',
       [
         'Examples:',
+        '  $ kt forecast',
         '  $ kt forecast --team search',
         '  $ kt forecast --team search --months-ahead 6 --level 95 --chart',
         '  $ kt forecast --all-teams',
@@ -18,7 +19,19 @@ export function register(program: Command, action: ActionFactory): void {
         '',
       ].join('\n'),
     )
-    .addOption(new Option('--team <team>', 'the team (with every team below it); default: org'))
+    .addHelpText(
+      'after',
+      [
+        '',
+        "Without --team (or with --team org) the forecast is the whole organisation's spend, from every event,",
+        'whatever its wallets are called; the allocation line appears only when the server reports one.',
+        "The current month's row, the summary's projections and --all-teams' PROJECTED are one projection:",
+        'spend to date plus a weekday-weighted daily run rate, the same figure kt wallets check prints.',
+        'Under 14 days of spend history the daily spread is taken as at least 20% of the daily rate, and said.',
+        '',
+      ].join('\n'),
+    )
+    .addOption(new Option('--team <team>', 'the team (with every team below it); default: the whole organisation'))
     .addOption(new Option('--all-teams', 'one row per team, sorted by projected overrun of its allocation'))
     .addOption(new Option('--months-ahead <n>', 'months to forecast after the current one (default: 3)'))
     .addOption(new Option('--history <n>', 'full months of history to fit the model on (default: 12)'))

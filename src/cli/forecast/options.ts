@@ -2,6 +2,7 @@
 // without spawning anything.
 import { UsageError } from '../../errors.js';
 import { isTimeZone } from '../../domain/time.js';
+import { isTeamId, ORG_TEAM, TEAM_ID_RULE } from '../../domain/teams.js';
 
 export interface ForecastFlags {
   team?: string | undefined;
@@ -14,7 +15,7 @@ export interface ForecastFlags {
 }
 
 export interface ForecastSettings {
-  /** null with --all-teams. */
+  /** A team (with its subtree); `org` for the whole organisation (the default); null with --all-teams. */
   team: string | null;
   monthsAhead: number;
   history: number;
@@ -24,7 +25,8 @@ export interface ForecastSettings {
   chart: boolean;
 }
 
-export const DEFAULT_TEAM = 'org';
+/** Without --team: the whole organisation, forecast from every event whatever its wallets are called. */
+export const DEFAULT_TEAM = ORG_TEAM;
 /** A forecast a decade out is noise; a longer history than ten years is never fetched. */
 const MAX_MONTHS_AHEAD = 120;
 const MAX_HISTORY = 120;
@@ -45,6 +47,9 @@ export function parseForecastFlags(flags: ForecastFlags): ForecastSettings {
     throw new UsageError('--team and --all-teams cannot be combined; pass one of them');
   }
   if (flags.team !== undefined && flags.team.trim() === '') throw new UsageError('--team needs a team id, e.g. --team search');
+  if (flags.team !== undefined && !isTeamId(flags.team.trim())) {
+    throw new UsageError(`invalid --team "${flags.team}": use the team id (${TEAM_ID_RULE}), e.g. search`, 'run `kt wallets list` to see every team');
+  }
   let level = 80;
   if (flags.level !== undefined) {
     const text = flags.level.trim().replace(/%$/, '');

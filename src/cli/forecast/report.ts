@@ -2,29 +2,28 @@
 // Pure: the clock and zone come in as arguments, so it is unit-tested with
 // fixed data.
 //
-// Money stays exact where it is a fact (spend to date, past months, caps,
-// allocations: bigint nano-units summed exactly). The forecast models are
-// statistics and work in floats (micro-dollars); their estimates come back
-// as Money rounded to a micro-dollar, and never feed a sum of facts.
-import type { Money } from '../../domain/money.js';
+// Money is Money throughout: facts (spend to date, past months, caps,
+// allocations) are exact sums; the models' estimates come back from the
+// domain as Money too. The current month's row and the period-end figure are
+// the one projection (projectSpend), the same `kt wallets check` prints.
+import { formatMoney, type Money } from '../../domain/money.js';
 import {
-  addDays,
   addMonths,
   capCrossingDate,
   forecastMonthly,
-  projectMonth,
-  weekdayOf,
+  estimateMoney,
+  projectionRange,
+  projectSpend,
   type Criterion,
-  type DailySpend,
   type EtsParams,
   type ModelName,
   type MonthActual,
-  type MonthProjection,
+  type SpendProjection,
 } from '../../domain/forecast.js';
 import type { SpendBucket } from '../../api/forecast.js';
 import type { Wallet } from '../../api/wallets.js';
-import { dayElapsed, localDate } from '../../domain/periods.js';
-import { subtree, teamForest } from '../../domain/teams.js';
+import { localDate } from '../../domain/periods.js';
+import { paceAt, perDay } from './spend.js';
 
 export type RowKind = 'actual' | 'projection' | 'forecast';
 /** What made a row's forecast: a monthly model, or (this month) spend to date plus the daily run rate. */
@@ -59,7 +58,11 @@ export interface CapOutlook {
 }
 
 export interface TeamForecast {
+  /** The team, or `org` for the whole organisation. */
   team: string;
+  /** True when the forecast is of every event of the organisation, not one team's subtree. */
+  organization: boolean;
+  wallet: Wallet | null;
   currency: string;
   /** `run-rate` when the run rate forecasts the months ahead, else `exponential-smoothing`. */
   method: 'exponential-smoothing' | 'run-rate';
@@ -70,24 +73,36 @@ export interface TeamForecast {
   /** Full months of history the model saw. */
   historyMonths: number;
   rows: ForecastRow[];
-  /** The model's view of this month (statistics, micro-dollars as floats). */
-  projection: MonthProjection;
   /** Spend so far this month, exact. */
   toDate: Money;
-  allocated: Money;
-  /** Projected spend at the end of the wallet's period (its own period, which may be longer than a month). */
+  /** This month projected to its end (the projection row). */
+  month: SpendProjection;
+  /** The wallet's period projected to its end; the month when the wallet names no period. */
+  period: SpendProjection & { basis: 'period' | 'month' };
+  /** Complete days behind the daily spread, and whether it was floored for being short. */
+  historyDays: number;
+  spreadFloored: boolean;
+  /** The wallet's allocation this period; null when the server does not report one. */
+  allocated: Money | null;
+  /** Projected period-end spend: period.projected. */
   projectedPeriodEnd: Money;
-  overrun: Money;
-  soft: CapOutlook;
-  hard: CapOutlook;
+  /** Projected spend beyond the allocation; null without an allocation. */
+  overrun: Money | null;
+  /** null when there is no wallet, or its server reports no caps at all. */
+  soft: CapOutlook | null;
+  hard: CapOutlook | null;
+  /** The wallet's own spend this period, when it differs from the events' sum beyond rounding. */
+  walletSpentDiffers: Money | null;
   level: number;
 }
 
 export interface ForecastInput {
-  team: string;
-  wallet: Wallet;
+  /** The team (with its subtree), or null for the whole organisation. */
+  team: string | null;
+  /** The team's wallet (the organization's for null), or null when there is none. */
+  wallet: Wallet | null;
   monthly: readonly SpendBucket[];
-  /** Daily spend over the whole history window (it finds a partial first month) and this month. */
+  /** Daily spend over the whole history window (it finds a partial first month) and this period. */
   daily: readonly SpendBucket[];
   now: Date;
   tz: string;
@@ -95,15 +110,6 @@ export interface ForecastInput {
   monthsAhead: number;
   level: number;
 }
-
-/** Days of daily history behind the weekday pattern and the day-to-day spread. */
-export const PATTERN_DAYS = 56;
-
-/** Money as the models' statistic: micro-dollars, a float. */
-const toStat = (money: Money): number => Number(money) / 1000;
-/** A model's estimate (micro-dollars) as Money, to the micro-dollar; 0 for anything not finite. */
-const fromStat = (micros: number): Money => (Number.isFinite(micros) ? BigInt(Math.round(micros)) * 1000n : 0n);
-const fromStatOrNull = (micros: number | null): Money | null => (micros === null ? null : fromStat(micros));
 
 function sumBy(buckets: readonly SpendBucket[], key: (b: SpendBucket) => string): Map<string, Money> {
   const totals = new Map<string, Money>();
@@ -114,14 +120,11 @@ function sumBy(buckets: readonly SpendBucket[], key: (b: SpendBucket) => string)
   return totals;
 }
 
-/** Local bucket date from `period_start`, which carries the zone's offset. */
-const bucketDate = (b: SpendBucket): string => b.period_start.slice(0, 10);
-
 export function buildTeamForecast(input: ForecastInput): TeamForecast {
   const today = localDate(input.now, input.tz);
   const month = today.slice(0, 7);
-  const elapsed = dayElapsed(input.now, input.tz);
-  const currency = input.wallet.currency;
+  const wallet = input.wallet;
+  const currency = wallet?.currency ?? 'USD';
 
   // Full months before this one; months before the first with any spend are not history.
   const perMonth = sumBy(input.monthly, (b) => b.period_start.slice(0, 7));
@@ -130,74 +133,64 @@ export function buildTeamForecast(input: ForecastInput): TeamForecast {
     const m = addMonths(month, -k);
     const actual = perMonth.get(m) ?? 0n;
     if (months.length === 0 && actual === 0n) continue;
-    months.push({ month: m, actual: toStat(actual) });
+    months.push({ month: m, actual });
   }
 
-  const perDay = sumBy(input.daily, bucketDate);
+  const days = perDay(input.daily);
   // A team that started mid-month has a partial first month: it is not a month of history.
-  const firstSpendDay = [...perDay.entries()].filter(([, cost]) => cost > 0n).map(([date]) => date).sort()[0];
+  const firstSpendDay = [...days.entries()].filter(([, cost]) => cost > 0n).map(([date]) => date).sort()[0];
   const firstMonth = months[0]?.month;
   if (firstMonth !== undefined && firstSpendDay !== undefined && firstSpendDay.startsWith(firstMonth) && firstSpendDay > `${firstMonth}-01`) {
     months.shift();
   }
-  const thisMonth = [...perDay.entries()].filter(([date]) => date.startsWith(month) && date <= today);
-  const monthDays: DailySpend[] = thisMonth.map(([date, cost]) => ({ date, cost: toStat(cost) }));
-  const toDate = thisMonth.reduce((sum, [, cost]) => sum + cost, 0n);
-  // Complete days from the first with spend (inside the pattern window) to yesterday; silent days count as zero.
-  const windowStart = addDays(today, -PATTERN_DAYS);
-  const seen = [...perDay.keys()].filter((d) => d >= windowStart && d < today).sort();
-  const historyDays: DailySpend[] = [];
-  for (let date = seen[0]; date !== undefined && date < today; date = addDays(date, 1)) historyDays.push({ date, cost: toStat(perDay.get(date) ?? 0n) });
 
-  const preliminary = forecastMonthly(months, 1, input.level, { firstFutureMonth: month });
-  const projection = projectMonth({
-    month,
-    today,
-    todayElapsed: elapsed,
-    monthDays,
-    historyDays,
-    fallbackMonthTotal: preliminary.future[0]?.forecast ?? 0,
-    levelPct: input.level,
-  });
-  const monthly = forecastMonthly(months, input.monthsAhead + 1, input.level, { firstFutureMonth: month, dailyRunRate: projection.dailyRate });
+  const pace = paceAt(days, input.now, input.tz);
+  const monthRange = projectionRange(null, input.now, input.tz);
+  const monthProjection = projectSpend(pace, monthRange, input.level);
+  const periodRange = projectionRange(wallet, input.now, input.tz);
+  const periodProjection = { ...projectSpend(pace, periodRange, input.level), basis: periodRange.basis };
+  const monthly = forecastMonthly(months, input.monthsAhead + 1, input.level, { firstFutureMonth: month, dailyRunRate: estimateMoney(pace.rate) });
 
-  const spent = input.wallet.spent;
-  // A wallet without a period end (a server that does not say) is taken as monthly.
-  const periodEnd = input.wallet.period_end === null ? Number.NaN : Date.parse(input.wallet.period_end);
-  const periodLastDay = Number.isNaN(periodEnd) ? addDays(`${addMonths(month, 1)}-01`, -1) : localDate(new Date(periodEnd - 1), input.tz);
-  const crossing = { spent, dailyRate: projection.dailyRate, weights: projection.weights, today, todayElapsed: elapsed, periodLastDay };
-  const soft = capOutlook(input.wallet.soft_cap, crossing, input.wallet.soft_cap_crossed_at, input.tz);
-  const hard = capOutlook(input.wallet.hard_cap, crossing, null, input.tz);
-  const projectedPeriodEnd = projectSpend(crossing);
-  const allocated = input.wallet.allocated;
+  // The caps bound the wallet's own spend this period; without it, the events' sum stands in.
+  const spent = wallet?.spent ?? periodProjection.toDate;
+  // A server that never speaks of caps (the product's console) has no "no cap" to report either.
+  const caps = wallet !== null && wallet.caps_reported;
+  const soft = caps ? capOutlook(wallet.soft_cap, pace, spent, periodRange.lastDay, wallet.soft_cap_crossed_at, input.tz) : null;
+  const hard = caps ? capOutlook(wallet.hard_cap, pace, spent, periodRange.lastDay, null, input.tz) : null;
+  const allocated = wallet?.allocated ?? null;
+  // Compared only where both count the same days: the wallet's period, on the UTC calendar it keeps.
+  const comparable = wallet?.spent !== null && wallet?.spent !== undefined && periodRange.basis === 'period' && input.tz === 'UTC';
+  const differs = comparable && formatMoney(wallet.spent as Money, currency) !== formatMoney(periodProjection.toDate, currency);
 
   const rows: ForecastRow[] = [];
   const blank = { toDate: null, softCapDate: null, softCapStatus: null, hardCapDate: null, hardCapStatus: null, currency };
   for (const p of monthly.past) {
-    const actual = perMonth.get(p.month) ?? fromStat(p.actual);
-    rows.push({ kind: 'actual', month: p.month, actual, forecast: fromStatOrNull(p.forecast), lower: fromStatOrNull(p.lower), upper: fromStatOrNull(p.upper), variance: p.variance, ...blank, model: p.model });
+    const actual = perMonth.get(p.month) ?? p.actual;
+    rows.push({ kind: 'actual', month: p.month, actual, forecast: p.forecast, lower: p.lower, upper: p.upper, variance: p.variance, ...blank, model: p.model });
   }
   rows.push({
     kind: 'projection',
     month,
     actual: null,
-    forecast: fromStat(projection.projected),
-    lower: fromStat(projection.lower),
-    upper: fromStat(projection.upper),
+    forecast: monthProjection.projected,
+    lower: monthProjection.lower,
+    upper: monthProjection.upper,
     variance: null,
-    toDate,
-    softCapDate: soft.date,
-    softCapStatus: soft.status,
-    hardCapDate: hard.date,
-    hardCapStatus: hard.status,
+    toDate: monthProjection.toDate,
+    softCapDate: soft?.date ?? null,
+    softCapStatus: soft?.status ?? null,
+    hardCapDate: hard?.date ?? null,
+    hardCapStatus: hard?.status ?? null,
     model: 'daily-run-rate',
     currency,
   });
   for (const f of monthly.future.slice(1)) {
-    rows.push({ kind: 'forecast', month: f.month, actual: null, forecast: fromStatOrNull(f.forecast), lower: fromStatOrNull(f.lower), upper: fromStatOrNull(f.upper), variance: null, ...blank, model: f.model });
+    rows.push({ kind: 'forecast', month: f.month, actual: null, forecast: f.forecast, lower: f.lower, upper: f.upper, variance: null, ...blank, model: f.model });
   }
   return {
-    team: input.team,
+    team: input.team ?? 'org',
+    organization: input.team === null,
+    wallet,
     currency,
     method: monthly.model === 'run-rate' ? 'run-rate' : 'exponential-smoothing',
     model: monthly.model,
@@ -205,58 +198,25 @@ export function buildTeamForecast(input: ForecastInput): TeamForecast {
     params: monthly.params,
     historyMonths: months.length,
     rows,
-    projection,
-    toDate,
+    toDate: monthProjection.toDate,
+    month: monthProjection,
+    period: periodProjection,
+    historyDays: pace.historyDays,
+    spreadFloored: pace.floored,
     allocated,
-    projectedPeriodEnd,
-    overrun: projectedPeriodEnd - allocated,
+    projectedPeriodEnd: periodProjection.projected,
+    overrun: allocated === null ? null : periodProjection.projected - allocated,
     soft,
     hard,
+    walletSpentDiffers: differs ? (wallet?.spent ?? null) : null,
     level: input.level,
   };
 }
 
-interface Crossing {
-  spent: Money;
-  /** Micro-dollars per day (a statistic). */
-  dailyRate: number;
-  weights: readonly number[];
-  today: string;
-  todayElapsed: number;
-  periodLastDay: string;
-}
-
-function capOutlook(cap: Money | null, crossing: Crossing, crossedAt: string | null, tz: string): CapOutlook {
+function capOutlook(cap: Money | null, pace: Parameters<typeof capCrossingDate>[0], spent: Money, lastDay: string, crossedAt: string | null, tz: string): CapOutlook {
   if (cap === null) return { cap: null, date: null, status: 'no_cap' };
   if (crossedAt !== null && !Number.isNaN(Date.parse(crossedAt))) return { cap, date: localDate(new Date(crossedAt), tz), status: 'crossed' };
-  if (crossing.spent >= cap) return { cap, date: crossing.today, status: 'crossed' };
-  const date = capCrossingDate({ ...crossing, spent: toStat(crossing.spent), cap: toStat(cap) });
+  if (spent >= cap) return { cap, date: pace.today, status: 'crossed' };
+  const date = capCrossingDate(pace, spent, cap, lastDay);
   return { cap, date, status: date === null ? 'not_this_period' : 'projected' };
-}
-
-/** Spend at the end of the wallet's period if today's pace (with the weekday pattern) holds. */
-function projectSpend(c: Crossing): Money {
-  const weightOf = (date: string): number => c.weights[weekdayOf(date)] ?? 1;
-  // The estimate of the rest of the period is a statistic; what was spent stays exact.
-  let rest = c.dailyRate * weightOf(c.today) * (1 - c.todayElapsed);
-  for (let date = addDays(c.today, 1), i = 0; date <= c.periodLastDay && i < 400; date = addDays(date, 1), i++) rest += c.dailyRate * weightOf(date);
-  return c.spent + fromStat(Math.max(0, rest));
-}
-
-/** Sums each team's own buckets over its subtree (spend rolls up to every ancestor, as wallets do). */
-export function rollUp(wallets: readonly Wallet[], buckets: readonly SpendBucket[]): Map<string, SpendBucket[]> {
-  const forest = teamForest(wallets, (w) => w.team_id, (w) => w.parent_id);
-  const own = new Map<string, SpendBucket[]>();
-  for (const b of buckets) {
-    const team = b.team_id ?? '';
-    own.set(team, [...(own.get(team) ?? []), b]);
-  }
-  const result = new Map<string, SpendBucket[]>();
-  for (const w of wallets) {
-    result.set(
-      w.team_id,
-      subtree(forest, w, (x) => x.team_id).flatMap((x) => own.get(x.team_id) ?? []),
-    );
-  }
-  return result;
 }

@@ -113,8 +113,8 @@ async function readPolicy(file: string): Promise<ReturnType<typeof readCostContr
 function capsFromWallets(wallets: readonly Wallet[]): Map<string, CapRule> {
   const caps = new Map<string, CapRule>();
   for (const w of wallets) {
-    if (w.hard_cap === null) continue;
-    caps.set(w.team_id, { team: w.team_id, period: isCapPeriod(w.period) ? w.period : 'monthly', hardCap: w.hard_cap, softCap: w.soft_cap ?? undefined });
+    if (w.hard_cap === null || w.team_id === null) continue;
+    caps.set(w.team_id, { team: w.team_id, period: w.period !== null && isCapPeriod(w.period) ? w.period : 'monthly', hardCap: w.hard_cap, softCap: w.soft_cap ?? undefined });
   }
   return caps;
 }
@@ -188,7 +188,7 @@ export default async function savings(ctx: Context, opts: SavingsOptions): Promi
   const writeOptions = { format: output.format, header: output.header, output: output.output };
 
   if (parsed.recommend) {
-    const allocations = new Map<string, Money>(wallets.map((w) => [w.team_id, w.allocated]));
+    const allocations = new Map<string, Money>(wallets.flatMap((w): Array<[string, Money]> => (w.team_id === null || w.allocated === null ? [] : [[w.team_id, w.allocated]])));
     const recs = recommend(tally.teams.values(), { since: parsed.since, until: parsed.until, allocations });
     const rows = recs.flatMap((team) => team.mix.map((share): MixRow => ({ team, share })));
     await writeRows(ctx, rows, recommendColumns, { ...writeOptions, emptyNotice: 'no spend in the range: nothing to recommend' });

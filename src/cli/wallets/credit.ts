@@ -1,8 +1,9 @@
-// kt wallets credit: one-off funds for the current period.
+// kt wallets credit: one-off funds for the current period, carved from the
+// parent's unallocated budget (checked before asking when the server says it).
 import type { Context } from '../context.js';
-import { credit, WALLET_PATHS, type CreditBody } from '../../api/wallets.js';
+import { credit, walletOfTeam, WALLET_PATHS, type CreditBody } from '../../api/wallets.js';
 import { parseAmountFlag, parseCurrency, parseIdempotencyKey, parseTeam } from './options.js';
-import { money, runMutation, type MutationFlags } from './mutate.js';
+import { money, parentHint, parentShortMessage, PrecheckRefusal, runMutation, type MutationFlags } from './mutate.js';
 
 export interface CreditOptions extends MutationFlags {
   team?: string;
@@ -23,17 +24,36 @@ export default async function walletsCredit(ctx: Context, opts: CreditOptions): 
     body: { ...body },
     requested: amount,
     allowsNewWallet: false,
-    preview: (before) => {
-      const c = before?.raw.currency ?? currency;
-      return before === undefined
-        ? `${team}: credit ${money(amount, c)}`
-        : `${team}: allocated this period ${money(before.allocated, c)} → ${money(before.allocated + amount, c)}, available ${money(before.available, c)} → ${money(before.available + amount, c)}`;
+    precheck: (b) => {
+      const w = b.wallet;
+      if (w === undefined) return;
+      if (currency !== undefined && w.currency !== null && w.currency !== currency) {
+        throw new PrecheckRefusal(`the wallet of ${team} is in ${w.currency}, not ${currency}`, `drop --currency, or pass --currency ${w.currency}`);
+      }
+      if (w.parent_id === null) return;
+      const parent = walletOfTeam(b.wallets, w.parent_id);
+      if (parent?.unallocated !== null && parent?.unallocated !== undefined && amount > parent.unallocated) {
+        throw new PrecheckRefusal(parentShortMessage(w.parent_id, amount, parent.unallocated, w.currency ?? 'USD'), parentHint(w.parent_id, team, b.wallets));
+      }
     },
-    question: (before) => `Credit ${money(amount, before?.raw.currency ?? currency)} to ${team} for the current period?`,
+    changes: (b) => {
+      const w = b.wallet;
+      const c = w?.currency ?? currency;
+      const lines: string[] = [];
+      if (w?.allocated !== null && w?.allocated !== undefined) lines.push(`${team}: allocated this period ${money(w.allocated, c)} → ${money(w.allocated + amount, c)}`);
+      if (w?.available !== null && w?.available !== undefined) lines.push(`${team}: available ${money(w.available, c)} → ${money(w.available + amount, c)}`);
+      return lines.length === 0 ? [`${team}: credit ${money(amount, c)}`] : [lines.join(', ').replace(`, ${team}: `, ', ')];
+    },
+    question: (b) => `Credit ${money(amount, b.wallet?.currency ?? currency)} to ${team} for the current period?`,
     send: (api, idempotencyKey) => credit(api, body, idempotencyKey),
-    summary: (_before, result) => {
+    summary: (_b, result) => {
       const w = result.wallet;
-      return `credited: ${team} +${money(amount, w.currency)} · allocated ${money(w.allocated, w.currency)} · available ${money(w.available, w.currency)}${result.transaction === null ? '' : ` · transaction ${result.transaction.id}`}`;
+      const c = w.currency ?? currency;
+      const parts = [`credited: ${team} +${money(amount, c)}`];
+      if (w.allocated !== null) parts.push(`allocated ${money(w.allocated, c)}`);
+      if (w.available !== null) parts.push(`available ${money(w.available, c)}`);
+      if (result.transaction !== null) parts.push(`transaction ${result.transaction.id}`);
+      return parts.join(' · ');
     },
   });
 }

@@ -5,7 +5,19 @@ import { TRANSACTION_TYPES } from '../../domain/ledger.js';
 import { WALLET_PERIODS } from '../../domain/periods.js';
 
 const WALLET_FIELDS =
-  'team, name, parent, currency, period, allocated, spent, reserved, available, soft_cap, hard_cap, status, utilization, period_start, period_end, unallocated, id';
+  'team, name, scope, user, parent, currency, period, allocated, spent, total_allocated, total_spent, reserved, available, soft_cap, hard_cap, status, utilization, utilization_basis, period_start, period_end, unallocated, id';
+
+const SCOPES = ['organization', 'team', 'user'];
+
+/** How the wallet commands read what a server sends: said once, under every command that shows wallets. */
+const READING = [
+  '',
+  'A field the server did not send is empty in CSV, null in JSON and — in a table; nothing is taken as zero.',
+  "USED is (spent + reserved) / allocated for this period (kt's contract); where a server reports only",
+  "cumulative totals (the product console's Total Allocated and Balance) it is the share of the pool used,",
+  '(total allocated − balance) / total allocated, and the utilization_basis column says which.',
+  '',
+].join('\n');
 
 function examples(lines: string[]): string {
   return ['Examples:', ...lines.map((l) => `  $ ${l}`), '', ''].join('\n');
@@ -34,15 +46,19 @@ export function register(program: Command, action: ActionFactory): void {
         'kt wallets balance --team search --json --fields team,available,status',
       ]),
     )
-    .addOption(new Option('--team <team>', 'team id (e.g. search); without it, every wallet'))
+    .addHelpText('after', READING)
+    .addOption(new Option('--team <team>', 'team id (e.g. search; org is the organization-scope wallet); without it, every wallet'))
+    .addOption(listChoices(new Option('--scope <scope>', 'without --team: only wallets of this scope'), SCOPES))
     .addOption(new Option('--tree', 'draw the hierarchy (Organization → Engineering → Search …) with spent, available and bars; table format only'));
   addOutputOptions(balance, { fields: WALLET_FIELDS });
   balance.action(action(() => import('./balance.js')));
 
   const list = wallets
     .command('list')
-    .description('every wallet, one row each (flat)')
-    .addHelpText('before', examples(['kt wallets list', 'kt wallets list --format csv --fields team,allocated,spent,available']));
+    .description('every wallet, one row each (flat); --scope organization|team|user keeps one scope')
+    .addHelpText('before', examples(['kt wallets list', 'kt wallets list --scope user', 'kt wallets list --format csv --fields team,scope,allocated,spent,available']))
+    .addHelpText('after', READING)
+    .addOption(listChoices(new Option('--scope <scope>', 'only wallets of this scope: organization, team or user'), SCOPES));
   addOutputOptions(list, { fields: WALLET_FIELDS });
   list.action(action(() => import('./list.js')));
 
@@ -62,7 +78,7 @@ export function register(program: Command, action: ActionFactory): void {
     .addOption(new Option('--amount <amount>', 'allocation per period in the major unit, a plain decimal such as 10000 or 2500.50').makeOptionMandatory())
     .addOption(new Option('--currency <code>', 'currency code (default USD)'))
     .addOption(new Option('--period <period>', 'budget period (default monthly)').choices(WALLET_PERIODS))
-    .addOption(new Option('--parent <team>', 'parent team for a new wallet (default org)'))
+    .addOption(new Option('--parent <team>', 'parent team for a new wallet (default org); an existing wallet keeps its parent'))
     .addOption(new Option('--name <name>', 'display name for a new wallet, e.g. "Search Team"'))
     .addOption(new Option('--soft-cap <amount>', 'warn past this spend per period'))
     .addOption(new Option('--hard-cap <amount>', 'block requests past this spend per period'));
@@ -94,12 +110,13 @@ export function register(program: Command, action: ActionFactory): void {
 
   const check = wallets
     .command('check')
-    .description('budget threshold alerts for cron: wallets at or past --warn-at, exit 3 when any reaches --fail-at')
+    .description('budget alerts for cron: wallets at or past --warn-at, exit 3 when one reaches --fail-at or falls under --min-balance')
     .addHelpText(
       'before',
       examples([
         'kt wallets check',
         'kt wallets check --warn-at 75 --fail-at 95 --format csv',
+        'kt wallets check --min-balance 100',
         'kt wallets check --team search --json',
         '*/30 * * * * kt wallets check --quiet --webhook "$SLACK_WEBHOOK_URL" || echo "budget alert (exit $?)"',
       ]),
@@ -108,19 +125,25 @@ export function register(program: Command, action: ActionFactory): void {
       'after',
       [
         '',
-        'Levels are percentages of the allocation; a wallet at or past its soft cap is at least at the warn',
-        'level, at or past its hard cap at the fail level. Wallets without an allocation are measured against',
-        'their caps only. PROJECTED is the period-end spend at the run rate so far.',
-        'Exit status: 0 no wallet at --fail-at, 3 some wallet at or past it, 1 the --webhook post failed.',
+        'Levels are percentages of the allocation (or, for a server with only cumulative totals, of the total',
+        'allocated: the share of the pool used). A wallet at or past its soft cap is at least at the warn level,',
+        'at or past its hard cap, or under --min-balance (the low-balance alert), at the fail level.',
+        '--min-balance alone checks balances only; add --warn-at/--fail-at to check both.',
+        'A wallet whose figures cannot answer a threshold is listed at level "unknown" and named on stderr.',
+        'PROJECTED is the period-end spend from the events, the same figure kt forecast prints.',
+        'Exit status: 0 no wallet at the fail level, 3 some wallet at it, 1 no wallet could be checked at all',
+        '(or the --webhook post failed).',
         '',
       ].join('\n'),
     )
-    .addOption(new Option('--team <team>', 'only this team\'s wallet'))
+    .addOption(new Option('--team <team>', "only this team's wallet (org: the organization's)"))
+    .addOption(listChoices(new Option('--scope <scope>', 'only wallets of this scope'), SCOPES))
     .addOption(new Option('--warn-at <pct>', 'list wallets at or past this percentage of their allocation (default 80)'))
     .addOption(new Option('--fail-at <pct>', 'exit 3 when a wallet is at or past this percentage (default 100)'))
-    .addOption(new Option('--webhook <url>', 'POST one JSON message (Slack-compatible text plus the rows) when any wallet is at or past --warn-at'));
+    .addOption(new Option('--min-balance <amount>', 'exit 3 when a balance (available) is below this amount, e.g. 100'))
+    .addOption(new Option('--webhook <url>', 'POST one JSON message (Slack-compatible text plus the rows) when a wallet is past a threshold, or none could be checked'));
   addOutputOptions(check, {
-    fields: 'team, name, level, utilization, allocated, spent, available, soft_cap, hard_cap, projected, reason, currency, period_end',
+    fields: 'team, name, scope, user, level (warn|fail|unknown), utilization, utilization_basis, allocated, spent, total_allocated, total_spent, available, soft_cap, hard_cap, projected, reason, currency, period_end',
   });
   check.action(action(() => import('./check.js')));
 

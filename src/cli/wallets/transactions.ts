@@ -1,12 +1,13 @@
 // kt wallets transactions: a team's ledger rows, streamed page by page, with
 // exact amounts and the running balance (balance_after) the server computed.
 import type { Context } from '../context.js';
-import { transactionPages, walletBalance, type Transaction } from '../../api/wallets.js';
+import { transactionPages, type Transaction } from '../../api/wallets.js';
 import { RowPages, selectColumns, writeRows } from '../../output/index.js';
 import { rateLine } from '../../output/progress.js';
 import { readOutputOptions, type RawOutputOptions } from '../flags.js';
 import { parseRange, parseTeam, parseTypes } from './options.js';
-import { explainTeamNotFound, TRANSACTION_COLUMNS, TRANSACTION_DEFAULT_FIELDS, TRANSACTION_TABLE_FIELDS, transactionRecord, type TransactionRecord } from './records.js';
+import { teamChain } from '../teams.js';
+import { TRANSACTION_COLUMNS, TRANSACTION_DEFAULT_FIELDS, TRANSACTION_TABLE_FIELDS, transactionRecord, type TransactionRecord } from './records.js';
 
 export interface TransactionsOptions extends RawOutputOptions {
   team?: string;
@@ -28,16 +29,10 @@ export default async function walletsTransactions(ctx: Context, opts: Transactio
   const api = await ctx.api();
   // Reading the wallet first turns an unknown team into a clear error (an
   // empty ledger would look like "no transactions") and gives the currency.
-  let currency: string;
-  let walletId: string;
-  try {
-    const { wallet } = await walletBalance(api, team);
-    currency = wallet.currency;
-    walletId = wallet.id;
-  } catch (error) {
-    throw explainTeamNotFound(error, team);
-  }
-  const pages = transactionPages(api, { teamId: team, walletId, since: range.since, until: range.until, types });
+  const { wallet } = await teamChain(api, team);
+  const currency = wallet.currency ?? 'USD';
+  const walletId = wallet.id;
+  const pages = transactionPages(api, { teamId: wallet.team_id ?? team, walletId, since: range.since, until: range.until, types });
   await writeRows(ctx, new RowPages(recordPages(pages, currency)), columns, {
     format: output.format,
     header: output.header,

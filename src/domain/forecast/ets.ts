@@ -173,7 +173,7 @@ function starts(model: SmoothingModel): EtsParams[] {
 
 /**
  * The unit the fit runs in: the power of two nearest the mean absolute value.
- * Keeps sums of huge micros well-conditioned, and, being a power of two,
+ * Keeps sums of huge amounts well-conditioned, and, being a power of two,
  * rescales without rounding (a constant series comes back exactly).
  */
 function scaleOf(series: readonly number[]): number {
