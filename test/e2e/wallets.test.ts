@@ -613,7 +613,7 @@ describe('kt wallets allocate says everything before asking', () => {
 
   it('lists every change it will make and asks about all of them', async () => {
     const r = await onTerminal(em, ['wallets', 'allocate', '--team', 'search', '--amount', '9500', '--soft-cap', '9000', '--name', 'Search Team'], 'n\n');
-    expect(r.code).toBe(1);
+    expect(r.code).toBe(130);
     expect(r.stderr).toContain('search: allocation $10,000.00 → $9,500.00 per month\n');
     expect(r.stderr).toContain('search: name "Search" → "Search Team"\n');
     expect(r.stderr).toContain('search: soft cap $8,000.00 → $9,000.00\n');

@@ -52,8 +52,9 @@ describe('wallet flag parsing', () => {
     expect(usage(() => parseIdempotencyKey('has space')).message).toContain('invalid --idempotency-key');
     expect(parseTypes('settle,allocate,settle')).toEqual(['settle', 'allocate']);
     expect(usage(() => parseTypes('credt')).message).toBe(
-      'invalid --type "credt": unknown type "credt" (did you mean "credit"?); valid types: credit, allocate, reclaim, reserve, settle, release, expire',
+      'invalid --type "credt": unknown type "credt"; valid types: credit, allocate, reclaim, reserve, settle, release, expire',
     );
+    expect(usage(() => parseTypes('credt')).hint).toBe('did you mean "credit"?');
     expect(usage(() => parseTypes('settle,spend')).message).toBe(
       'invalid --type "settle,spend": unknown type "spend"; valid types: credit, allocate, reclaim, reserve, settle, release, expire',
     );
