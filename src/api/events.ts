@@ -138,6 +138,24 @@ function matcher(filter: EventFilter): ((e: SpendEvent) => boolean) | undefined 
     sets.every(([key, values]) => values.has(String(e[key] ?? ''))) && (verdicts === undefined || verdicts.has(normalizeVerdict(e.verdict) ?? e.verdict ?? ''));
 }
 
+export interface EventPageHooks {
+  /**
+   * Told once, with the server's `raw_events_since` (docs/api-contract.md §
+   * Events), when the range starts before the first raw event it keeps:
+   * spend before that instant is kept as aggregates only.
+   */
+  rawEventsSince?: (since: string) => void;
+}
+
+/** The server's `raw_events_since`, when it is later than the range's start. */
+export function rawEventsStartAfter(body: unknown, since: string): string | undefined {
+  if (typeof body !== 'object' || body === null || Array.isArray(body)) return undefined;
+  const value = (body as RawObject).raw_events_since;
+  if (typeof value !== 'string') return undefined;
+  const at = Date.parse(value);
+  return Number.isNaN(at) || !(at > Date.parse(since)) ? undefined : value;
+}
+
 /**
  * Pages of events in time order (whichever way the server orders them). The
  * next page is requested while the caller consumes this one; stopping the
@@ -148,9 +166,17 @@ export async function* eventPages(
   filter: EventFilter,
   pageSize = MAX_PAGE_SIZE,
   maxRows?: number,
+  hooks: EventPageHooks = {},
 ): AsyncGenerator<SpendEvent[], void, undefined> {
   const query: Query = filterQuery(filter);
   const keep = matcher(filter);
+  let told = hooks.rawEventsSince === undefined;
+  const onBody = (body: unknown): void => {
+    if (told) return;
+    told = true;
+    const since = rawEventsStartAfter(body, filter.since);
+    if (since !== undefined) hooks.rawEventsSince?.(since);
+  };
   const pages = pageThrough(api, '/v1/events', query, {
     listKeys: ['events'],
     pageSize: Math.min(MAX_PAGE_SIZE, Math.max(1, pageSize)),
@@ -158,6 +184,7 @@ export async function* eventPages(
     noun: { one: 'an event', many: 'events' },
     read: readEvent,
     byTime: { time: (e) => Date.parse(e.timestamp), key: (e) => e.id },
+    onBody,
   });
   for await (const page of pages) {
     const rows = keep === undefined ? page : page.filter(keep);

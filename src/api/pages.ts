@@ -30,6 +30,8 @@ export interface ListSpec<T> {
   read: (raw: unknown, where: string) => T;
   /** What the items are, for messages: `{ one: 'an event', many: 'events' }`. */
   noun?: { one: string; many: string };
+  /** Sees each page's parsed body before its rows are read (top-level fields such as `raw_events_since`). */
+  onBody?: (body: unknown) => void;
   /** How to page a time-ordered list when the server gives no cursor. */
   byTime?: {
     time: (item: T) => number;
@@ -102,7 +104,9 @@ export async function* pageThrough<T>(api: ApiClient, path: string, query: Query
       early = tailCursor(body.text);
       if (early !== undefined) pending = request({ ...query, cursor: early });
     }
-    const page = extractList(body.json(), spec.listKeys, where);
+    const json = body.json();
+    spec.onBody?.(json);
+    const page = extractList(json, spec.listKeys, where);
     seen += page.items.length;
     const rows = page.items.map((raw) => spec.read(raw, where));
     mode ??= page.cursorField ? 'cursor' : spec.byTime !== undefined ? 'time' : 'single';

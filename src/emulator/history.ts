@@ -1,5 +1,6 @@
 // Bulk loading of past spend (the demo seed, --import): each event becomes
-// an event row and a settle row for its wallet and every ancestor, and a
+// an event row and a settle row for its wallet and every ancestor (a
+// summary, spend older than the raw events, only the settle rows), and a
 // wallet whose ledger is behind the event's period opens that period first,
 // so every period's rows add up to its available amount. Events before a
 // wallet's ledger period, or in a period that has not begun, are kept as
@@ -8,6 +9,21 @@ import { openPeriod, periodStartAt, softCapCrossedAt } from '../domain/ledger.js
 import type { EventLog } from './event-log.js';
 import type { EventInput, WalletRow } from './schema.js';
 import { amountsOf, availableOf, type Wallets } from './wallets.js';
+import type { Money } from '../domain/money.js';
+
+/**
+ * Spend kept only as a sum (a team's day): ledger rows without an event.
+ * Before the raw events begin, for the team's wallet and its ancestors; with
+ * `ancestorsOnly`, the departments' and organization's day of a team whose
+ * requests were loaded with `ownWalletOnly`.
+ */
+export interface SpendSummary {
+  kind: 'summary';
+  ts: number;
+  team_id: string;
+  cost: Money;
+  ancestorsOnly?: boolean;
+}
 
 export class HistoryLoader {
   private readonly wallets: Wallets;
@@ -20,8 +36,13 @@ export class HistoryLoader {
     this.now = options.now;
   }
 
-  /** Loads `events` in time order; returns how many. Wallets must exist for the teams that should be charged. */
-  load(events: Iterable<EventInput>): number {
+  /**
+   * Loads `events` in time order; returns how many events (summaries not
+   * counted). Wallets must exist for the teams that should be charged.
+   * `ownWalletOnly`: an event's settle row goes to its team's wallet only
+   * (a summary with `ancestorsOnly` charges the rest of the chain).
+   */
+  load(events: Iterable<EventInput | SpendSummary>, options: { ownWalletOnly?: boolean } = {}): number {
     const nowMs = this.now();
     const touched = new Map<string, WalletRow>();
     const chains = new Map<string, WalletRow[]>();
@@ -49,9 +70,19 @@ export class HistoryLoader {
     };
     let count = 0;
     for (const e of events) {
-      const seq = this.events.insert(e);
-      count += 1;
-      for (const w of chainOf(e.team_id)) {
+      let seq: number | null = null;
+      let first = 0;
+      let last = Infinity;
+      if ('kind' in e) {
+        if (e.ancestorsOnly === true) first = 1;
+      } else {
+        seq = this.events.insert(e);
+        count += 1;
+        if (options.ownWalletOnly === true) last = 1;
+      }
+      const chain = chainOf(e.team_id);
+      for (let i = first; i < Math.min(last, chain.length); i += 1) {
+        const w = chain[i] as WalletRow;
         const start = periodStartAt(e.ts, w.period);
         if (start > w.period_start && start <= nowMs) {
           this.wallets.startPeriod(w, openPeriod({ allocation: w.allocation, reserved: w.reserved, softCap: w.soft_cap, period: w.period }, e.ts, 0n));

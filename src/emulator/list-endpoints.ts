@@ -8,7 +8,7 @@ import { isTimeZone } from '../domain/time.js';
 import { invalid } from './failure.js';
 import { instantParam, limitParam, listParam } from './request-fields.js';
 import { eventJson, eventText, RawJson, txnJson } from './resource-json.js';
-import { EVENT_MONEY, fromDb, isVerdict, TXN_MONEY, VERDICTS, type EventRow, type TxnRow } from './schema.js';
+import { EVENT_MONEY, fromDb, iso, isVerdict, TXN_MONEY, VERDICTS, type EventRow, type TxnRow } from './schema.js';
 import type { Store } from './store.js';
 
 function encodeCursor(ts: number, seq: number): string {
@@ -48,7 +48,11 @@ export function transactions(store: Store, q: URLSearchParams, options: ListShap
   return page(store, 'transactions', 'created_at', where, params, q, options, (row) => txnJson(fromDb<TxnRow>(row, TXN_MONEY)));
 }
 
-function eventFilters(store: Store, q: URLSearchParams): { where: string[]; params: unknown[] } {
+/**
+ * The filters of an events request as SQL. `verdict` is left out when
+ * `withVerdict` is false (rollups keep no verdicts) and returned instead.
+ */
+function eventFilters(store: Store, q: URLSearchParams, withVerdict = true): { where: string[]; params: unknown[]; verdicts: string[] | undefined } {
   const where: string[] = [];
   const params: unknown[] = [];
   let teams = listParam(q, 'team_id');
@@ -70,10 +74,12 @@ function eventFilters(store: Store, q: URLSearchParams): { where: string[]; para
   const verdicts = listParam(q, 'verdict');
   if (verdicts !== undefined) {
     for (const v of verdicts) if (!isVerdict(v)) throw invalid(`unknown verdict "${v}": use ${VERDICTS.join(', ')}`);
-    where.push(`verdict IN (${placeholders(verdicts.length)})`);
-    params.push(...verdicts);
+    if (withVerdict) {
+      where.push(`verdict IN (${placeholders(verdicts.length)})`);
+      params.push(...verdicts);
+    }
   }
-  return { where, params };
+  return { where, params, verdicts };
 }
 
 /**
@@ -108,6 +114,7 @@ function page(
   shape: ListShape,
   render: (row: unknown) => unknown,
   renderText?: (row: unknown) => string,
+  rawSince?: number,
 ): unknown {
   const product = shape.dialect === 'product';
   const limit = product ? productLimit(q) : limitParam(q);
@@ -142,7 +149,9 @@ function page(
   const next = more && last !== undefined ? encodeCursor(Number(last[tsColumn]), Number(last.seq)) : null;
   if (renderText !== undefined) {
     const list = `[${rows.map(renderText).join(',')}]`;
-    return new RawJson(product ? `{${JSON.stringify(shape.name ?? table)}:${list}}` : `{"data":${list},"next_cursor":${JSON.stringify(next)}}`);
+    // The cursor stays the last member: kt reads it from the end of the text before parsing the page.
+    const retention = rawSince === undefined ? '' : `"raw_events_since":${JSON.stringify(iso(rawSince))},`;
+    return new RawJson(product ? `{${JSON.stringify(shape.name ?? table)}:${list}}` : `{"data":${list},${retention}"next_cursor":${JSON.stringify(next)}}`);
   }
   const data = rows.map(render);
   if (product) return { [shape.name ?? table]: data };
@@ -158,8 +167,14 @@ function allSafe(row: Record<string, unknown>): boolean {
   return true;
 }
 
+/**
+ * Events, oldest first. Where the database keeps rollups before its raw
+ * events (the full demo), kt's dialect says where the raw events begin
+ * (`raw_events_since`): a range that starts earlier lists only what is kept.
+ */
 export function listEvents(store: Store, q: URLSearchParams, shape: ListShape = KT_LIST): unknown {
   const { where, params } = eventFilters(store, q);
+  const rawSince = shape.dialect === 'kt' ? store.rollups.rawEventsSince() : undefined;
   return page(
     store,
     'events',
@@ -170,6 +185,7 @@ export function listEvents(store: Store, q: URLSearchParams, shape: ListShape = 
     shape,
     (row) => eventJson(fromDb<EventRow>(row, EVENT_MONEY), shape.dialect === 'product'),
     (row) => eventText(fromDb<EventRow>(row, EVENT_MONEY), shape.dialect === 'product'),
+    rawSince,
   );
 }
 
@@ -187,43 +203,67 @@ export function aggregateEvents(store: Store, q: URLSearchParams): unknown {
     if (column === undefined) throw invalid(`invalid group_by "${key}": use ${GROUP_KEYS.join(', ')}`);
     if (!groupBy.includes(column)) groupBy.push(column);
   }
-  const { where, params } = eventFilters(store, q);
   const since = instantParam(q, 'since', store.now());
   const until = instantParam(q, 'until', store.now());
-  if (since !== undefined) {
-    where.push('ts >= ?');
-    params.push(since);
+  const range = (where: string[], params: unknown[], column: string): void => {
+    if (since !== undefined) {
+      where.push(`${column} >= ?`);
+      params.push(since);
+    }
+    if (until !== undefined) {
+      where.push(`${column} < ?`);
+      params.push(until);
+    }
+  };
+  const raw = eventFilters(store, q);
+  range(raw.where, raw.params, 'ts');
+  const rollup = eventFilters(store, q, false);
+  range(rollup.where, rollup.params, 'hour_start');
+  const rawSince = store.rollups.rawEventsSince();
+  const readsRollups = rawSince !== undefined && store.rollups.anyBetween(since ?? Number.MIN_SAFE_INTEGER, until ?? Number.MAX_SAFE_INTEGER);
+  if (readsRollups && rollup.verdicts !== undefined) {
+    throw invalid(
+      `spend before ${iso(rawSince)} is kept as hourly rollups, which carry no verdicts: a verdict filter needs since at or after ${iso(rawSince)}`,
+    );
   }
-  if (until !== undefined) {
-    where.push('ts < ?');
-    params.push(until);
+  const columns = groupBy.length === 0 ? '' : `, ${groupBy.join(', ')}`;
+  const clause = (where: string[]): string => (where.length > 0 ? ` WHERE ${where.join(' AND ')}` : '');
+  // Rollup hours (each counted in the bucket and range its start falls in), then the raw events;
+  // each query in time order.
+  const queries: Array<{ sql: string; params: unknown[] }> = [];
+  if (readsRollups) {
+    queries.push({
+      sql: `SELECT hour_start AS ts${columns}, SUM(requests) AS requests, SUM(input_tokens) AS input_tokens, SUM(output_tokens) AS output_tokens,
+        SUM(cost) AS cost FROM usage_hourly${clause(rollup.where)} GROUP BY hour_start${columns} ORDER BY hour_start`,
+      params: rollup.params,
+    });
   }
-  const sql = `SELECT ts, team_id, provider, model, input_tokens, output_tokens, cost FROM events${
-    where.length > 0 ? ` WHERE ${where.join(' AND ')}` : ''
-  } ORDER BY ts`;
-  // Rows come in time order, so a bucket's bounds are computed once, when the first row passes its end.
+  queries.push({ sql: `SELECT ts${columns}, 1 AS requests, input_tokens, output_tokens, cost FROM events${clause(raw.where)} ORDER BY ts`, params: raw.params });
+  // A bucket's bounds are computed when a row falls outside the current one (rows come in time order within each query).
   let start = 0;
   let end = -Infinity;
   const buckets = new Map<string, { start: number; keys: string[]; requests: number; input: number; output: number; cost: bigint }>();
-  // Safe-integer mode: costs are exact bigint nano-units, summed as such (a sum may pass 2^53).
-  for (const row of store.prepareCached(sql).safeIntegers(true).iterate(...params) as IterableIterator<Record<string, bigint | string>>) {
-    const ts = Number(row.ts);
-    if (ts >= end) {
-      const bucket = bucketStart(new Date(ts), period, tz);
-      start = bucket.getTime();
-      end = nextBucketStart(bucket, period, tz).getTime();
+  for (const query of queries) {
+    // Safe-integer mode: costs are exact bigint nano-units, summed as such (a sum may pass 2^53).
+    for (const row of store.prepareCached(query.sql).safeIntegers(true).iterate(...query.params) as IterableIterator<Record<string, bigint | string>>) {
+      const ts = Number(row.ts);
+      if (ts >= end || ts < start) {
+        const bucket = bucketStart(new Date(ts), period, tz);
+        start = bucket.getTime();
+        end = nextBucketStart(bucket, period, tz).getTime();
+      }
+      const keys = groupBy.map((k) => String(row[k]));
+      const id = `${start}\u0000${keys.join('\u0000')}`;
+      let bucket = buckets.get(id);
+      if (bucket === undefined) {
+        bucket = { start, keys, requests: 0, input: 0, output: 0, cost: 0n };
+        buckets.set(id, bucket);
+      }
+      bucket.requests += Number(row.requests);
+      bucket.input += Number(row.input_tokens);
+      bucket.output += Number(row.output_tokens);
+      bucket.cost += row.cost as bigint;
     }
-    const keys = groupBy.map((k) => String(row[k]));
-    const id = `${start}\u0000${keys.join('\u0000')}`;
-    let bucket = buckets.get(id);
-    if (bucket === undefined) {
-      bucket = { start, keys, requests: 0, input: 0, output: 0, cost: 0n };
-      buckets.set(id, bucket);
-    }
-    bucket.requests += 1;
-    bucket.input += Number(row.input_tokens);
-    bucket.output += Number(row.output_tokens);
-    bucket.cost += row.cost as bigint;
   }
   const sorted = [...buckets.values()].sort((a, b) => {
     if (a.start !== b.start) return a.start - b.start;

@@ -8,7 +8,7 @@ import { Store } from './store.js';
 import { EmulatorClock } from './clock.js';
 import { createEmulatorServer } from './server.js';
 import type { FaultRule } from './faults.js';
-import { seedDemo, importEvents } from './seed.js';
+import { seedDemo, importEvents, type DemoSeeded } from './seed.js';
 import { seedUserWallet } from './wallets.js';
 
 export interface EmulatorOptions {
@@ -34,7 +34,7 @@ export interface EmulatorOptions {
 
 export interface RunningEmulator {
   url: string;
-  seeded: { wallets: number; events: number } | undefined;
+  seeded: DemoSeeded | undefined;
   imported: number | undefined;
   close(): Promise<void>;
 }

@@ -132,6 +132,11 @@ CREATE TABLE IF NOT EXISTS reservations (
   id TEXT PRIMARY KEY, team_id TEXT NOT NULL, amount INTEGER NOT NULL, status TEXT NOT NULL,
   expires_at INTEGER NOT NULL, created_at INTEGER NOT NULL, request_id TEXT);
 CREATE INDEX IF NOT EXISTS reservations_held ON reservations (expires_at) WHERE status = 'held';
+CREATE TABLE IF NOT EXISTS usage_hourly (
+  hour_start INTEGER NOT NULL, team_id TEXT NOT NULL, provider TEXT NOT NULL, model TEXT NOT NULL,
+  requests INTEGER NOT NULL, cached INTEGER NOT NULL, blocked INTEGER NOT NULL,
+  input_tokens INTEGER NOT NULL, output_tokens INTEGER NOT NULL, cost INTEGER NOT NULL,
+  PRIMARY KEY (hour_start, team_id, provider, model)) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS idempotency (
   key TEXT PRIMARY KEY, fingerprint TEXT NOT NULL, status INTEGER NOT NULL, body TEXT NOT NULL,
   created_at INTEGER NOT NULL);
@@ -172,6 +177,10 @@ const MIGRATIONS: ReadonlyArray<(db: Database.Database) => void> = [
     ];
     for (const [name, type] of added) if (!columns.has(name)) db.exec(`ALTER TABLE events ADD COLUMN ${name} ${type}`);
   },
+  // Version 3: hourly usage rollups (rollups.ts), kept for spend older than the raw events. The
+  // table itself comes with TABLES; the version tells an older kt that it cannot read such a
+  // database whole.
+  () => undefined,
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;

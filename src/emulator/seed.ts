@@ -1,121 +1,48 @@
-// Demo data and NDJSON import. The demo is deterministic: the same --seed-events
-// and the same day give the same wallets and events. Its history starts on the
-// first of a month, three months back, so forecasts always have three full
-// months to fit whatever the day.
+// Demo data and NDJSON import. The demo is deterministic: the same instant
+// gives the same wallets, events and rollups (docs/emulator.md § Demo data).
+//
+// `kt emulator start --seed demo` loads the full demo: a year of an
+// organisation spending $20,000–$26,000 a month, the last 30 days as raw
+// events (about 350,000 plausible requests) and the year before them as
+// hourly usage rollups, as a gateway's retention would keep them.
+// `--seed-events N` loads exactly N requests with the same shape, all as raw
+// events: the small seeds tests use.
 import { createReadStream } from 'node:fs';
 import { createInterface } from 'node:readline';
 import { UsageError, FailureError } from '../errors.js';
-import { units, type Money } from '../domain/money.js';
+import type { Money } from '../domain/money.js';
 import { eventDetails } from './request-fields.js';
-import { DOCUMENT_PRICES, tokenCost } from '../domain/prices.js';
-import { seededRandom } from './faults.js';
+import { priceOf, tokenCost } from '../domain/prices.js';
 import { parseJsonExact } from '../domain/json.js';
 import { isTeamId, TEAM_ID_RULE, teamName } from '../domain/teams.js';
 import { DEFAULT_DECISION, type DecisionFields, type EventInput } from './schema.js';
 import type { Store } from './store.js';
+import type { SpendSummary } from './history.js';
+import type { RollupRow } from './rollups.js';
+import {
+  DAY,
+  DEMO_WALLETS,
+  demoHistoryStart,
+  demoRandom,
+  HOUR,
+  HOUR_SHARES,
+  INCIDENT,
+  planDays,
+  rawEventsStart,
+  TEAM_PLANS,
+  WORKLOADS,
+  type TeamDay,
+  type TeamPlan,
+} from './demo-plan.js';
+import { drawCounts, drawTeamDay, type DemoRequest } from './demo-requests.js';
 
-const DAY = 86_400_000;
-const $ = (whole: number): Money => units(whole);
+export { BLOCKED_SHARE, DEMO_WALLETS, demoHistoryStart, MODEL_LIMITS, rawEventsStart, SEED_FULL_MONTHS } from './demo-plan.js';
 
-/** The product document's hierarchy and spend controls. */
-export const DEMO_WALLETS: ReadonlyArray<{
-  team_id: string;
-  name: string;
-  parent_id: string | null;
-  allocation: Money;
-  soft_cap?: Money;
-  hard_cap?: Money;
-}> = [
-  { team_id: 'org', name: 'Organization', parent_id: null, allocation: $(50_000) },
-  { team_id: 'engineering', name: 'Engineering', parent_id: 'org', allocation: $(25_000) },
-  { team_id: 'search', name: 'Search', parent_id: 'engineering', allocation: $(10_000), soft_cap: $(8_000), hard_cap: $(10_000) },
-  { team_id: 'platform', name: 'Platform', parent_id: 'engineering', allocation: $(8_000) },
-  { team_id: 'ml', name: 'ML', parent_id: 'engineering', allocation: $(7_000) },
-  { team_id: 'product', name: 'Product', parent_id: 'org', allocation: $(15_000) },
-  { team_id: 'customer-support', name: 'Customer Support', parent_id: 'product', allocation: $(8_000), soft_cap: $(6_000), hard_cap: $(8_000) },
-  { team_id: 'analytics', name: 'Analytics', parent_id: 'product', allocation: $(7_000) },
-  { team_id: 'operations', name: 'Operations', parent_id: 'org', allocation: $(10_000) },
-  { team_id: 'devops', name: 'DevOps', parent_id: 'operations', allocation: $(5_000) },
-  { team_id: 'security', name: 'Security', parent_id: 'operations', allocation: $(5_000) },
-];
-
-// Leaf teams: share of the monthly allocation spent at the end of the window,
-// and the model mix (weights for gpt-4o, gpt-4o-mini, claude-sonnet, claude-haiku).
-const SPENDERS: ReadonlyArray<{ team: string; share: number; mix: readonly number[] }> = [
-  { team: 'search', share: 0.8, mix: [5, 3, 2, 1] },
-  { team: 'platform', share: 0.6, mix: [3, 4, 1, 2] },
-  { team: 'ml', share: 0.7, mix: [2, 1, 5, 1] },
-  { team: 'customer-support', share: 0.72, mix: [1, 4, 1, 5] },
-  { team: 'analytics', share: 0.5, mix: [2, 3, 3, 2] },
-  { team: 'devops', share: 0.45, mix: [1, 5, 0, 3] },
-  { team: 'security', share: 0.35, mix: [2, 2, 2, 2] },
-];
-
-/**
- * The demo org is a pilot: its budgets are set for the roll-out, and today's
- * traffic spends this fraction of each team's share above. Real requests cost
- * a cent or less, so spending the whole budget would take millions of demo
- * requests; this keeps the default seed near 35,000 (about $10 to $45 a month
- * per team: inside every budget, far from its caps).
- */
-export const DEMO_BUDGET_USE = 0.0012;
-
-/** Context window and output limit per model (tokens). */
-export const MODEL_LIMITS: Readonly<Record<string, { context: number; output: number }>> = {
-  'gpt-4o': { context: 128_000, output: 16_384 },
-  'gpt-4o-mini': { context: 128_000, output: 16_384 },
-  'claude-sonnet': { context: 200_000, output: 16_384 },
-  'claude-haiku': { context: 200_000, output: 16_384 },
-};
-
+/** The share of requests answered from the cache, over all workloads (each has its own rate). */
 export const CACHED_SHARE = 0.25;
-/** Share of requests a policy blocks before the provider is called (cost 0). */
-export const BLOCKED_SHARE = 0.03;
-/** Full calendar months of demo history before the current, partial one. */
-export const SEED_FULL_MONTHS = 3;
 
-// Log-normal request sizes: input median 1,800 tokens (most 500 to 8,000),
-// output median 400 (most 200 to 800).
-const INPUT_MEDIAN = 1_800;
-const INPUT_SIGMA = 0.9;
-const OUTPUT_MEDIAN = 400;
-const OUTPUT_SIGMA = 0.5;
-
-/** 00:00 UTC on the 1st of the month SEED_FULL_MONTHS before the one holding `now`. */
-export function demoHistoryStart(now: number): number {
-  const d = new Date(now);
-  return Date.UTC(d.getUTCFullYear(), d.getUTCMonth() - SEED_FULL_MONTHS, 1);
-}
-
-/** Calendar days of demo history up to and including today's partial day. */
-function demoHistoryDays(now: number): number {
-  return Math.floor((now - demoHistoryStart(now)) / DAY) + 1;
-}
-
-function pick(weights: readonly number[], random: () => number): number {
-  const total = weights.reduce((a, b) => a + b, 0);
-  let r = random() * total;
-  for (let i = 0; i < weights.length; i += 1) {
-    r -= weights[i] ?? 0;
-    if (r < 0) return i;
-  }
-  return weights.length - 1;
-}
-
-/** A standard normal draw (Box–Muller). */
-function normal(random: () => number): number {
-  const u = 1 - random();
-  return Math.sqrt(-2 * Math.log(u)) * Math.cos(2 * Math.PI * random());
-}
-
-const logNormal = (median: number, sigma: number, random: () => number): number => Math.round(median * Math.exp(sigma * normal(random)));
-
-/** One request's tokens, within the model's limits. */
-function requestTokens(model: string, random: () => number): { input: number; output: number } {
-  const limits = MODEL_LIMITS[model] ?? { context: 128_000, output: 16_384 };
-  const output = Math.min(limits.output, Math.max(1, logNormal(OUTPUT_MEDIAN, OUTPUT_SIGMA, random)));
-  const input = Math.min(limits.context - output, Math.max(20, logNormal(INPUT_MEDIAN, INPUT_SIGMA, random)));
-  return { input, output };
+function allocationsUsd(): Map<string, number> {
+  return new Map(DEMO_WALLETS.map((w) => [w.team_id, Number(w.allocation) / 1e9]));
 }
 
 /** The policy decision of a request that was not blocked. */
@@ -132,102 +59,236 @@ function blockedDecision(random: () => number): DecisionFields {
   return { ...DEFAULT_DECISION, verdict: 'block', reason_code: reason };
 }
 
-/** Mean cost (USD, a float: only to size the demo) of a request of a team, cached and blocked ones included. */
-function meanRequestCost(mix: readonly number[], random: () => number): number {
-  const total = mix.reduce((a, b) => a + b, 0);
-  let mean = 0;
-  mix.forEach((weight, i) => {
-    const model = DOCUMENT_PRICES[i] as (typeof DOCUMENT_PRICES)[number];
-    let sum = 0;
-    const samples = 400;
-    for (let k = 0; k < samples; k += 1) {
-      const t = requestTokens(model.model, random);
-      sum += Number(tokenCost(model, t.input, t.output)) / 1e9;
+const PRICES = WORKLOADS.map((w) => {
+  const price = priceOf(w.model);
+  if (price === undefined) throw new Error(`the demo's model ${w.model} has no price`);
+  return price;
+});
+
+/** One drawn request as an event (request_id filled in later, in time order). */
+function eventOf(r: DemoRequest, plan: TeamPlan, random: () => number): EventInput {
+  const w = WORKLOADS[r.workload] as (typeof WORKLOADS)[number];
+  return {
+    ts: r.ts,
+    team_id: plan.team,
+    user_id: r.incident ? INCIDENT.user : `${plan.team}-user-${1 + Math.floor(random() * plan.users)}`,
+    provider: w.provider,
+    model: w.model,
+    input_tokens: r.input,
+    output_tokens: r.output,
+    cached: r.cached,
+    // a blocked request never reaches the model, a cache hit is free
+    cost: r.blocked || r.cached ? 0n : tokenCost(PRICES[r.workload] as (typeof PRICES)[number], r.input, r.output),
+    currency: 'USD',
+    request_id: null,
+    decision: r.blocked ? blockedDecision(random) : passedDecision(random),
+  };
+}
+
+function numberRequests(events: EventInput[], first: number): number {
+  events.sort((a, b) => a.ts - b.ts || a.team_id.localeCompare(b.team_id));
+  let n = first;
+  for (const e of events) e.request_id = `req_seed_${String((n += 1)).padStart(7, '0')}`;
+  return n;
+}
+
+/** The models of the demo's workloads, each once, for the rollup accumulators. */
+const MODELS = [...new Set(WORKLOADS.map((w) => w.model))];
+const MODEL_OF_WORKLOAD = WORKLOADS.map((w) => MODELS.indexOf(w.model));
+const PROVIDER_OF_MODEL = MODELS.map((m) => WORKLOADS.find((w) => w.model === m)?.provider ?? '');
+
+/** Sums of one team-day's requests per UTC hour and model: the rollup rows and the day's cost. */
+class DayRollup {
+  private readonly cells = MODELS.length * 24;
+  readonly requests = new Float64Array(this.cells);
+  readonly cached = new Float64Array(this.cells);
+  readonly blocked = new Float64Array(this.cells);
+  readonly input = new Float64Array(this.cells);
+  readonly output = new Float64Array(this.cells);
+  readonly chargedInput = new Float64Array(this.cells);
+  readonly chargedOutput = new Float64Array(this.cells);
+
+  add(r: DemoRequest, dayStart: number): void {
+    const i = Math.floor((r.ts - dayStart) / HOUR) * MODELS.length + (MODEL_OF_WORKLOAD[r.workload] ?? 0);
+    this.requests[i] = (this.requests[i] ?? 0) + 1;
+    this.input[i] = (this.input[i] ?? 0) + r.input;
+    this.output[i] = (this.output[i] ?? 0) + r.output;
+    if (r.blocked) this.blocked[i] = (this.blocked[i] ?? 0) + 1;
+    else if (r.cached) this.cached[i] = (this.cached[i] ?? 0) + 1;
+    else {
+      this.chargedInput[i] = (this.chargedInput[i] ?? 0) + r.input;
+      this.chargedOutput[i] = (this.chargedOutput[i] ?? 0) + r.output;
     }
-    mean += (weight / total) * (sum / samples);
-  });
-  return mean * (1 - CACHED_SHARE) * (1 - BLOCKED_SHARE);
+  }
+
+  /**
+   * The rows, and the day's cost. Each demo price is a whole number of
+   * nano-units per token, so the cost of the summed tokens is exactly the sum
+   * of the requests' costs.
+   */
+  rows(team: string, dayStart: number): { rows: RollupRow[]; cost: Money } {
+    const rows: RollupRow[] = [];
+    let cost = 0n;
+    for (let i = 0; i < this.cells; i += 1) {
+      const requests = this.requests[i] ?? 0;
+      if (requests === 0) continue;
+      const m = i % MODELS.length;
+      const model = MODELS[m] as string;
+      const price = priceOf(model);
+      const c = price === undefined ? 0n : tokenCost(price, this.chargedInput[i] ?? 0, this.chargedOutput[i] ?? 0);
+      cost += c;
+      rows.push({
+        hour_start: dayStart + Math.floor(i / MODELS.length) * HOUR,
+        team_id: team,
+        provider: PROVIDER_OF_MODEL[m] as string,
+        model,
+        requests,
+        cached: this.cached[i] ?? 0,
+        blocked: this.blocked[i] ?? 0,
+        input_tokens: this.input[i] ?? 0,
+        output_tokens: this.output[i] ?? 0,
+        cost: c,
+      });
+    }
+    return { rows, cost };
+  }
 }
 
 /**
- * The demo spend from demoHistoryStart(now) until `now`: each event one
- * request a gateway could see (tokens within the model's window, cost the
- * exact price of its tokens), weekdays busier than weekends, a gentle upward
- * trend, a quarter of requests served from cache and a few blocked (both cost
- * 0). Without `count`, the number of requests follows from the budgets
- * (DEMO_BUDGET_USE); with it, exactly `count` requests share the same pattern.
+ * One UTC day of the full demo: raw events, or (before the raw events begin)
+ * rollup rows; either way each team's day as one ledger summary (at the
+ * day's last millisecond, or just before now today).
  */
-export function generateDemoEvents(count: number | undefined, now: number): EventInput[] {
-  const random = seededRandom(20_260_101);
-  const firstDay = demoHistoryStart(now);
-  const days = demoHistoryDays(now);
-  const allocation = new Map(DEMO_WALLETS.map((w) => [w.team_id, Number(w.allocation) / 1e9]));
-  const meanCost = SPENDERS.map((s) => meanRequestCost(s.mix, random));
-  // Daily spend targets (USD, floats: they only decide how many requests) per (team, day).
-  const cells: Array<{ team: number; day: number; cost: number }> = [];
-  for (let day = 0; day < days; day += 1) {
-    const start = firstDay + day * DAY;
-    const weekday = new Date(start).getUTCDay();
-    const weekFactor = weekday === 0 || weekday === 6 ? 0.45 : 1.16;
-    const trend = 0.85 + (0.15 * day) / (days - 1);
-    // today is only partly over
-    const dayFraction = start + DAY > now ? Math.max(0, (now - start) / DAY) : 1;
-    SPENDERS.forEach((s, team) => {
-      const monthly = (allocation.get(s.team) ?? 0) * s.share * DEMO_BUDGET_USE;
-      const noise = 0.85 + random() * 0.3;
-      cells.push({ team, day, cost: ((monthly * 12) / 365) * weekFactor * trend * noise * dayFraction });
-    });
-  }
-  const wanted = cells.map((c) => c.cost / (meanCost[c.team] ?? 1));
-  const total = count ?? Math.round(wanted.reduce((a, b) => a + b, 0));
-  const sum = wanted.reduce((a, b) => a + b, 0);
-  // Requests per cell in proportion to what it needs, exactly `total` in all.
-  const raw = wanted.map((w) => (sum > 0 ? (total * w) / sum : 0));
-  const counts = raw.map(Math.floor);
-  let missing = total - counts.reduce((a, b) => a + b, 0);
-  const order = raw.map((r, i) => ({ i, frac: r - Math.floor(r) })).sort((a, b) => b.frac - a.frac || a.i - b.i);
-  for (let k = 0; missing > 0 && order.length > 0; k = (k + 1) % order.length, missing -= 1) counts[order[k]?.i ?? 0] = (counts[order[k]?.i ?? 0] ?? 0) + 1;
+export interface DemoDay {
+  dayStart: number;
+  raw: boolean;
+  events: EventInput[];
+  rollups: RollupRow[];
+  summaries: SpendSummary[];
+}
 
+function byDay(plan: readonly TeamDay[]): Map<number, TeamDay[]> {
+  const days = new Map<number, TeamDay[]>();
+  for (const d of plan) {
+    const list = days.get(d.dayStart);
+    if (list === undefined) days.set(d.dayStart, [d]);
+    else list.push(d);
+  }
+  return days;
+}
+
+/**
+ * The full demo, one UTC day at a time, oldest first, up to `now` (today's
+ * requests after `now` are left out). Days before rawEventsStart(now) come
+ * as hourly rollups with a ledger summary per team; the rest as events in
+ * time order, numbered req_seed_0000001 on.
+ */
+export function* demoDays(now: number): Generator<DemoDay, void, undefined> {
+  const random = demoRandom();
+  const rawStart = rawEventsStart(now);
+  let numbered = 0;
+  for (const [dayStart, teams] of byDay(planDays(now, allocationsUsd()))) {
+    const raw = dayStart >= rawStart;
+    const day: DemoDay = { dayStart, raw, events: [], rollups: [], summaries: [] };
+    for (const teamDay of teams) {
+      const plan = TEAM_PLANS[teamDay.team] as TeamPlan;
+      const { counts, incident } = drawCounts(teamDay, random);
+      if (raw) {
+        let cost = 0n;
+        drawTeamDay(teamDay, counts, incident, random, (r) => {
+          if (r.ts >= now) return;
+          const e = eventOf(r, plan, random);
+          cost += e.cost;
+          day.events.push(e);
+        });
+        if (cost > 0n) day.summaries.push({ kind: 'summary', ts: Math.min(dayStart + DAY, now) - 1, team_id: plan.team, cost });
+      } else {
+        const sums = new DayRollup();
+        drawTeamDay(teamDay, counts, incident, random, (r) => sums.add(r, dayStart));
+        const { rows, cost } = sums.rows(plan.team, dayStart);
+        day.rollups.push(...rows);
+        if (cost > 0n) day.summaries.push({ kind: 'summary', ts: dayStart + DAY - 1, team_id: plan.team, cost });
+      }
+    }
+    if (raw) numbered = numberRequests(day.events, numbered);
+    yield day;
+  }
+}
+
+/** Share of a day's requests sent before `ms` into it (HOUR_SHARES, uniform within an hour). */
+function shareOfDayBefore(msIntoDay: number): number {
+  const hours = Math.min(24, Math.max(0, msIntoDay / HOUR));
+  let share = 0;
+  for (let h = 0; h < Math.floor(hours); h += 1) share += HOUR_SHARES[h] ?? 0;
+  if (hours < 24) share += (HOUR_SHARES[Math.floor(hours)] ?? 0) * (hours - Math.floor(hours));
+  return share;
+}
+
+/**
+ * Exactly `count` requests in the full demo's pattern over its whole
+ * history, every one a raw event: each team-day gets its share of `count`
+ * by its planned requests (largest remainders), each request a workload
+ * drawn by the day's plan. The small seeds tests use.
+ */
+export function generateDemoEvents(count: number, now: number): EventInput[] {
+  const random = demoRandom();
+  const plan = planDays(now, allocationsUsd());
+  const today = Math.floor(now / DAY) * DAY;
+  const weights = plan.map((d) => {
+    const whole = d.requests.reduce((a, b) => a + b, 0) + d.incident;
+    return d.dayStart === today ? whole * shareOfDayBefore(now - today) : whole;
+  });
+  const sum = weights.reduce((a, b) => a + b, 0);
+  const exact = weights.map((w) => (sum > 0 ? (count * w) / sum : 0));
+  const counts = exact.map(Math.floor);
+  let missing = count - counts.reduce((a, b) => a + b, 0);
+  const order = exact.map((x, i) => ({ i, frac: x - Math.floor(x) })).sort((a, b) => b.frac - a.frac || a.i - b.i);
+  for (let k = 0; missing > 0 && order.length > 0; k = (k + 1) % order.length, missing -= 1) {
+    const i = order[k]?.i ?? 0;
+    counts[i] = (counts[i] ?? 0) + 1;
+  }
   const events: EventInput[] = [];
-  cells.forEach((cell, index) => {
+  plan.forEach((teamDay, index) => {
     const n = counts[index] ?? 0;
     if (n === 0) return;
-    const spender = SPENDERS[cell.team] as (typeof SPENDERS)[number];
-    const dayStart = firstDay + cell.day * DAY;
-    const span = Math.min(DAY, now - dayStart);
+    const teamPlan = TEAM_PLANS[teamDay.team] as TeamPlan;
+    const byWorkload = new Array<number>(WORKLOADS.length).fill(0);
+    let incident = 0;
+    const total = teamDay.requests.reduce((a, b) => a + b, 0) + teamDay.incident;
     for (let i = 0; i < n; i += 1) {
-      const model = DOCUMENT_PRICES[pick(spender.mix, random)] as (typeof DOCUMENT_PRICES)[number];
-      const tokens = requestTokens(model.model, random);
-      const blocked = random() < BLOCKED_SHARE;
-      const cached = !blocked && random() < CACHED_SHARE;
-      const decision = blocked ? blockedDecision(random) : passedDecision(random);
-      // office hours are busiest, nights quiet
-      const hourWeight = random() < 0.8 ? 7 + random() * 12 : random() * 24;
-      const ts = span >= DAY ? dayStart + Math.floor(hourWeight * 3_600_000) : dayStart + Math.floor(random() * Math.max(1, span));
-      events.push({
-        ts: Math.min(ts, now - 1),
-        team_id: spender.team,
-        user_id: `${spender.team}-user-${1 + Math.floor(random() * 6)}`,
-        provider: model.provider,
-        model: model.model,
-        input_tokens: tokens.input,
-        // a blocked request never reaches the model
-        output_tokens: blocked ? 0 : tokens.output,
-        cached,
-        cost: blocked || cached ? 0n : tokenCost(model, tokens.input, tokens.output),
-        currency: 'USD',
-        request_id: null,
-        decision,
-      });
+      let r = random() * total;
+      let k = 0;
+      while (k < teamDay.requests.length && r >= (teamDay.requests[k] ?? 0)) r -= teamDay.requests[k++] ?? 0;
+      if (k < teamDay.requests.length) byWorkload[k] = (byWorkload[k] ?? 0) + 1;
+      else incident += 1;
     }
+    drawTeamDay(teamDay, byWorkload, incident, random, (r) => {
+      const e = eventOf(r, teamPlan, random);
+      // Today's requests fall before now: one drawn later is moved to a random instant of the day so far.
+      if (e.ts >= now) e.ts = teamDay.dayStart + Math.floor(random() * Math.max(1, now - teamDay.dayStart));
+      events.push(e);
+    });
   });
-  events.sort((a, b) => a.ts - b.ts || a.team_id.localeCompare(b.team_id));
-  events.forEach((e, i) => (e.request_id = `req_seed_${String(i + 1).padStart(7, '0')}`));
+  numberRequests(events, 0);
   return events;
 }
 
-/** Creates the demo hierarchy, back-dated to the start of its history, and loads the demo spend. */
-export function seedDemo(store: Store, options: { events: number | undefined; now: number }): { wallets: number; events: number } {
+/** What a seed loaded. */
+export interface DemoSeeded {
+  wallets: number;
+  events: number;
+  /** Hourly rollup rows (the full demo only). */
+  rollups?: number;
+  /** Where the raw events begin (the full demo only): ISO instant. */
+  raw_events_since?: string;
+}
+
+/**
+ * Creates the demo hierarchy, back-dated to the start of its history, and
+ * loads the demo spend: exactly `events` raw events, or (undefined) the full
+ * demo with its rollups.
+ */
+export function seedDemo(store: Store, options: { events: number | undefined; now: number }): DemoSeeded {
   const firstDay = demoHistoryStart(options.now);
   for (const w of DEMO_WALLETS) {
     store.wallets.create(
@@ -244,8 +305,26 @@ export function seedDemo(store: Store, options: { events: number | undefined; no
       firstDay,
     );
   }
-  const events = store.loadHistory(generateDemoEvents(options.events, options.now));
-  return { wallets: DEMO_WALLETS.length, events };
+  if (options.events !== undefined) {
+    return { wallets: DEMO_WALLETS.length, events: store.loadHistory(generateDemoEvents(options.events, options.now)) };
+  }
+  let events = 0;
+  let rollups = 0;
+  for (const day of demoDays(options.now)) {
+    for (const row of day.rollups) store.rollups.insert(row);
+    rollups += day.rollups.length;
+    if (!day.raw) {
+      store.loadHistory(day.summaries);
+      continue;
+    }
+    // A settle row per request on the team's own wallet; its department and the organization take
+    // the team's day as one row (a third of the ledger rows; every wallet's spend is the same).
+    events += store.loadHistory(day.events, { ownWalletOnly: true });
+    store.loadHistory(day.summaries.map((s) => ({ ...s, ancestorsOnly: true })));
+  }
+  const rawSince = rawEventsStart(options.now);
+  store.rollups.setRawEventsSince(rawSince);
+  return { wallets: DEMO_WALLETS.length, events, rollups, raw_events_since: new Date(rawSince).toISOString() };
 }
 
 /** `--import FILE`: NDJSON events; unknown teams get a wallet under the organization. */

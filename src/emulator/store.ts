@@ -5,9 +5,10 @@
 import type Database from 'better-sqlite3';
 import { EventLog } from './event-log.js';
 import { GroupCommit } from './group-commit.js';
-import { HistoryLoader } from './history.js';
+import { HistoryLoader, type SpendSummary } from './history.js';
 import { PeriodRollover } from './period-rollover.js';
 import { Reservations } from './reservations.js';
+import { Rollups } from './rollups.js';
 import { migrate, type EventInput } from './schema.js';
 import { Wallets } from './wallets.js';
 
@@ -17,6 +18,8 @@ export class Store {
   readonly reservations: Reservations;
   readonly events: EventLog;
   readonly periods: PeriodRollover;
+  /** Hourly usage before the raw events begin (the full demo). */
+  readonly rollups: Rollups;
   private readonly history: HistoryLoader;
   private readonly commits: GroupCommit;
   private readonly clock: () => number;
@@ -35,6 +38,7 @@ export class Store {
     migrate(db);
     const now = (): number => this.now();
     this.events = new EventLog(db);
+    this.rollups = new Rollups(db);
     this.wallets = new Wallets(db, { now, onCreated: (w) => this.periods.track(w) });
     this.periods = new PeriodRollover(db, { wallets: this.wallets, events: this.events });
     this.reservations = new Reservations(db, { wallets: this.wallets, events: this.events, now, ttlMs: options.reservationTtlMs });
@@ -74,9 +78,9 @@ export class Store {
     return { rolled, expired };
   }
 
-  /** Loads past events (seed, import); see HistoryLoader. */
-  loadHistory(events: Iterable<EventInput>): number {
-    const count = this.history.load(events);
+  /** Loads past events (seed, import) and spend summaries; see HistoryLoader. */
+  loadHistory(events: Iterable<EventInput | SpendSummary>, options: { ownWalletOnly?: boolean } = {}): number {
+    const count = this.history.load(events, options);
     this.periods.forget();
     return count;
   }

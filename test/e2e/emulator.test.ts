@@ -9,13 +9,13 @@ type Row = Record<string, unknown>;
 
 const nanos = (n: unknown): bigint => moneyFromJson(n);
 
-// A Wednesday late in November: demo history from 1 August, three full months and most of a fourth.
+// A Wednesday late in November: demo history from 1 November 2025, twelve full months and most of a thirteenth.
 const NOW = '2026-11-18T15:00:00Z';
 
 describe('demo data and the product document', () => {
   let emu: Emulator;
   beforeAll(async () => {
-    emu = await startEmulator(['--seed', 'demo', '--seed-events', '2000'], { now: NOW });
+    emu = await startEmulator(['--seed', 'demo', '--seed-events', '8000'], { now: NOW });
   });
   afterAll(async () => {
     expect(await emu.stop()).toBe(0);
@@ -130,8 +130,8 @@ describe('demo data and the product document', () => {
       }
       cursor = page.body.next_cursor;
     } while (cursor !== null);
-    expect(seen).toHaveLength(2000);
-    expect(new Set(seen).size).toBe(2000);
+    expect(seen).toHaveLength(8000);
+    expect(new Set(seen).size).toBe(8000);
   });
 
   it('filters events by team (with descendants), provider, model and time', async () => {

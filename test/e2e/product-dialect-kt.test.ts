@@ -8,7 +8,8 @@ import { runKt } from '../helpers/run-kt.js';
 import { parseAmount } from '../../src/domain/money.js';
 
 const NOW = '2026-11-28T15:00:00.000Z';
-const SEED = ['--seed', 'demo', '--seed-events', '1500'];
+// A year of history: enough requests for a few an hour on the last day.
+const SEED = ['--seed', 'demo', '--seed-events', '6000'];
 
 function csvRows(text: string): string[][] {
   return text

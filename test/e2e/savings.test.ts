@@ -22,6 +22,8 @@ const EVENTS = [
   { timestamp: '2026-03-13T10:00:00Z', team_id: 'support', provider: 'anthropic', model: 'claude-sonnet', input_tokens: 1000, output_tokens: 1000, cached: false, cost: 0.018 },
   // E5 a model kt has no price for
   { timestamp: '2026-03-14T10:00:00Z', team_id: 'support', provider: 'meta', model: 'llama-x', input_tokens: 100, output_tokens: 100, cached: false, cost: 0.001 },
+  // E6 in April: the only event of the default range (the last 30 days before April 15)
+  { timestamp: '2026-04-10T10:00:00Z', team_id: 'search', provider: 'openai', model: 'gpt-4o', input_tokens: 2000, output_tokens: 400, cached: false, cost: 0.009 },
 ];
 
 const POLICY = `spend_controls:
@@ -44,7 +46,7 @@ model_allowlist: [gpt-4o-mini, claude-haiku]
 `;
 
 const RANGE = ['--since', '2026-03-01', '--until', '2026-04-01'];
-const FIELDS = ['--format', 'csv', '--fields', 'optimization,requests,cost_before,cost_after,savings'];
+const FIELDS = ['--format', 'csv', '--fields', 'optimization,kind,requests,cost_before,cost_after,savings'];
 
 describe('kt savings on an imported data set', () => {
   let emu: Emulator;
@@ -64,16 +66,18 @@ describe('kt savings on an imported data set', () => {
     rmSync(dir, { recursive: true, force: true });
   });
 
-  it('without a policy: the document routing group and caching; the unpriced event is said', async () => {
+  it('without a policy: the document routing group, caching delivered apart; the unpriced event is said', async () => {
     const r = await runKt(['savings', ...RANGE, ...FIELDS], { env: emu.env });
     expect(r.code).toBe(0);
+    // The range's recorded spend is 0.0465: every potential row starts from it.
     expect(r.stdout.trim().split(/\r?\n/)).toEqual([
-      'optimization,requests,cost_before,cost_after,savings',
-      'routing,1,0.0075,0.00045,0.00705',
-      'caching,1,0.00075,0.00,0.00075',
-      'caps,0,0.00,0.00,0.00',
-      'allowlist,0,0.00,0.00,0.00',
-      'total,2,0.00825,0.00045,0.0078',
+      'optimization,kind,requests,cost_before,cost_after,savings',
+      'routing,potential,1,0.0465,0.03945,0.00705',
+      'caps,potential,0,0.0465,0.0465,0.00',
+      'allowlist,potential,0,0.0465,0.0465,0.00',
+      'total,potential,1,0.0465,0.03945,0.00705',
+      // E3's 0.00075 at list prices: the range would have cost 0.04725 without the cache hit
+      'caching,delivered,1,0.04725,0.0465,0.00075',
     ]);
     expect(r.stderr).toContain('warning: 1 event on models without a price: left out of routing and caching');
     expect(r.stderr).toContain('request fingerprints');
@@ -83,14 +87,14 @@ describe('kt savings on an imported data set', () => {
     const r = await runKt(['savings', ...RANGE, '--policy', join(dir, 'policy.yaml'), ...FIELDS], { env: emu.env });
     expect(r.code).toBe(0);
     expect(r.stdout.trim().split(/\r?\n/).slice(1)).toEqual([
-      'routing,1,0.0075,0.00045,0.00705',
-      'caching,1,0.00075,0.00,0.00075',
+      'routing,potential,1,0.0465,0.03945,0.00705',
       // E2 would take search's March spend from 0.0075 to 0.0275, past its hard cap of 0.025
-      'caps,1,0.02,0.00,0.02',
+      'caps,potential,1,0.0465,0.0265,0.02',
       // E1 0.00045, E2 0.0012, E4 0.00075, E5 0.000075: all cheapest at gpt-4o-mini
-      'allowlist,4,0.0465,0.002475,0.044025',
-      // the four allowlist events plus the cached one: routing's E1 and caps' E2 are not counted again
-      'total,5,0.04725,0.002475,0.044775',
+      'allowlist,potential,4,0.0465,0.002475,0.044025',
+      // the four allowlist events, each once: routing's E1 and caps' E2 are not counted again
+      'total,potential,4,0.0465,0.002475,0.044025',
+      'caching,delivered,1,0.04725,0.0465,0.00075',
     ]);
     expect(r.stderr).toContain('search: soft cap reached at 2026-03-10T10:00:00');
   });
@@ -98,18 +102,19 @@ describe('kt savings on an imported data set', () => {
   it('--group-by team --json: one set of rows per team with the hit rate and the soft-cap crossing', async () => {
     const r = await runKt(['savings', ...RANGE, '--policy', join(dir, 'policy.yaml'), '--group-by', 'team', '--json'], { env: emu.env });
     expect(r.code).toBe(0);
-    const rows = JSON.parse(r.stdout) as Array<{ team: string; optimization: string; requests: number; savings: number; savings_pct: number; hit_rate: number | null; soft_cap_crossed_at: string | null }>;
-    expect(rows.map((x) => `${x.team}/${x.optimization}`)).toEqual([
-      'search/routing', 'search/caching', 'search/caps', 'search/allowlist', 'search/total',
-      'support/routing', 'support/caching', 'support/caps', 'support/allowlist', 'support/total',
+    const rows = JSON.parse(r.stdout) as Array<{ team: string; optimization: string; kind: string; requests: number; cost_before: number; savings: number; savings_pct: number; hit_rate: number | null; soft_cap_crossed_at: string | null }>;
+    expect(rows.map((x) => `${x.team}/${x.optimization}/${x.kind}`)).toEqual([
+      'search/routing/potential', 'search/caps/potential', 'search/allowlist/potential', 'search/total/potential', 'search/caching/delivered',
+      'support/routing/potential', 'support/caps/potential', 'support/allowlist/potential', 'support/total/potential', 'support/caching/delivered',
     ]);
-    const searchTotal = rows[4];
-    expect(searchTotal?.savings).toBe(0.0266); // 0.02825 − 0.00165
+    const searchTotal = rows[3];
+    expect(searchTotal?.cost_before).toBe(0.0275); // search's recorded spend
+    expect(searchTotal?.savings).toBe(0.02585); // 0.0275 − 0.00165
     // ratios carry 6 decimals in csv and json
-    expect(searchTotal?.savings_pct).toBe(Number((0.0266 / 0.0275).toFixed(6)));
-    expect(rows[1]?.hit_rate).toBe(0.333333);
-    expect(rows[2]?.soft_cap_crossed_at).toBe('2026-03-10T10:00:00Z');
-    expect(rows[9]?.savings).toBe(0.018175); // 0.019 − 0.000825
+    expect(searchTotal?.savings_pct).toBe(Number((0.02585 / 0.0275).toFixed(6)));
+    expect(rows[4]?.hit_rate).toBe(0.333333);
+    expect(rows[1]?.soft_cap_crossed_at).toBe('2026-03-10T10:00:00Z');
+    expect(rows[8]?.savings).toBe(0.018175); // 0.019 − 0.000825
   });
 
   it('--prices prices the unknown model: no notice; a table on request', async () => {
@@ -117,7 +122,8 @@ describe('kt savings on an imported data set', () => {
     const r = await runKt(['savings', ...RANGE, '--prices', join(dir, 'prices.yaml'), '--team', 'support', '--format', 'table'], { env: emu.env });
     expect(r.code).toBe(0);
     expect(r.stderr).not.toContain('without a price');
-    expect(r.stdout).toMatch(/OPTIMIZATION\s+REQUESTS\s+COST BEFORE\s+COST AFTER\s+SAVINGS\s+SAVINGS %/);
+    expect(r.stdout).toMatch(/OPTIMIZATION\s+KIND\s+REQUESTS\s+COST BEFORE\s+COST AFTER\s+SAVINGS\s+SAVINGS %\s+HIT RATE/);
+    expect(r.stdout).toMatch(/\ncaching\s+delivered\s/);
   });
 
   it('--recommend --emit-policy writes a policy kt policy validate accepts; an existing file needs --force', async () => {
@@ -143,6 +149,38 @@ describe('kt savings on an imported data set', () => {
     expect(again.stdout).toBe('');
     const forced = await runKt(['savings', '--recommend', ...RANGE, '--emit-policy', file, '--force', '--quiet'], { env: emu.env });
     expect(forced.code).toBe(0);
+  });
+
+  it('--recommend bases the soft caps on the last full month even when the range starts after it: fetched, and said', async () => {
+    // The range holds E2 to E5 (March 11 on); March itself spent 0.0275 (search) and 0.019 (support).
+    const fields = ['--format', 'csv', '--fields', 'team,model,last_full_month,last_full_month_spend,soft_cap,hard_cap'];
+    const r = await runKt(['savings', '--recommend', '--since', '2026-03-11', '--until', '2026-04-01', ...fields], { env: emu.env });
+    expect(r.code).toBe(0);
+    expect(r.stdout.trim().split(/\r?\n/)).toEqual([
+      'team,model,last_full_month,last_full_month_spend,soft_cap,hard_cap',
+      'search,gpt-4o,2026-03,0.0275,0.02,100.00',
+      'search,gpt-4o-mini,2026-03,0.0275,0.02,100.00',
+      'support,claude-sonnet,2026-03,0.019,0.02,0.03',
+      'support,llama-x,2026-03,0.019,0.02,0.03',
+    ]);
+    expect(r.stderr).toContain("soft caps are based on 2026-03, the last full calendar month (the range starts after it): its spend per team fetched from the control plane's monthly aggregates");
+    // A range that holds the month reads it from its own events, silently.
+    const whole = await runKt(['savings', '--recommend', ...RANGE, ...fields], { env: emu.env });
+    expect(whole.stderr).not.toContain('soft caps are based on');
+    expect(whole.stdout).toContain('search,gpt-4o,2026-03,0.0275,0.02,100.00');
+  });
+
+  it('--recommend --emit-policy with the default range writes caps from the last full month, not an empty list', async () => {
+    const file = join(dir, 'default-caps.yaml');
+    const r = await runKt(['savings', '--recommend', '--emit-policy', file, '--format', 'csv', '--fields', 'team,model,cost,last_full_month_spend,soft_cap,hard_cap'], { env: emu.env });
+    expect(r.code).toBe(0);
+    expect(r.stdout.trim().split(/\r?\n/)).toEqual(['team,model,cost,last_full_month_spend,soft_cap,hard_cap', 'search,gpt-4o,0.009,0.0275,0.02,100.00']);
+    expect(r.stderr).toContain('soft caps are based on 2026-03, the last full calendar month (the range starts after it)');
+    expect(r.stderr).toContain(`wrote 1 spend_controls entries to ${file}`);
+    const text = readFileSync(file, 'utf8');
+    expect(text).toContain("soft cap at 80% of each team's spend in 2026-03 (the last full calendar month)");
+    expect(text).toContain('spend_controls:\n  - team: search\n    hard_cap: 100\n    soft_cap: 0.02\n');
+    expect((await runKt(['policy', 'validate', file], { env: emu.env })).code).toBe(0);
   });
 
   it('bad input files: unreadable --prices is exit 1, invalid --prices or --policy exit 2', async () => {

@@ -206,32 +206,48 @@ describe('children_allocated', () => {
 });
 
 describe('demo history', () => {
-  it('starts at 00:00 UTC on the 1st, three months back, and every month keeps the ledger invariant', () => {
-    const now = Date.parse('2026-11-28T15:00:00Z');
-    expect(demoHistoryStart(now)).toBe(Date.parse('2026-08-01T00:00:00Z'));
-    const store = new Store(new Database(':memory:'), { reservationTtlMs: 60_000, now: () => now });
-    const seeded = seedDemo(store, { events: 3000, now });
-    store.applyClock();
-    expect(seeded).toEqual({ wallets: 11, events: 3000 });
+  /** Every wallet's rows since its period start add up to its available amount; no balance below zero; spend rolls up. */
+  function expectLedger(store: Store, periodStart: string): void {
     for (const w of store.wallets.all()) {
-      expect(w.period_start).toBe(Date.parse('2026-11-01T00:00:00Z'));
+      expect(w.period_start).toBe(Date.parse(periodStart));
       expect(rowsSince(store, w.team_id, w.period_start)).toBe(availableOf(w));
       expect(availableOf(w)).toBeGreaterThan(0);
     }
     expectChildrenSums(store);
-    // each past month's rows for a wallet also start from its full allocation and stay >= 0
     const negative = store.db.prepare('SELECT COUNT(*) AS n FROM transactions WHERE balance_after < 0').get() as { n: number };
     expect(negative.n).toBe(0);
+    const spent = new Map(store.wallets.all().map((w) => [w.team_id, w.spent]));
+    for (const w of store.wallets.all()) {
+      const children = store.wallets.all().filter((c) => c.parent_id === w.team_id);
+      const own = store.db
+        .prepare('SELECT COALESCE(SUM(cost), 0) AS s FROM events WHERE team_id = ? AND ts >= ?')
+        .safeIntegers(true)
+        .get(w.team_id, w.period_start) as { s: bigint };
+      expect({ team: w.team_id, spent: w.spent }).toEqual({ team: w.team_id, spent: own.s + children.reduce((a, c) => a + (spent.get(c.team_id) ?? 0n), 0n) });
+    }
+  }
+
+  it('a small seed starts at 00:00 UTC on the 1st, twelve months back, and every month keeps the ledger invariant', () => {
+    const now = Date.parse('2026-11-28T15:00:00Z');
+    expect(demoHistoryStart(now)).toBe(Date.parse('2025-11-01T00:00:00Z'));
+    const store = new Store(new Database(':memory:'), { reservationTtlMs: 60_000, now: () => now });
+    const seeded = seedDemo(store, { events: 3000, now });
+    store.applyClock();
+    expect(seeded).toEqual({ wallets: 11, events: 3000 });
+    expectLedger(store, '2026-11-01T00:00:00Z');
     const opening = store.db.prepare("SELECT created_at FROM transactions WHERE wallet_team = 'search' AND type = 'allocate' ORDER BY seq").pluck().all();
-    expect(opening.map((t) => new Date(t as number).toISOString().slice(0, 10))).toEqual(['2026-08-01', '2026-09-01', '2026-10-01', '2026-11-01']);
+    expect(opening.map((t) => new Date(t as number).toISOString().slice(0, 7))).toEqual([
+      '2025-11', '2025-12', '2026-01', '2026-02', '2026-03', '2026-04', '2026-05', '2026-06', '2026-07', '2026-08', '2026-09', '2026-10', '2026-11',
+    ]);
+    expect(store.rollups.rawEventsSince()).toBeUndefined();
   });
 
-  it('on the first of a month just after midnight, still has three full months and opens the new one', () => {
+  it('on the first of a month just after midnight, a small seed still has twelve full months and opens the new one', () => {
     const now = Date.parse('2026-12-01T00:09:00Z');
-    expect(demoHistoryStart(now)).toBe(Date.parse('2026-09-01T00:00:00Z'));
+    expect(demoHistoryStart(now)).toBe(Date.parse('2025-12-01T00:00:00Z'));
     const events = generateDemoEvents(900, now);
     const months = new Set(events.map((e) => new Date(e.ts).toISOString().slice(0, 7)));
-    expect([...months].filter((m) => m < '2026-12').sort()).toEqual(['2026-09', '2026-10', '2026-11']);
+    expect([...months].filter((m) => m < '2026-12')).toHaveLength(12);
     const store = new Store(new Database(':memory:'), { reservationTtlMs: 60_000, now: () => now });
     seedDemo(store, { events: 900, now });
     store.applyClock();
@@ -241,27 +257,52 @@ describe('demo history', () => {
     }
   });
 
-  it('generates the same events for the same inputs, none in the future, busier on weekdays, inside every budget', () => {
+  it('a small seed: the same events for the same inputs, none in the future, busier on weekdays, rising over the year', () => {
     const now = Date.parse('2026-11-28T15:00:00Z');
     const a = generateDemoEvents(5000, now);
     expect(generateDemoEvents(5000, now)).toEqual(a);
     expect(a).toHaveLength(5000);
-    expect(a.every((e) => e.ts < now && e.ts >= Date.parse('2026-08-01T00:00:00Z'))).toBe(true);
-    expect(new Date(a[0]?.ts ?? 0).toISOString().slice(0, 10)).toBe('2026-08-01');
+    expect(a.every((e) => e.ts < now && e.ts >= Date.parse('2025-11-01T00:00:00Z'))).toBe(true);
+    expect(a.map((e) => e.request_id)).toEqual(a.map((_e, i) => `req_seed_${String(i + 1).padStart(7, '0')}`));
+    expect(a.every((e, i) => i === 0 || e.ts >= (a[i - 1]?.ts ?? 0))).toBe(true);
     const weekday = a.filter((e) => ![0, 6].includes(new Date(e.ts).getUTCDay())).length / 5;
     const weekend = a.filter((e) => [0, 6].includes(new Date(e.ts).getUTCDay())).length / 2;
-    expect(weekday).toBeGreaterThan(weekend * 1.5);
-    const byMonth = new Map<string, bigint>();
-    for (const e of a) {
-      const key = `${e.team_id} ${new Date(e.ts).toISOString().slice(0, 7)}`;
-      byMonth.set(key, (byMonth.get(key) ?? 0n) + e.cost);
-    }
-    expect(byMonth.get('search 2026-10') ?? 0n).toBeGreaterThan(byMonth.get('search 2026-08') ?? 0n);
-    for (const [key, cost] of byMonth) {
-      if (key.startsWith('search ')) expect(cost).toBeLessThan(10_000_000_000_000n);
-      if (key.startsWith('security ')) expect(cost).toBeLessThan(5_000_000_000_000n);
-    }
+    expect(weekday).toBeGreaterThan(weekend * 2);
+    const byMonth = new Map<string, number>();
+    for (const e of a) byMonth.set(new Date(e.ts).toISOString().slice(0, 7), (byMonth.get(new Date(e.ts).toISOString().slice(0, 7)) ?? 0) + 1);
+    expect(byMonth.get('2026-10') ?? 0).toBeGreaterThan((byMonth.get('2025-11') ?? 0) * 1.1);
   });
+
+  it('the full seed: rollups before the raw events, per-request rows on the teams, the ledger invariant in every wallet', () => {
+    const now = Date.parse('2026-11-28T15:00:00Z');
+    const store = new Store(new Database(':memory:'), { reservationTtlMs: 60_000, now: () => now });
+    const seeded = store.tx(() => seedDemo(store, { events: undefined, now }));
+    store.applyClock();
+    expect(seeded.raw_events_since).toBe('2026-10-29T00:00:00.000Z');
+    expect(store.rollups.rawEventsSince()).toBe(Date.parse('2026-10-29T00:00:00Z'));
+    expect(seeded.events).toBeGreaterThan(250_000);
+    expect(seeded.rollups).toBeGreaterThan(100_000);
+    const first = store.db.prepare('SELECT MIN(ts) AS lo, MAX(ts) AS hi, COUNT(*) AS n FROM events').get() as { lo: number; hi: number; n: number };
+    expect(first.n).toBe(seeded.events);
+    expect(first.lo).toBeGreaterThanOrEqual(Date.parse('2026-10-29T00:00:00Z'));
+    expect(first.hi).toBeLessThan(now);
+    const hours = store.db.prepare('SELECT MIN(hour_start) AS lo, MAX(hour_start) AS hi FROM usage_hourly').get() as { lo: number; hi: number };
+    expect([hours.lo, hours.hi]).toEqual([Date.parse('2025-11-01T00:00:00Z'), Date.parse('2026-10-28T23:00:00Z')]);
+    expectLedger(store, '2026-11-01T00:00:00Z');
+    // A settle row per request on the team's own wallet; one per team and day on its department and the organization.
+    const searchRows = store.db.prepare("SELECT COUNT(*) AS n FROM transactions WHERE wallet_team = 'search' AND event_seq IS NOT NULL").get() as { n: number };
+    const searchEvents = store.db.prepare("SELECT COUNT(*) AS n FROM events WHERE team_id = 'search'").get() as { n: number };
+    expect(searchRows.n).toBe(searchEvents.n);
+    const orgRows = store.db.prepare("SELECT COUNT(*) AS n FROM transactions WHERE wallet_team = 'org' AND type = 'settle' AND created_at >= ?").get(Date.parse('2026-11-01T00:00:00Z')) as { n: number };
+    expect(orgRows.n).toBeLessThanOrEqual(7 * 28);
+    // Every wallet opened each of the 13 months with its allocation.
+    for (const w of store.wallets.all()) {
+      const months = store.db
+        .prepare("SELECT created_at AS at FROM transactions WHERE wallet_team = ? AND type = 'allocate' ORDER BY seq")
+        .all(w.team_id) as Array<{ at: number }>;
+      expect(months).toHaveLength(13);
+    }
+  }, 60_000);
 });
 
 describe('group commit with an off-loop commit sync', () => {

@@ -27,7 +27,7 @@ export function register(program: Command, action: ActionFactory): void {
     .addOption(new Option('--db <file>', 'SQLite database file, or :memory: (default: emulator.db in the user data directory)'))
     .addOption(new Option('--seed <data>', 'data for a new database (default demo)').choices(['demo', 'none']))
     .addOption(
-      new Option('--seed-events <n>', 'number of demo requests, from the 1st of the month three months back until now; auto: as many as the demo budgets call for').default('auto'),
+      new Option('--seed-events <n>', 'auto: the full demo (a year of spend: the last 30 days as raw events, hourly rollups before); N: exactly N requests in the same pattern, all raw events').default('auto'),
     )
     .addOption(new Option('--import <file>', 'load NDJSON events (timestamp, team_id, provider, model, input_tokens, output_tokens, cached, cost)'))
     .addOption(

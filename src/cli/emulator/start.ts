@@ -98,7 +98,11 @@ export default async function start(ctx: Context, opts: StartOptions): Promise<v
       ctx.io.stdout.write(`export KEEPTRUSTS_API_URL=${emulator.url}\nexport KEEPTRUSTS_API_TOKEN=${adminToken}\n`);
     }
     ctx.log.info(`kt emulator listening on ${emulator.url} (database ${db})`);
-    if (emulator.seeded !== undefined) ctx.log.info(`seeded demo data: ${emulator.seeded.wallets} wallets, ${emulator.seeded.events} events`);
+    if (emulator.seeded !== undefined) {
+      const { wallets, events, rollups, raw_events_since: rawSince } = emulator.seeded;
+      const kept = rollups === undefined ? '' : ` from ${rawSince ?? ''}, ${rollups.toLocaleString('en-US')} hourly rollup rows before`;
+      ctx.log.info(`seeded demo data: ${wallets} wallets, ${events.toLocaleString('en-US')} events${kept}`);
+    }
     if (emulator.imported !== undefined) ctx.log.info(`imported ${emulator.imported} events from ${opts.import}`);
     if (opts.json !== true) ctx.log.info(`gateway token (for /v1/gateway/*): ${gatewayToken}`);
     if (dialect !== 'kt') ctx.log.info(`answering in the ${dialect} dialect`);

@@ -5,6 +5,7 @@ import type { Context } from '../context.js';
 import { UsageError } from '../../errors.js';
 import { formatMoney, type Money } from '../../domain/money.js';
 import { aggregateEvents, eventPages, type EventBucket, type SpendEvent } from '../../api/events.js';
+import { rawEventsNotice } from '../raw-events.js';
 import { isGroupKey, MAX_PAGE_SIZE, type GroupKey } from '../../domain/events.js';
 import { RowPages, selectColumns, writeRows, type Column, type PeriodColumn } from '../../output/index.js';
 import { barChart, STACK_GLYPHS, stackedBarChart } from '../../output/chart.js';
@@ -140,7 +141,8 @@ export async function runEventsList(ctx: Context, opts: EventsListOptions, defau
     const columns = selectColumns(EVENT_COLUMNS, output.fields, output.format === 'table' ? EVENT_TABLE_DEFAULT : defaults.machineFields);
     const api = await ctx.api();
     const pageSize = parsed.limit === undefined ? MAX_PAGE_SIZE : Math.min(MAX_PAGE_SIZE, parsed.limit);
-    const records = new RowPages(countedPages(eventPages(api, parsed.filter, pageSize, parsed.limit), parsed.limit, totals));
+    const pages = eventPages(api, parsed.filter, pageSize, parsed.limit, { rawEventsSince: rawEventsNotice(ctx) });
+    const records = new RowPages(countedPages(pages, parsed.limit, totals));
     await writeRows(ctx, records, columns, {
       ...writeOptions,
       emptyNotice: 'no events',

@@ -7,7 +7,8 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Context } from '../context.js';
 import { InterruptedError, UsageError } from '../../errors.js';
-import { eventPages, type EventFilter, type SpendEvent } from '../../api/events.js';
+import { eventPages, type EventFilter, type EventPageHooks, type SpendEvent } from '../../api/events.js';
+import { rawEventsNotice } from '../raw-events.js';
 import type { ApiClient } from '../../api/client.js';
 import { MAX_PAGE_SIZE } from '../../domain/events.js';
 import { durationMs, parseDuration } from '../../domain/time.js';
@@ -68,10 +69,10 @@ export function parseInterval(text: string | undefined): number {
 }
 
 /** The newest `limit` events of the window, oldest first. */
-async function lastEvents(api: ApiClient, filter: EventFilter, limit: number): Promise<SpendEvent[]> {
+async function lastEvents(api: ApiClient, filter: EventFilter, limit: number, hooks: EventPageHooks = {}): Promise<SpendEvent[]> {
   const ring = new Ring(limit);
   let previous: number | undefined;
-  for await (const page of eventPages(api, filter, Math.min(MAX_PAGE_SIZE, limit))) {
+  for await (const page of eventPages(api, filter, Math.min(MAX_PAGE_SIZE, limit), undefined, hooks)) {
     ring.add(page);
     const first = Date.parse(page[0]?.timestamp ?? '');
     const last = Date.parse(page[page.length - 1]?.timestamp ?? '');
@@ -95,7 +96,7 @@ export default async function eventsTail(ctx: Context, opts: EventsTailOptions):
   const format = follow && output.format === 'json' ? 'ndjson' : output.format;
   const columns = selectColumns(TAIL_COLUMNS, output.fields, format === 'table' ? TAIL_TABLE : ALL_FIELDS);
   const api = await ctx.api();
-  const events = await withSpinner(ctx, 'fetching the latest events', () => lastEvents(api, parsed.filter, limit));
+  const events = await withSpinner(ctx, 'fetching the latest events', () => lastEvents(api, parsed.filter, limit, { rawEventsSince: rawEventsNotice(ctx) }));
 
   if (!follow) {
     await writeRows(ctx, events, columns, { format, header: output.header, output: output.output, tz: parsed.tz, emptyNotice: 'no events' });

@@ -25,9 +25,13 @@ export function register(program: Command, action: ActionFactory): void {
       [
         '',
         'Rules (docs/savings.md): routing re-prices charged events on a cost-priority group model at its',
-        'priority-1 model when the output fits its max_tokens; caching prices cached events at list prices;',
-        "caps replay each team's spend per period against its hard cap; the allowlist moves other models to the",
-        'cheapest allowed one. The total counts each event once: allowlist, then routing, then caps; caching apart.',
+        "priority-1 model when the output fits its max_tokens; caps replay each team's spend per period against",
+        'its hard cap; the allowlist moves other models to the cheapest allowed one. These rows are potential',
+        "savings: cost before is the range's recorded spend, and the total counts each event once (allowlist,",
+        'then routing, then caps). Caching is delivered: what cache hits already saved, priced at list prices,',
+        'as a share of what the range would have cost without them; never added to the total.',
+        '--recommend: soft caps at 80% of each team\'s spend in the last full calendar month (fetched from the',
+        "aggregates when the range does not hold it), hard caps at the team's allocation.",
         '',
       ].join('\n'),
     )
@@ -43,7 +47,7 @@ export function register(program: Command, action: ActionFactory): void {
     .addOption(new Option('--force', 'with --emit-policy: replace an existing file'));
   addOutputOptions(savings, {
     fields:
-      'team, optimization, requests, cost_before, cost_after, savings, savings_pct, hit_rate, soft_cap_crossed_at; ' +
+      'team, optimization, kind, requests, cost_before, cost_after, savings, savings_pct, hit_rate, soft_cap_crossed_at; ' +
       'with --recommend: rank, team, team_spend, team_requests, model, requests, request_share, cost, cost_share, last_full_month, last_full_month_spend, soft_cap, hard_cap, note',
   });
   savings.action(action(() => import('./savings.js')));

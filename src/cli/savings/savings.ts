@@ -6,7 +6,8 @@ import { access, link, readFile, rename, rm, writeFile } from 'node:fs/promises'
 import path from 'node:path';
 import type { Context } from '../context.js';
 import { FailureError, UsageError } from '../../errors.js';
-import { eventPages } from '../../api/events.js';
+import { aggregateEvents, eventPages } from '../../api/events.js';
+import type { ApiClient } from '../../api/client.js';
 import { listWallets, type Wallet } from '../../api/wallets.js';
 import type { Money } from '../../domain/money.js';
 import { validatePolicy } from '../../policy/validate.js';
@@ -14,17 +15,19 @@ import { readCostControls, type CostPriorityGroup } from '../../domain/policy/co
 import { buildPriceTable, PriceFileError, type PriceTable } from '../../domain/savings/prices.js';
 import { isCapPeriod } from '../../domain/savings/periods.js';
 import { DOCUMENT_ROUTING, routingGroups, SavingsTally, savingsRows, type CapRule, type SavingsRow } from '../../domain/savings/rules.js';
-import { recommend, renderPolicy, type ModelShare, type TeamRecommendation } from '../../domain/savings/recommend.js';
+import { holdsMonth, lastFullMonth, recommend, renderPolicy, type CalendarMonth, type ModelShare, type TeamRecommendation } from '../../domain/savings/recommend.js';
 import { selectColumns, writeRows, type Column } from '../../output/index.js';
 import { startSpinner } from '../../output/spinner.js';
 import { readOutputOptions, type RawOutputOptions } from '../flags.js';
 import { parseSavingsFlags, type SavingsFlags } from './options.js';
+import { rawEventsNotice } from '../raw-events.js';
 
 export interface SavingsOptions extends RawOutputOptions, SavingsFlags {}
 
 export const SAVINGS_COLUMNS: readonly Column<SavingsRow>[] = [
   { name: 'team', kind: 'text', get: (r) => r.team },
   { name: 'optimization', kind: 'text', get: (r) => r.optimization },
+  { name: 'kind', kind: 'text', get: (r) => r.kind },
   { name: 'requests', kind: 'int', get: (r) => r.requests },
   { name: 'cost_before', header: 'COST BEFORE', kind: 'money', get: (r) => r.costBefore },
   { name: 'cost_after', header: 'COST AFTER', kind: 'money', get: (r) => r.costAfter },
@@ -33,8 +36,8 @@ export const SAVINGS_COLUMNS: readonly Column<SavingsRow>[] = [
   { name: 'hit_rate', header: 'HIT RATE', kind: 'share', get: (r) => r.hitRate },
   { name: 'soft_cap_crossed_at', header: 'SOFT CAP CROSSED', kind: 'time', get: (r) => r.softCapCrossedAt },
 ];
-const SAVINGS_FIELDS = ['optimization', 'requests', 'cost_before', 'cost_after', 'savings', 'savings_pct', 'hit_rate', 'soft_cap_crossed_at'];
-const SAVINGS_TABLE = ['optimization', 'requests', 'cost_before', 'cost_after', 'savings', 'savings_pct'];
+const SAVINGS_FIELDS = ['optimization', 'kind', 'requests', 'cost_before', 'cost_after', 'savings', 'savings_pct', 'hit_rate', 'soft_cap_crossed_at'];
+const SAVINGS_TABLE = ['optimization', 'kind', 'requests', 'cost_before', 'cost_after', 'savings', 'savings_pct', 'hit_rate'];
 
 interface MixRow {
   team: TeamRecommendation;
@@ -172,8 +175,16 @@ export default async function savings(ctx: Context, opts: SavingsOptions): Promi
   if (unpricedAllowed.length > 0) ctx.log.warn(`no price for allowlisted ${unpricedAllowed.join(', ')}: events are moved only to priced allowed models`);
 
   const spinner = startSpinner(ctx, 'reading events');
+  let rawSince: Date | undefined;
+  const notice = rawEventsNotice(ctx, 'events');
+  const hooks = {
+    rawEventsSince: (since: string) => {
+      rawSince = new Date(since);
+      notice(since);
+    },
+  };
   try {
-    for await (const page of eventPages(api, { since: parsed.since.toISOString(), until: parsed.until.toISOString(), teams: parsed.teams })) {
+    for await (const page of eventPages(api, { since: parsed.since.toISOString(), until: parsed.until.toISOString(), teams: parsed.teams }, undefined, undefined, hooks)) {
       for (const event of page) tally.add(event);
       spinner.update(`reading events · ${tally.events.toLocaleString('en-US')}`);
     }
@@ -189,7 +200,16 @@ export default async function savings(ctx: Context, opts: SavingsOptions): Promi
 
   if (parsed.recommend) {
     const allocations = new Map<string, Money>(wallets.flatMap((w): Array<[string, Money]> => (w.team_id === null || w.allocated === null ? [] : [[w.team_id, w.allocated]])));
-    const recs = recommend(tally.teams.values(), { since: parsed.since, until: parsed.until, allocations });
+    const month = lastFullMonth(parsed.until);
+    let monthSpend: Map<string, Money>;
+    if (holdsMonth(month, parsed.since, rawSince)) {
+      monthSpend = new Map([...tally.teams.values()].map((t) => [t.team, t.months.get(month.month) ?? 0n]));
+    } else {
+      const why = parsed.since.getTime() > month.start.getTime() ? 'the range starts after it' : `raw events begin at ${rawSince?.toISOString() ?? ''}`;
+      ctx.log.info(`soft caps are based on ${month.month}, the last full calendar month (${why}): its spend per team fetched from the control plane's monthly aggregates`);
+      monthSpend = await monthSpendByTeam(api, month, parsed.teams);
+    }
+    const recs = recommend(tally.teams.values(), { month: month.month, monthSpend, allocations });
     const rows = recs.flatMap((team) => team.mix.map((share): MixRow => ({ team, share })));
     await writeRows(ctx, rows, recommendColumns, { ...writeOptions, emptyNotice: 'no spend in the range: nothing to recommend' });
     for (const r of recs) if (r.note !== null) ctx.log.info(`${r.team}: ${r.note}`);
@@ -197,7 +217,7 @@ export default async function savings(ctx: Context, opts: SavingsOptions): Promi
       const header = [
         `Proposed by kt savings --recommend on ${now.toISOString()}`,
         `from spend ${parsed.since.toISOString()} to ${parsed.until.toISOString()}:`,
-        "soft cap at 80% of each team's last full month of spend, hard cap at its current allocation.",
+        `soft cap at 80% of each team's spend in ${month.month} (the last full calendar month), hard cap at its current allocation.`,
       ];
       const text = renderPolicy(recs, header);
       const check = validatePolicy(parsed.emitPolicy, text);
@@ -214,5 +234,18 @@ export default async function savings(ctx: Context, opts: SavingsOptions): Promi
   if (!parsed.byTeam) {
     for (const t of tally.teams.values()) if (t.softCapCrossedAt !== null) ctx.log.info(`${t.team}: soft cap reached at ${t.softCapCrossedAt}`);
   }
-  ctx.log.info('caching: savings already delivered by cached responses; what enabling caching would save needs request fingerprints, which events do not carry');
+  ctx.log.info(
+    'caching is delivered, not potential: cached responses already saved it (it is in the recorded spend, not the total); what more caching would save needs request fingerprints, which events do not carry',
+  );
+}
+
+/** Each team's own spend in a calendar month (UTC), from the monthly aggregates. */
+async function monthSpendByTeam(api: ApiClient, month: CalendarMonth, teams: readonly string[] | undefined): Promise<Map<string, Money>> {
+  const buckets = await aggregateEvents(api, { since: month.start.toISOString(), until: month.end.toISOString(), teams }, { aggregate: 'monthly', groupBy: ['team'], tz: 'UTC' });
+  const spend = new Map<string, Money>();
+  for (const b of buckets) {
+    const team = b.team_id ?? '';
+    spend.set(team, (spend.get(team) ?? 0n) + b.cost);
+  }
+  return spend;
 }

@@ -1,7 +1,9 @@
 // `kt savings --recommend`: the top teams by spend with their model mix, and
-// a proposed spend_controls entry each: a soft cap at 80% of the team's last
-// full month of spend, a hard cap at its current allocation. Pure: the
-// command passes in the tallies, the allocations and the range.
+// a proposed spend_controls entry each: a soft cap at 80% of the team's spend
+// in the last full calendar month, a hard cap at its current allocation.
+// Pure: the command passes in the tallies, that month's spend per team
+// (from the range's events, or fetched when the range does not hold the
+// whole month) and the allocations.
 import { divideHalfEven, formatDecimal, type Money } from '../money.js';
 import type { TeamTally } from './rules.js';
 
@@ -22,33 +24,47 @@ export interface TeamRecommendation {
   spend: Money;
   requests: number;
   mix: ModelShare[];
-  /** YYYY-MM of the last calendar month wholly inside the range, if any. */
-  lastFullMonth: string | null;
-  lastFullMonthSpend: Money | null;
+  /** YYYY-MM of the last full calendar month before the range's end: the soft cap's base. */
+  lastFullMonth: string;
+  lastFullMonthSpend: Money;
   softCap: Money | null;
   hardCap: Money | null;
   /** Why an entry is missing or differs from the rule. */
   note: string | null;
 }
 
-/** The last UTC calendar month that starts at or after `since` and ends at or before `until`. */
-export function lastFullMonth(since: Date, until: Date): string | null {
-  let y = until.getUTCFullYear();
-  let m = until.getUTCMonth(); // the month `until` falls in; it is full only if `until` is its end
-  for (;;) {
-    const start = Date.UTC(y, m - 1, 1);
-    const end = Date.UTC(y, m, 1);
-    if (start < since.getTime()) return null;
-    if (end <= until.getTime()) {
-      const d = new Date(start);
-      return `${d.getUTCFullYear()}-${String(d.getUTCMonth() + 1).padStart(2, '0')}`;
-    }
-    m -= 1;
-    if (m < 0) {
-      m += 12;
-      y -= 1;
-    }
-  }
+export interface CalendarMonth {
+  /** YYYY-MM. */
+  month: string;
+  /** 00:00 UTC on its first day. */
+  start: Date;
+  /** 00:00 UTC on the next month's first day (exclusive). */
+  end: Date;
+}
+
+/**
+ * The last UTC calendar month that ends at or before `until`: the month
+ * before the one `until` falls in (an `until` at a month's first instant
+ * falls in that month, and ends the one before).
+ */
+export function lastFullMonth(until: Date): CalendarMonth {
+  const y = until.getUTCFullYear();
+  const m = until.getUTCMonth();
+  const start = new Date(Date.UTC(y, m - 1, 1));
+  return {
+    month: `${start.getUTCFullYear()}-${String(start.getUTCMonth() + 1).padStart(2, '0')}`,
+    start,
+    end: new Date(Date.UTC(y, m, 1)),
+  };
+}
+
+/**
+ * Whether the range's events hold the whole month: the range starts at or
+ * before the month, and so do the server's raw events (`rawEventsSince`,
+ * when it keeps only aggregates before some instant).
+ */
+export function holdsMonth(month: CalendarMonth, since: Date, rawEventsSince?: Date): boolean {
+  return since.getTime() <= month.start.getTime() && (rawEventsSince === undefined || rawEventsSince.getTime() <= month.start.getTime());
 }
 
 /** 80% of an amount, to the cent (half to even). */
@@ -63,9 +79,16 @@ function ceilCent(m: Money): Money {
 
 export function recommend(
   teams: Iterable<TeamTally>,
-  options: { since: Date; until: Date; allocations: ReadonlyMap<string, Money>; top?: number },
+  options: {
+    /** The month the soft caps are based on (YYYY-MM). */
+    month: string;
+    /** Each team's own spend in that month; a team missing here spent nothing. */
+    monthSpend: ReadonlyMap<string, Money>;
+    allocations: ReadonlyMap<string, Money>;
+    top?: number;
+  },
 ): TeamRecommendation[] {
-  const month = lastFullMonth(options.since, options.until);
+  const month = options.month;
   const ranked = [...teams]
     .filter((t) => t.spend > 0n)
     .sort((a, b) => (b.spend > a.spend ? 1 : b.spend < a.spend ? -1 : a.team.localeCompare(b.team)))
@@ -80,13 +103,11 @@ export function recommend(
         requestShare: t.requests === 0 ? null : m.requests / t.requests,
       }))
       .sort((a, b) => (b.cost > a.cost ? 1 : b.cost < a.cost ? -1 : a.model.localeCompare(b.model)));
-    const monthSpend = month === null ? null : (t.months.get(month) ?? 0n);
+    const monthSpend = options.monthSpend.get(t.team) ?? 0n;
     let softCap: Money | null = null;
     let hardCap: Money | null = null;
     let note: string | null = null;
-    if (month === null || monthSpend === null) {
-      note = 'the range holds no full calendar month: widen --since to propose caps';
-    } else if (softCapFor(monthSpend) === 0n) {
+    if (softCapFor(monthSpend) === 0n) {
       note = `no spend in ${month}: no cap proposed`;
     } else {
       softCap = softCapFor(monthSpend);

@@ -9,23 +9,35 @@
 //   tokens fit the priority-1 model's max_tokens, is priced again at the
 //   priority-1 model's prices.
 // - caching: cached events, priced at their model's list prices, against what
-//   was recorded: the savings caching already delivered.
+//   was recorded: the savings caching already delivered (kind `delivered`;
+//   every other row is `potential`: what a policy would still save).
 // - caps: each team's charged spend replayed in time order per cap period;
 //   an event that would take the running spend past the hard cap is blocked
 //   (and does not count towards the running spend).
 // - allowlist: a charged event on a model outside the allowlist moves to the
 //   allowed model that would have cost least for its tokens.
-// - total: every event counts once, under the first of allowlist, routing,
-//   caps that affects it; caching counts only cached events, which no other
-//   rule touches (they are not charged).
+// - total: what the policies would still save together: every charged event
+//   counts once, under the first of allowlist, routing, caps that affects it.
+//   Caching is not in it: its savings are already in the recorded spend.
+//
+// Rows (savingsRows): a potential row's cost_before is the range's recorded
+// spend and its cost_after that spend less the row's savings, so
+// savings_pct = savings / cost_before can never pass 100%; the caching row's
+// cost_before is what the range would have cost without cache hits and its
+// cost_after the recorded spend.
 import type { Money } from '../money.js';
 import { tokenCost, type ModelPrice } from '../prices.js';
 import type { CostPriorityGroup } from '../policy/cost-controls.js';
 import { capPeriodKey, type CapPeriod } from './periods.js';
 import type { PriceTable } from './prices.js';
 
-export const OPTIMIZATIONS = ['routing', 'caching', 'caps', 'allowlist', 'total'] as const;
+export const OPTIMIZATIONS = ['routing', 'caps', 'allowlist', 'total', 'caching'] as const;
 export type Optimization = (typeof OPTIMIZATIONS)[number];
+
+/** `potential`: what a policy would still save on the recorded spend; `delivered`: saved already (caching). */
+export type SavingsKind = 'potential' | 'delivered';
+
+export const kindOf = (o: Optimization): SavingsKind => (o === 'caching' ? 'delivered' : 'potential');
 
 /** The fields of a spend event the rules read (the API layer's SpendEvent has them). */
 export interface SavingsEvent {
@@ -110,6 +122,7 @@ export interface Line {
 }
 
 const emptyLine = (): Line => ({ requests: 0, before: 0n, after: 0n });
+const emptyLines = (): Record<Optimization, Line> => ({ routing: emptyLine(), caps: emptyLine(), allowlist: emptyLine(), total: emptyLine(), caching: emptyLine() });
 
 function addLine(line: Line, before: Money, after: Money): void {
   line.requests += 1;
@@ -170,7 +183,7 @@ export class SavingsTally {
         requests: 0,
         spend: 0n,
         cachedRequests: 0,
-        lines: { routing: emptyLine(), caching: emptyLine(), caps: emptyLine(), allowlist: emptyLine(), total: emptyLine() },
+        lines: emptyLines(),
         softCapCrossedAt: null,
         models: new Map(),
         months: new Map(),
@@ -206,11 +219,7 @@ export class SavingsTally {
 
     if (e.cached) {
       t.cachedRequests += 1;
-      if (price !== undefined) {
-        const listed = tokenCost(price, e.input_tokens, e.output_tokens);
-        addLine(t.lines.caching, listed, cost);
-        addLine(t.lines.total, listed, cost);
-      }
+      if (price !== undefined) addLine(t.lines.caching, tokenCost(price, e.input_tokens, e.output_tokens), cost);
       return;
     }
     if (!charged) return;
@@ -274,11 +283,15 @@ export interface SavingsRow {
   /** null for the organisation-wide rows. */
   team: string | null;
   optimization: Optimization;
+  kind: SavingsKind;
+  /** Events the row's rule affects (caching: the cached events). */
   requests: number;
+  /** potential: the range's recorded spend; delivered: what the range would have cost without cache hits. */
   costBefore: Money;
+  /** costBefore less the savings (delivered: the recorded spend). */
   costAfter: Money;
   savings: Money;
-  /** savings / the range's recorded spend (of the team, or of everyone); null when that is 0. */
+  /** savings / costBefore; null when that is 0. */
   savingsPct: number | null;
   /** caching rows: cached requests / all requests. */
   hitRate: number | null;
@@ -290,14 +303,17 @@ function rowsOf(team: string | null, lines: Record<Optimization, Line>, spend: M
   return OPTIMIZATIONS.map((optimization) => {
     const line = lines[optimization];
     const savings = line.before - line.after;
+    const kind = kindOf(optimization);
+    const costBefore = kind === 'delivered' ? spend + savings : spend;
     return {
       team,
       optimization,
+      kind,
       requests: line.requests,
-      costBefore: line.before,
-      costAfter: line.after,
+      costBefore,
+      costAfter: costBefore - savings,
       savings,
-      savingsPct: spend === 0n ? null : Number(savings) / Number(spend),
+      savingsPct: costBefore === 0n ? null : Number(savings) / Number(costBefore),
       hitRate: optimization === 'caching' ? (requests === 0 ? null : cached / requests) : null,
       softCapCrossedAt: optimization === 'caps' ? softCapCrossedAt : null,
     };
@@ -312,7 +328,7 @@ export function savingsRows(tally: SavingsTally, byTeam: boolean): SavingsRow[] 
       .sort((a, b) => (b.spend > a.spend ? 1 : b.spend < a.spend ? -1 : a.team.localeCompare(b.team)))
       .flatMap((t) => rowsOf(t.team, t.lines, t.spend, t.requests, t.cachedRequests, t.softCapCrossedAt));
   }
-  const lines = { routing: emptyLine(), caching: emptyLine(), caps: emptyLine(), allowlist: emptyLine(), total: emptyLine() };
+  const lines = emptyLines();
   let spend = 0n;
   let requests = 0;
   let cached = 0;
