@@ -73,6 +73,9 @@ export async function buildApiClient(
   config: ResolvedConfig,
   token?: string,
 ): Promise<ApiClient> {
+  // The request layer (undici) loads while the keyring, if that is where the token is, answers over D-Bus.
+  const clientModule = import('../api/client.js');
+  clientModule.catch(() => undefined);
   let hints = CLI_HINTS;
   if (token === undefined) {
     const found = await config.token();
@@ -99,7 +102,7 @@ export async function buildApiClient(
     };
   }
   tuneV8ForApiCommands();
-  const { createApiClient } = await import('../api/client.js');
+  const { createApiClient } = await clientModule;
   return createApiClient({
     baseUrl: config.apiUrl,
     token,
