@@ -16,7 +16,15 @@ export function register(program: Command, action: ActionFactory): void {
     )
     .addHelpText(
       'after',
-      '\nThe token goes to the macOS Keychain, Windows Credential Manager or the Secret Service (GNOME Keyring,\nKWallet); the config file records only the API URL and where the token lives. Without a keyring\n(no session bus, containers, CI) it goes to the config file, mode 0600, and kt says so.\nKEEPTRUSTS_API_TOKEN, when set, is used before any stored token.\n',
+      [
+        '',
+        'The token goes to the macOS Keychain, Windows Credential Manager or the Secret',
+        'Service (GNOME Keyring, KWallet); the config file records only the API URL and',
+        'where the token lives. Without a keyring (no session bus, containers, CI) it',
+        'goes to the config file, mode 0600, and kt says so. KEEPTRUSTS_API_TOKEN, when',
+        'set, is used before any stored token.',
+        '',
+      ].join('\n'),
     )
     .action(action(() => import('./login.js')));
   auth
