@@ -40,7 +40,7 @@ _kt_flags() {
     'policy codes') echo '--format --json --fields --output -o --no-header --help -h --api-url --profile --no-color --quiet -q --debug --timeout --retries --insecure' ;;
     'policy schema') echo '--help -h --api-url --profile --no-color --quiet -q --debug --timeout --retries --insecure' ;;
     'auth') echo '--help -h --api-url --profile --no-color --quiet -q --debug --timeout --retries --insecure' ;;
-    'auth login') echo '--with-token --help -h --api-url --profile --no-color --quiet -q --debug --timeout --retries --insecure' ;;
+    'auth login') echo '--with-token --insecure-storage --help -h --api-url --profile --no-color --quiet -q --debug --timeout --retries --insecure' ;;
     'auth whoami') echo '--json --help -h --api-url --profile --no-color --quiet -q --debug --timeout --retries --insecure' ;;
     'auth status') echo '--json --help -h --api-url --profile --no-color --quiet -q --debug --timeout --retries --insecure' ;;
     'auth logout') echo '--help -h --api-url --profile --no-color --quiet -q --debug --timeout --retries --insecure' ;;

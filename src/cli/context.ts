@@ -88,7 +88,7 @@ export function createContext(init: ContextInit): Context {
       },
     },
     config: () => {
-      configPromise ??= init.config?.() ?? import('../config/resolve.js').then((m) => m.resolveConfig({ env: init.env, overrides: globals }));
+      configPromise ??= init.config?.() ?? import('../config/resolve.js').then((m) => m.resolveConfig({ env: init.env, overrides: globals, signal: init.signal }));
       return configPromise;
     },
     api: () => {

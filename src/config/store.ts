@@ -1,16 +1,23 @@
-// The config file: one JSON document of profiles, each with an API URL and a
-// token. Reading it is a plain readFileSync + JSON.parse, so read-only
-// commands never load conf (which pulls in ajv, semver and an exit hook: a
-// third of a balance call's start-up). Writes go through conf, loaded then:
-// created mode 0600, written atomically. A file that cannot be read is an
-// error naming it and is never reset: that would silently lose credentials.
+// The config file: one JSON document of profiles, each with an API URL and
+// where its token lives (`token_store`: "keyring" or "file"; the token itself
+// only in the "file" case, or in a file written before kt used the keyring).
+// Reading it is a plain readFileSync + JSON.parse, so read-only commands never
+// load conf (which pulls in ajv, semver and an exit hook: a third of a balance
+// call's start-up). Writes go through conf, loaded then: created mode 0600,
+// written atomically. A file that cannot be read is an error naming it and is
+// never reset: that would silently lose credentials.
 import { chmodSync, existsSync, readFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { FailureError } from '../errors.js';
 
+export type TokenStoreKind = 'keyring' | 'file';
+
 export interface StoredProfile {
   api_url?: string;
+  /** Where the profile's token lives. Absent in files older than the keyring: a `token` there is a file token. */
+  token_store?: TokenStoreKind;
+  /** Only when token_store is "file" (or absent). */
   token?: string;
 }
 
@@ -20,22 +27,37 @@ export interface StoredConfig {
 
 export interface ConfigStore {
   readonly path: string;
+  /** Every profile the file defines. */
+  profiles(): Record<string, StoredProfile>;
   profile(name: string): StoredProfile;
+  /** Replaces the profile with exactly `profile`. */
   saveProfile(name: string, profile: StoredProfile): Promise<void>;
-  removeToken(name: string): Promise<boolean>;
 }
 
 type Env = Readonly<Record<string, string | undefined>>;
+
+/** Which variable chose the config directory, when one did. */
+export type ConfigDirVariable = 'KT_CONFIG_DIR' | 'XDG_CONFIG_HOME' | 'APPDATA';
+
+const set = (value: string | undefined): value is string => value !== undefined && value !== '';
+
+/** The variable that decides where the config directory is on this platform, if it is set. */
+export function configDirVariable(env: Env, platform: NodeJS.Platform = process.platform): ConfigDirVariable | undefined {
+  if (set(env.KT_CONFIG_DIR)) return 'KT_CONFIG_DIR';
+  if (platform === 'win32') return set(env.APPDATA) ? 'APPDATA' : undefined;
+  if (platform !== 'darwin' && set(env.XDG_CONFIG_HOME)) return 'XDG_CONFIG_HOME';
+  return undefined;
+}
 
 /**
  * Where conf keeps the file: `$KT_CONFIG_DIR/config.json`, else the platform's
  * config directory for project "kt" (env-paths' rules, as conf applies them).
  */
 export function configDir(env: Env, platform: NodeJS.Platform = process.platform, home: string = homedir()): string {
-  if (env.KT_CONFIG_DIR !== undefined && env.KT_CONFIG_DIR !== '') return env.KT_CONFIG_DIR;
+  if (set(env.KT_CONFIG_DIR)) return env.KT_CONFIG_DIR;
   if (platform === 'darwin') return join(home, 'Library', 'Preferences', 'kt');
-  if (platform === 'win32') return join(env.APPDATA ?? join(home, 'AppData', 'Roaming'), 'kt', 'Config');
-  return join(env.XDG_CONFIG_HOME !== undefined && env.XDG_CONFIG_HOME !== '' ? env.XDG_CONFIG_HOME : join(home, '.config'), 'kt');
+  if (platform === 'win32') return join(set(env.APPDATA) ? env.APPDATA : join(home, 'AppData', 'Roaming'), 'kt', 'Config');
+  return join(set(env.XDG_CONFIG_HOME) ? env.XDG_CONFIG_HOME : join(home, '.config'), 'kt');
 }
 
 function unreadable(file: string, reason: string): FailureError {
@@ -82,17 +104,10 @@ export async function openConfigStore(env: Env): Promise<ConfigStore> {
   };
   return {
     path: file,
+    profiles: () => readProfiles(file),
     profile: (name) => readProfiles(file)[name] ?? {},
     saveProfile: async (name, profile) => {
       await write({ ...readProfiles(file), [name]: profile });
-    },
-    removeToken: async (name) => {
-      const all = readProfiles(file);
-      const current = all[name];
-      if (current?.token === undefined) return false;
-      const { token: _token, ...rest } = current;
-      await write({ ...all, [name]: rest });
-      return true;
     },
   };
 }

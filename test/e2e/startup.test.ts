@@ -4,11 +4,14 @@ import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { pathToFileURL } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { KT_BIN, ktEnv } from '../helpers/run-kt.js';
 
-const HEAVY = ['undici', 'conf', 'yaml', 'ajv', 'better-sqlite3', 'ora', 'cli-table3', 'chalk'];
+/** The OS keyring binding: loaded only when a token stored in the keyring is read, written or removed. */
+const KEYRING = '@napi-rs/keyring';
+
+const HEAVY = ['undici', 'conf', 'yaml', 'ajv', 'better-sqlite3', 'ora', 'cli-table3', 'chalk', KEYRING];
 
 let dir: string;
 beforeAll(() => {
@@ -50,7 +53,7 @@ function loadedPackages(args: string[], name: string, env: Record<string, string
 }
 
 describe('start-up', () => {
-  it.each([['--version'], ['--help'], ['wallets', '--help'], ['help', 'exit-codes']])('kt %s loads no network, config or YAML module', (...args) => {
+  it.each([['--version'], ['--help'], ['help'], ['wallets', '--help'], ['help', 'exit-codes']])('kt %s loads no network, config or YAML module', (...args) => {
     const { code, packages } = loadedPackages(args, args.join('-'));
     expect(code).toBe(0);
     // --version takes the launcher's fast path and does not even load commander.
@@ -76,5 +79,27 @@ describe('start-up', () => {
     expect(packages).toContain('undici');
     // Reading the config file is readFileSync + JSON.parse; conf (and its ajv) loads only to write.
     for (const writerOnly of ['conf', 'ajv', 'semver']) expect(packages, `${writerOnly} loaded`).not.toContain(writerOnly);
+    // KEEPTRUSTS_API_TOKEN comes first: the keyring is never opened.
+    expect(packages).not.toContain(KEYRING);
+  });
+
+  it('kt policy validate never loads the keyring binding', () => {
+    const fixture = fileURLToPath(new URL('../fixtures/policy/valid/kinds/audit-logger.yaml', import.meta.url));
+    const { code, packages } = loadedPackages(['policy', 'validate', fixture], 'policy-validate', { KT_CONFIG_DIR: dir });
+    expect(code).toBe(0);
+    expect(packages).toContain('yaml');
+    expect(packages).not.toContain(KEYRING);
+  });
+
+  it('a file token is read without the keyring binding; a profile whose token is in the keyring loads it', () => {
+    const env = { KEEPTRUSTS_API_URL: 'http://127.0.0.1:9', KT_CONFIG_DIR: dir };
+    writeFileSync(join(dir, 'config.json'), JSON.stringify({ profiles: { file: { token: 'kt_file_token' }, keyring: { token_store: 'keyring' } } }));
+    const fromFile = loadedPackages(['wallets', 'list', '--profile', 'file', '--retries', '0', '--timeout', '1s'], 'file-token', env);
+    expect(fromFile.packages).toContain('undici');
+    expect(fromFile.packages).not.toContain(KEYRING);
+    // No session bus here, so the read fails (exit 4); the binding was loaded to try, which shows the hook would see it.
+    const fromKeyring = loadedPackages(['wallets', 'list', '--profile', 'keyring'], 'keyring-token', env);
+    expect(fromKeyring.code).toBe(4);
+    expect(fromKeyring.packages).toContain(KEYRING);
   });
 });

@@ -236,13 +236,23 @@ describe('pagination', () => {
 
   it("kt's factory names kt and its version in the user agent, and refuses to build a client without a token", async () => {
     const { url, seen } = await serve([json(200, {})]);
-    const config = { profile: 'default', apiUrl: url, token: 'tok', timeoutMs: 1000, retries: 0, insecure: false } as ResolvedConfig;
+    const withToken = (value: string | undefined): ResolvedConfig =>
+      ({
+        profile: 'default',
+        apiUrl: url,
+        timeoutMs: 1000,
+        retries: 0,
+        insecure: false,
+        profileExists: true,
+        token: () => Promise.resolve(value === undefined ? { value, source: 'none', where: undefined } : { value, source: 'file', where: 'config.json' }),
+      }) as ResolvedConfig;
+    const config = withToken('tok');
     const ctx = { env: {}, signal: new AbortController().signal, globals: DEFAULT_GLOBALS, log: { info: () => undefined, warn: () => undefined, debug: () => undefined } };
     const c = await buildApiClient(ctx, config);
     await c.get('/v1/whoami');
     expect(seen[0]!.headers['user-agent']).toBe(`kt/${VERSION} node/${process.version}`);
     await c.close();
-    await expect(buildApiClient(ctx, { ...config, token: undefined })).rejects.toMatchObject({
+    await expect(buildApiClient(ctx, withToken(undefined))).rejects.toMatchObject({
       exitCode: 4,
       message: `not logged in: no API token for profile "default" (${url})`,
       hint: 'run `kt auth login` or set KEEPTRUSTS_API_TOKEN',

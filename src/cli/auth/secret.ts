@@ -15,6 +15,11 @@ export async function readAll(stream: Readable): Promise<string> {
 /** Prompts on stderr and reads one line from a TTY stdin with echo off. */
 export function readHidden(ctx: Context, prompt: string): Promise<string> {
   const stdin = ctx.io.stdin as Readable & { isTTY?: boolean; setRawMode?: (raw: boolean) => void };
+  // Raw mode before the prompt shows: a key typed the moment it appears must
+  // reach us as a byte. A Ctrl-D that lands while the terminal is still in
+  // line mode is an end-of-file the switch to raw mode loses, and the prompt
+  // then waits forever.
+  stdin.setRawMode?.(true);
   ctx.io.stderr.write(prompt);
   return new Promise((resolve, reject) => {
     let value = '';
@@ -38,7 +43,6 @@ export function readHidden(ctx: Context, prompt: string): Promise<string> {
       }
     };
     const onEnd = (): void => finish(closedPrompt());
-    stdin.setRawMode?.(true);
     stdin.on('data', onData);
     stdin.once('end', onEnd);
     stdin.resume();

@@ -6,7 +6,7 @@ import type { Context } from '../context.js';
 export default async function completeTeams(ctx: Context): Promise<void> {
   try {
     const config = await ctx.config();
-    if (config.token === undefined || config.token === '') return;
+    if ((await config.token()).value === undefined) return;
     const { listWallets } = await import('../../api/wallets.js');
     const wallets = await listWallets(await ctx.api());
     const ids = [...new Set(wallets.map((w) => w.team_id))].sort();
