@@ -90,3 +90,18 @@ export function formatFromExtension(path: string): Format | undefined {
   if (lower.endsWith('.json')) return 'json';
   return undefined;
 }
+
+/**
+ * A --webhook value: an http(s) URL (kt wallets check, kt events anomalies).
+ * The path is never echoed back: a Slack webhook's path is its secret.
+ */
+export function parseWebhookUrl(text: string): string {
+  let url: URL;
+  try {
+    url = new URL(text);
+  } catch {
+    throw new UsageError(`invalid --webhook "${text}": not a URL`, 'use e.g. --webhook https://hooks.slack.com/services/…');
+  }
+  if (url.protocol !== 'https:' && url.protocol !== 'http:') throw new UsageError(`invalid --webhook: only http and https URLs are supported, not ${url.protocol}`);
+  return url.toString();
+}

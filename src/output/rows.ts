@@ -23,6 +23,8 @@ export interface Column<R> {
   get(row: R): CellValue;
   /** Currency of a money cell, for the table symbol; default USD. */
   currency?: (row: R) => string;
+  /** An int column holding a measurement (a score): tables show it with this many decimals. */
+  decimals?: number;
 }
 
 export interface WriteOptions {

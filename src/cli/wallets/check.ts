@@ -9,7 +9,7 @@ import { formatDecimal, formatMoney, type Money } from '../../domain/money.js';
 import { isWalletPeriod, walletPeriodBounds } from '../../domain/periods.js';
 import { selectColumns, writeRows, type Column } from '../../output/index.js';
 import { withSpinner } from '../../output/spinner.js';
-import { readOutputOptions, type RawOutputOptions } from '../flags.js';
+import { parseWebhookUrl, readOutputOptions, type RawOutputOptions } from '../flags.js';
 import { parseTeam } from './options.js';
 import { utilization, walletRecord, type WalletRecord } from './records.js';
 
@@ -62,17 +62,6 @@ function percentFlag(text: string | undefined, flag: string, fallback: string): 
   }
 }
 
-function webhookUrl(text: string): string {
-  let url: URL;
-  try {
-    url = new URL(text);
-  } catch {
-    throw new UsageError(`invalid --webhook "${text}": not a URL`, 'use e.g. --webhook https://hooks.slack.com/services/…');
-  }
-  if (url.protocol !== 'https:' && url.protocol !== 'http:') throw new UsageError(`invalid --webhook: only http and https URLs are supported, not ${url.protocol}`);
-  return url.toString();
-}
-
 function projection(w: WalletRecord, now: Date): Money | null {
   const start = w.raw.period_start === null ? Number.NaN : Date.parse(w.raw.period_start);
   const end = w.raw.period_end === null ? Number.NaN : Date.parse(w.raw.period_end);
@@ -101,7 +90,7 @@ export default async function walletsCheck(ctx: Context, opts: CheckOptions): Pr
   if (failAt < warnAt) {
     throw new UsageError(`--fail-at ${percentText(failAt)} is below --warn-at ${percentText(warnAt)}`, 'the fail level must be at or above the warn level, e.g. --warn-at 80 --fail-at 100');
   }
-  const webhook = opts.webhook === undefined ? undefined : webhookUrl(opts.webhook);
+  const webhook = opts.webhook === undefined ? undefined : parseWebhookUrl(opts.webhook);
   const columns = selectColumns(CHECK_COLUMNS, output.fields, output.format === 'table' ? CHECK_TABLE : CHECK_FIELDS);
   const now = ctx.now();
 
@@ -144,7 +133,12 @@ export default async function walletsCheck(ctx: Context, opts: CheckOptions): Pr
         reason: r.reason,
       })),
     };
-    const sent = await postWebhook(webhook, payload, { retries: ctx.globals.retries ?? 3, timeoutMs: ctx.globals.timeoutMs ?? 30_000, signal: ctx.signal });
+    const sent = await postWebhook(webhook, payload, {
+      retries: ctx.globals.retries ?? 3,
+      timeoutMs: ctx.globals.timeoutMs ?? 30_000,
+      signal: ctx.signal,
+      hint: 'check the URL; the wallet list above was printed all the same',
+    });
     ctx.log.debug(`webhook: HTTP ${sent.status} after ${sent.attempts} attempt${sent.attempts === 1 ? '' : 's'}`);
   }
 
