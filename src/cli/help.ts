@@ -13,7 +13,8 @@ export const HELP_TOPICS: Readonly<Record<string, { summary: string; text: strin
   2    usage error or invalid input: unknown command or flag, bad flag value,
        invalid amount or date, invalid policy file (kt policy validate)
   3    a budget threshold was crossed: kt wallets check found a wallet at or
-       past --fail-at (or its hard cap)
+       past --fail-at (or its hard cap); or kt events anomalies found a new
+       spend anomaly (one not yet recorded in --state; without --state, any)
   4    not authenticated or not permitted: no token configured, 401, 403
   5    refused by the ledger: insufficient funds, hard cap, more than the
        parent has unallocated, currency mismatch

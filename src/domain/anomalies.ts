@@ -8,17 +8,22 @@
 //     distance from normal for a $20 and a $20,000 team, and c keeps amounts
 //     far below --min-cost from looking volatile.
 //   - The expected day is a level plus a weekday effect, estimated from the
-//     WINDOW_DAYS before it: the weekday effect from the median of each
-//     weekday, a trend from the weekly medians (Theil–Sen), the level from
-//     the median of the last LEVEL_DAYS days carried forward by the trend.
+//     WINDOW_DAYS before it: each weekday's effect is its median distance to
+//     the median of its week (so a change of level moves no weekday), the
+//     level the median of the last LEVEL_DAYS weekday-adjusted days.
 //   - The spread is that of the one-step errors of the days before (the way
 //     kt forecast calibrates its intervals on its own backtest), per weekday
 //     shrunk towards all days (weekends, made of fewer requests, vary more),
 //     and the interval uses Student's t for the number of errors it rests on.
-//   - Robust to past anomalies: every day enters the history only after it
-//     has been cleaned, its error clipped to CLEAN_K spreads. A runaway day
+//   - A sustained change each day of which stays inside its interval is
+//     caught by a second test on the mean error of RUN_DAYS days, at a level
+//     RUN_STRICTER times stricter.
+//   - Robust to past anomalies: a day enters the history only after it has
+//     been judged, an ordinary day with its error clipped to CLEAN_K spreads,
+//     an anomaly at its expected value and out of the spread. A runaway day
 //     neither drags the level up nor widens later intervals, so a second one
-//     is still found; a lasting change is learnt, a bounded step a day.
+//     is still found; once most recent days are flagged the same way, the
+//     level has moved, and days enter whole until it is learnt.
 //
 // Money enters and leaves exact (bigint nano-units); inside, the statistics
 // run on floats (an expectation is an estimate).
@@ -210,12 +215,11 @@ export class DayModel {
     const from = Math.max(0, n - WINDOW_DAYS);
     const values = this.history.slice(from);
     const weekdays = this.weekdays.slice(from);
+    // No trend term: measured, one estimated from eight weeks adds more noise
+    // than the lag of a 14-day median it would remove (docs/anomalies.md).
     const effects = weekdayEffects(values, weekdays);
     const plain = values.map((x, i) => x - (effects[weekdays[i] ?? 0] ?? 0));
-    const slope = weeklyTrend(plain);
-    // Each of the last LEVEL_DAYS days, carried forward to the day ahead by the trend.
-    const recent = plain.slice(-LEVEL_DAYS).map((x, i, all) => x + slope * (all.length - i));
-    const center = median(recent) + (effects[weekday] ?? 0);
+    const center = median(plain.slice(-LEVEL_DAYS)) + (effects[weekday] ?? 0);
     const spread = this.spread(weekday);
     if (spread === null) return { center, sigma: Number.NaN, quantile: Number.NaN, runQuantile: Number.NaN };
     return {
@@ -403,31 +407,23 @@ export function studentQuantile(p: number, dof: number): number {
   return z + g1 / v + g2 / v ** 2 + g3 / v ** 3 + g4 / v ** 4;
 }
 
-/** Weekday effects (0 = Sunday): each weekday's median less the mean of the medians; 0 for a weekday not seen. */
+/**
+ * Weekday effects (0 = Sunday): how far each weekday sits from the median of
+ * its week, the median over the window's whole weeks (counted back from the
+ * last day), less the mean of the seven. Measured against each week's own
+ * level, a change of level shifts no weekday; 0 for a weekday not seen.
+ */
 export function weekdayEffects(values: readonly number[], weekdays: readonly number[]): number[] {
   const byDay: number[][] = [[], [], [], [], [], [], []];
-  values.forEach((x, i) => byDay[weekdays[i] ?? 0]?.push(x));
+  for (let end = values.length; end - 7 >= 0; end -= 7) {
+    const week = values.slice(end - 7, end);
+    const middle = median(week);
+    week.forEach((x, j) => byDay[weekdays[end - 7 + j] ?? 0]?.push(x - middle));
+  }
   const medians = byDay.map((xs) => (xs.length > 0 ? median(xs) : null));
   const seen = medians.filter((m): m is number => m !== null);
   const mean = seen.length > 0 ? seen.reduce((a, b) => a + b, 0) / seen.length : 0;
   return medians.map((m) => (m === null ? 0 : m - mean));
-}
-
-/**
- * The trend per day of a weekday-adjusted series: Theil–Sen (the median of
- * the pairwise slopes) over the medians of its whole weeks, counted back from
- * the last day. 0 with fewer than two weeks.
- */
-export function weeklyTrend(values: readonly number[]): number {
-  const weeks: number[] = [];
-  for (let end = values.length; end - 7 >= 0; end -= 7) weeks.push(median(values.slice(end - 7, end)));
-  if (weeks.length < 2) return 0;
-  const slopes: number[] = [];
-  // weeks[0] is the latest: week j is 7·j days before it.
-  for (let a = 0; a < weeks.length; a++) {
-    for (let b = a + 1; b < weeks.length; b++) slopes.push(((weeks[a] ?? 0) - (weeks[b] ?? 0)) / (7 * (b - a)));
-  }
-  return median(slopes);
 }
 
 export function median(values: readonly number[]): number {
