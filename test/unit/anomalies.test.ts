@@ -162,7 +162,7 @@ describe('scanDays', () => {
     const small = series(100, (i, weekday) => office(i, weekday) / 2_000); // $0.50 on weekdays
     small[90] = times(small[90] as DaySpend, 1.8);
     expect(flagged(scan(small))).toEqual([]);
-    small[90] = times(small[90] as DaySpend, 100);
+    small[90] = times(small[90], 100);
     expect(flagged(scan(small)).map((v) => v.date)).toEqual([small[90]?.date]);
     // With --min-cost 0, the small group is judged like any other.
     const tiny = series(100, (i, weekday) => office(i, weekday) / 2_000);
