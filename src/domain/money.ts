@@ -80,23 +80,31 @@ const FAST_PATH_LIMIT = 2 ** 22;
  * 9-decimal number that rounds to `value`, which is also its shortest text.
  * Anything else (more decimals, or large) goes through the shortest text.
  */
-export function moneyFromJson(value: unknown): Money {
+export function moneyFromJson(value: unknown, options: ExactOption = {}): Money {
   if (typeof value === 'number') {
     if (value < FAST_PATH_LIMIT && value > -FAST_PATH_LIMIT) {
       const n = Math.round(value * 1e9);
       if (n / 1e9 === value) return BigInt(n);
     }
     if (!Number.isFinite(value)) throw new AmountError(`invalid amount ${String(value)}: not a finite number`);
-    return moneyFromDecimal(String(value));
+    return moneyFromDecimal(String(value), options);
   }
-  if (typeof value === 'string') return moneyFromDecimal(value);
+  if (typeof value === 'string') return moneyFromDecimal(value, options);
   throw new AmountError(`invalid amount ${describe(value)}: not a number`);
+}
+
+export interface ExactOption {
+  /**
+   * Refuse an amount with non-zero digits past the ninth decimal instead of
+   * rounding it: a ledger write must store exactly what was asked for.
+   */
+  exact?: boolean;
 }
 
 const DECIMAL_TEXT = /^([+-])?(\d*)(?:\.(\d*))?(?:[eE]([+-]?\d{1,6}))?$/;
 
 /** Exact decimal text (`12.5`, `-3.75e-05`, `1E3`) to money, half to even past nine decimals. */
-export function moneyFromDecimal(text: string): Money {
+export function moneyFromDecimal(text: string, options: ExactOption = {}): Money {
   const trimmed = text.trim();
   const match = DECIMAL_TEXT.exec(trimmed);
   const whole = match?.[2] ?? '';
@@ -109,10 +117,12 @@ export function moneyFromDecimal(text: string): Money {
   if (shift >= 0) {
     if (digits.replace(/^0+/, '').length + shift > 40) throw new AmountError(`invalid amount ${text}: too large`);
     magnitude = BigInt(digits) * 10n ** BigInt(shift);
-  } else if (-shift > digits.length + 1) {
-    magnitude = 0n; // far below half a nano-unit
   } else {
-    magnitude = divideHalfEven(BigInt(digits), 10n ** BigInt(-shift));
+    if (options.exact === true && BigInt(digits) % 10n ** BigInt(-shift) !== 0n) {
+      throw new AmountError(`invalid amount ${text}: more than ${MONEY_DECIMALS} decimals; amounts are exact to 0.000000001`);
+    }
+    // far below half a nano-unit, or rounded half to even
+    magnitude = -shift > digits.length + 1 ? 0n : divideHalfEven(BigInt(digits), 10n ** BigInt(-shift));
   }
   if (magnitude >= MAX_MONEY) throw new AmountError(`invalid amount ${text}: too large`);
   return match[1] === '-' ? -magnitude : magnitude;

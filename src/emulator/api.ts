@@ -110,7 +110,7 @@ function postEvent(store: Store, b: Body): unknown {
   const outputTokens = tokensField(b, 'output_tokens');
   const cached = b.cached === undefined ? false : b.cached;
   if (typeof cached !== 'boolean') throw invalid('"cached" must be true or false', { field: 'cached' });
-  const { decision, cost } = eventDetails(b, (message) => invalid(message));
+  const { decision, cost } = eventDetails(b, (message) => invalid(message), { exact: true });
   let ts = store.now();
   const stamp = str(b, 'timestamp', false);
   if (stamp !== undefined) {

@@ -1,6 +1,6 @@
 // Reading request bodies and query strings: each field checked once, with a
 // 400 that names it.
-import { AmountError, isCurrency, moneyFromJson, type Money } from '../domain/money.js';
+import { AmountError, isCurrency, moneyFromJson, type ExactOption, type Money } from '../domain/money.js';
 import { isWalletPeriod, WALLET_PERIODS, type WalletPeriod } from '../domain/periods.js';
 import { isTeamId, TEAM_ID_RULE } from '../domain/teams.js';
 import { MAX_PAGE_SIZE } from '../domain/events.js';
@@ -41,8 +41,8 @@ function isLongNumberText(v: unknown): v is string {
 /**
  * An amount in the major unit, exact to the nano-unit (1e-9): a JSON number in
  * any form (numbers too long for a double arrive as their text, see
- * isLongNumberText). Digits past the ninth decimal are
- * rounded half to even, once, here.
+ * isLongNumberText). A write is stored exactly as asked or refused: non-zero
+ * digits past the ninth decimal are a 400, never rounded away.
  */
 export function amountField(b: Body, field: string, options: { required: boolean; allowZero?: boolean }): Money | undefined {
   const v = b[field];
@@ -55,7 +55,7 @@ export function amountField(b: Body, field: string, options: { required: boolean
   }
   let money: Money;
   try {
-    money = moneyFromJson(v);
+    money = moneyFromJson(v, { exact: true });
   } catch (error) {
     if (error instanceof AmountError) throw invalid(`invalid ${field}: ${error.message.replace(/^invalid amount /, '')}`, { field });
     throw error;
@@ -131,9 +131,10 @@ export function periodField(b: Body): WalletPeriod {
  * The product's decision fields of an event body or import line, each
  * optional (DEFAULT_DECISION fills in), and its cost: `cost`, `cost_usd` or
  * `event_cost_attribution.total_cost_usd`, exact to the nano-unit. A blocked
- * request costs 0. `fail` turns a complaint into the caller's error.
+ * request costs 0. `fail` turns a complaint into the caller's error. A write
+ * (POST /v1/events) passes `exact`; an import file is rounded half to even.
  */
-export function eventDetails(o: Body, fail: (message: string) => Error): { decision: DecisionFields; cost: Money } {
+export function eventDetails(o: Body, fail: (message: string) => Error, options: ExactOption = {}): { decision: DecisionFields; cost: Money } {
   const text = (field: string, value: unknown, fallback: string | null): string | null => {
     if (value === undefined || value === null) return fallback;
     if (typeof value !== 'string' || value.trim() === '') throw fail(`"${field}" must be a non-empty string`);
@@ -154,7 +155,7 @@ export function eventDetails(o: Body, fail: (message: string) => Error): { decis
     const amounts = costs.map((c) => {
       if (typeof c !== 'number' && !isLongNumberText(c)) throw fail('"cost" must be a number in the major unit, e.g. 0.0000375');
       try {
-        return moneyFromJson(c);
+        return moneyFromJson(c, options);
       } catch (error) {
         if (error instanceof AmountError) throw fail(`"cost" ${error.message.replace(/^invalid amount /, '')}`);
         throw error;

@@ -88,6 +88,16 @@ describe('moneyFromJson', () => {
     expect(moneyFromJson('1e-30')).toBe(0n);
   });
 
+  it('with exact, refuses non-zero digits past the ninth decimal instead of rounding them (a ledger write)', () => {
+    for (const value of [1.1234567891, '1.1234567891', 0.30000000000000004, '0.0000000005', 1e-10, '-3.0000000001', '2.5e-10']) {
+      expect(() => moneyFromJson(value, { exact: true }), String(value)).toThrow(/more than 9 decimals; amounts are exact to 0\.000000001/);
+    }
+    expect(moneyFromJson('1.0000000010', { exact: true })).toBe(1_000_000_001n);
+    expect(moneyFromJson(3.75e-5, { exact: true })).toBe(37_500n);
+    expect(moneyFromJson('20000000.000000123000', { exact: true })).toBe(20_000_000_000_000_123n);
+    expect(moneyFromJson(0.1, { exact: true })).toBe(100_000_000n);
+  });
+
   it('refuses what is not a number, with the reason', () => {
     expect(() => moneyFromJson(Number.NaN)).toThrow('not a finite number');
     expect(() => moneyFromJson(Number.POSITIVE_INFINITY)).toThrow('not a finite number');
