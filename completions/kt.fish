@@ -70,7 +70,7 @@ function __kt_teams
 end
 
 complete -c kt -f
-complete -c kt -n '__kt_at \'\'' -a events -d 'spend events: list, filter, aggregate and export'
+complete -c kt -n '__kt_at \'\'' -a events -d 'spend events: list, filter, aggregate, export, and find anomalies'
 complete -c kt -n '__kt_at \'\'' -a wallets -d 'team wallets: balances, the budget hierarchy, allocations and the ledger'
 complete -c kt -n '__kt_at \'\'' -a forecast -d 'monthly spend: actual vs forecast with variance, prediction intervals, this month\'s projection and cap-crossing dates'
 complete -c kt -n '__kt_at \'\'' -a savings -d 'what model routing, caching, spend caps and a model allowlist would have saved, from your own events (the product document\'s ROI summary)'

@@ -15,6 +15,7 @@ import { advanceClock, startEmulator, type Emulator } from '../helpers/emulator.
 import { call } from '../helpers/emulator-api.js';
 import { runKtInPty } from '../helpers/pty.js';
 import { toolAvailable } from '../helpers/tools.js';
+import { BASELINE_DAYS } from '../../src/domain/anomalies.js';
 
 const SPIKE_DAY = '2026-04-14'; // a Tuesday
 const FIRST_RUN = '2026-04-15T09:30:00Z';
@@ -232,6 +233,13 @@ describe('kt events anomalies', () => {
     } finally {
       hook.server.close();
     }
+  });
+
+  it('--help says how much history is fetched, and the exit status', async () => {
+    const r = await runKt(['events', 'anomalies', '--help']);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain(`kt fetches ${BASELINE_DAYS} days of history before --since`);
+    expect(r.stdout).toContain('Exit status: 3 when a new anomaly is found');
   });
 
   it('kt help exit-codes documents exit 3 for a new anomaly', async () => {

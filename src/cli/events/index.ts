@@ -7,7 +7,7 @@ import { BUCKET_PERIODS } from '../../domain/periods.js';
 const collect = (value: string, previous: string[] | undefined): string[] => [...(previous ?? []), value];
 
 export function register(program: Command, action: ActionFactory): void {
-  const events = program.command('events').description('spend events: list, filter, aggregate and export');
+  const events = program.command('events').description('spend events: list, filter, aggregate, export, and find anomalies');
 
   const list = events
     .command('list')
