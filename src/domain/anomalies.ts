@@ -32,7 +32,7 @@ import { addDays, normalQuantile, weekdayOf } from './forecast.js';
 
 /** Days of history each expected day is estimated from: eight of each weekday. */
 export const WINDOW_DAYS = 56;
-/** Days the level is taken from (the weekday effects and the trend use the whole window). */
+/** Days the level is taken from (the weekday effects use the whole window). */
 export const LEVEL_DAYS = 14;
 /** Complete days a group needs before its first expected day: two of each weekday. */
 export const MIN_HISTORY_DAYS = 14;
@@ -47,8 +47,8 @@ export const MIN_ERRORS = 14;
 export const BASELINE_DAYS = WINDOW_DAYS + MIN_HISTORY_DAYS;
 /**
  * Errors are clipped at this many spreads before a day joins the history,
- * and before they enter the spread (clipping less was measured to calibrate
- * worse: bench/anomalies.mjs).
+ * and before they enter the spread (clipped at 3, the spread was measured to
+ * flag more ordinary days and find no more anomalies: docs/anomalies.md).
  */
 export const CLEAN_K = 2;
 /** Days of a run: a sustained change is judged on the mean error of this many days. */
