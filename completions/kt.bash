@@ -6,7 +6,7 @@
 _kt_subs() {
   case "$1" in
     '') echo 'events wallets forecast savings policy auth config completion emulator help' ;;
-    'events') echo 'list tail export' ;;
+    'events') echo 'list tail export anomalies' ;;
     'wallets') echo 'balance list allocate credit reclaim check transactions' ;;
     'policy') echo 'validate lint codes schema' ;;
     'auth') echo 'login whoami status logout' ;;
@@ -23,6 +23,7 @@ _kt_flags() {
     'events list') echo '--since --until --team --provider --model --verdict --limit --aggregate --group-by --tz --chart --format --json --fields --output -o --no-header --help -h --api-url --profile --no-color --quiet -q --debug --timeout --retries --insecure' ;;
     'events tail') echo '--since --verdict --limit --team --provider --model --tz --follow -f --interval --format --json --fields --output -o --no-header --help -h --api-url --profile --no-color --quiet -q --debug --timeout --retries --insecure' ;;
     'events export') echo '--since --until --format --json --output -o --fields --no-header --verdict --team --provider --model --limit --tz --help -h --api-url --profile --no-color --quiet -q --debug --timeout --retries --insecure' ;;
+    'events anomalies') echo '--since --until --team --group-by --level --min-cost --tz --state --webhook --chart --format --json --fields --output -o --no-header --help -h --api-url --profile --no-color --quiet -q --debug --timeout --retries --insecure' ;;
     'wallets') echo '--help -h --api-url --profile --no-color --quiet -q --debug --timeout --retries --insecure' ;;
     'wallets balance') echo '--team --scope --tree --format --json --fields --output -o --no-header --help -h --api-url --profile --no-color --quiet -q --debug --timeout --retries --insecure' ;;
     'wallets list') echo '--scope --format --json --fields --output -o --no-header --help -h --api-url --profile --no-color --quiet -q --debug --timeout --retries --insecure' ;;
@@ -94,6 +95,19 @@ _kt_value_kind() {
     'events export|--model') echo '@any' ;;
     'events export|--limit') echo '@any' ;;
     'events export|--tz') echo '@any' ;;
+    'events anomalies|--since') echo '@any' ;;
+    'events anomalies|--until') echo '@any' ;;
+    'events anomalies|--team') echo '@team' ;;
+    'events anomalies|--group-by') echo 'team provider model' ;;
+    'events anomalies|--level') echo '@any' ;;
+    'events anomalies|--min-cost') echo '@any' ;;
+    'events anomalies|--tz') echo '@any' ;;
+    'events anomalies|--state') echo '@any' ;;
+    'events anomalies|--webhook') echo '@any' ;;
+    'events anomalies|--format') echo 'table csv json ndjson' ;;
+    'events anomalies|--fields') echo '@any' ;;
+    'events anomalies|--output') echo '@any' ;;
+    'events anomalies|-o') echo '@any' ;;
     'wallets balance|--team') echo '@team' ;;
     'wallets balance|--scope') echo 'organization team user' ;;
     'wallets balance|--format') echo 'table csv json ndjson' ;;

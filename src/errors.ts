@@ -5,7 +5,7 @@ export const ExitCode = {
   ok: 0,
   failure: 1,
   usage: 2,
-  /** A budget threshold was crossed (kt wallets check --fail-at). */
+  /** A budget threshold was crossed (kt wallets check --fail-at), or a new spend anomaly found (kt events anomalies). */
   threshold: 3,
   auth: 4,
   refused: 5,
@@ -45,7 +45,7 @@ export class FailureError extends KtError {
   }
 }
 
-/** kt wallets check: some wallet reached the --fail-at level (exit 3, for cron). */
+/** Exit 3, for cron: kt wallets check found a wallet at --fail-at; kt events anomalies found a new anomaly. */
 export class ThresholdError extends KtError {
   constructor(message: string, hint?: string) {
     super(message, ExitCode.threshold, hint);

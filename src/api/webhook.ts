@@ -14,6 +14,8 @@ export interface WebhookOptions {
   /** Test hook; defaults to a timer. */
   sleep?: (ms: number) => Promise<void>;
   random?: () => number;
+  /** The hint of the error when every attempt failed (what the caller did regardless). */
+  hint?: string;
 }
 
 /** The URL with any path and query hidden: a Slack webhook's path is its secret. */
@@ -54,5 +56,5 @@ export async function postWebhook(url: string, body: unknown, options: WebhookOp
     if (attempt > options.retries) break;
     await sleep(retryDelayMs(attempt, retryAfter, options.random ?? Math.random));
   }
-  throw new FailureError(`the webhook post to ${redactWebhook(url)} failed: ${lastProblem}`, 'check the URL; the wallet list above was printed all the same');
+  throw new FailureError(`the webhook post to ${redactWebhook(url)} failed: ${lastProblem}`, options.hint ?? 'check the URL; the list above was printed all the same');
 }

@@ -198,3 +198,18 @@ function fileNameFor(format: string): string {
 export function formatFromExtension(path: string): string | undefined {
   return EXTENSION_FORMATS[extensionOf(path)];
 }
+
+/**
+ * A --webhook value: an http(s) URL (kt wallets check, kt events anomalies).
+ * The path is never echoed back: a Slack webhook's path is its secret.
+ */
+export function parseWebhookUrl(text: string): string {
+  let url: URL;
+  try {
+    url = new URL(text);
+  } catch {
+    throw new UsageError(`invalid --webhook "${text}": not a URL`, 'use e.g. --webhook https://hooks.slack.com/services/…');
+  }
+  if (url.protocol !== 'https:' && url.protocol !== 'http:') throw new UsageError(`invalid --webhook: only http and https URLs are supported, not ${url.protocol}`);
+  return url.toString();
+}

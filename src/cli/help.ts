@@ -11,12 +11,18 @@ export const HELP_TOPICS: Readonly<Record<string, { summary: string; text: strin
     text: `Exit codes
 
   0    success
-  1    failure: network error, server error (5xx), unknown team, I/O error
+  1    failure: network error, server error (5xx), unknown team, I/O error;
+       a webhook post that failed after its retries; kt wallets check when
+       no wallet could be checked at all (an alert that can never fire)
   2    usage error or invalid input: unknown command or flag, bad flag value,
-       invalid amount or date, invalid policy file (kt policy validate)
+       invalid amount or date, a --format that contradicts the -o extension,
+       invalid policy file (kt policy validate), an unusable --state file
   3    a budget threshold was crossed: kt wallets check found a wallet at or
-       past --fail-at (or its hard cap)
-  4    not authenticated or not permitted: no token configured, 401, 403
+       past --fail-at (or its hard cap, or under --min-balance); or
+       kt events anomalies found a new spend anomaly (one not yet recorded
+       in --state; without --state, any)
+  4    not authenticated or not permitted: no token configured, 401, 403,
+       a locked keyring
   5    refused by the ledger: insufficient funds, hard cap, more than the
        parent has unallocated, currency mismatch
   130  interrupted (Ctrl-C), or cancelled: the answer at a confirmation

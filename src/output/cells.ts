@@ -90,6 +90,7 @@ export class CellRenderer {
       case 'money':
         return formatMoney(money(column, value), column.currency?.(row) ?? 'USD');
       case 'int':
+        if (typeof value === 'number' && column.decimals !== undefined && Number.isFinite(value)) return value.toLocaleString('en-US', { minimumFractionDigits: column.decimals, maximumFractionDigits: column.decimals });
         return typeof value === 'number' || typeof value === 'bigint' ? groupThousands(value) : String(value);
       case 'percent':
         return typeof value === 'number' ? formatPercent(value) : String(value);

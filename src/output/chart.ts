@@ -1,6 +1,7 @@
-// Text charts for terminals: horizontal bars (events --chart, forecast
-// --chart) and a single utilisation bar for wallets. Pure: callers colour
-// and print the lines.
+// Text charts for terminals: horizontal bars (events --chart), bars with an
+// interval and a point estimate (forecast --chart, events anomalies --chart)
+// and a single utilisation bar for wallets. Pure: callers colour and print
+// the lines.
 import stringWidth from 'string-width';
 
 export interface BarRow {
@@ -102,6 +103,51 @@ export function stackedBarChart(rows: readonly StackedRow[], options: StackedCha
     return `${label} ${bar}${padding} ${' '.repeat(valueWidth - displayWidth(row.display))}${row.display}`.trimEnd();
   });
   return [legend, ...lines];
+}
+
+export interface IntervalPoint {
+  label: string;
+  actual: number | null;
+  /** The point estimate (a forecast, an expected day), drawn as a diamond. */
+  center: number | null;
+  lower: number | null;
+  upper: number | null;
+  /** Printed at the end of the line. */
+  display: string;
+}
+
+export interface IntervalLegend {
+  actual: string;
+  center: string;
+  interval: string;
+}
+
+const RULE = '─';
+const MARK = '◆';
+
+/**
+ * One line per point on a shared scale: the actual value as a bar, the
+ * interval as a rule and the point estimate as a diamond, then a legend line.
+ */
+export function intervalChart(points: readonly IntervalPoint[], width: number, legend: IntervalLegend): string[] {
+  if (points.length === 0) return [];
+  const finite = (v: number | null): number => (v !== null && Number.isFinite(v) && v > 0 ? v : 0);
+  const max = Math.max(0, ...points.flatMap((p) => [finite(p.actual), finite(p.center), finite(p.upper)]));
+  const labelWidth = Math.max(...points.map((p) => displayWidth(p.label)));
+  const valueWidth = Math.max(...points.map((p) => displayWidth(p.display)));
+  const cells = Math.max(10, Math.floor(width) - labelWidth - valueWidth - 2);
+  const at = (v: number | null): number => (max > 0 ? Math.min(cells - 1, Math.round((finite(v) / max) * (cells - 1))) : 0);
+  const lines = points.map((p) => {
+    const row = Array.from({ length: cells }, () => ' ');
+    if (p.lower !== null && p.upper !== null) for (let i = at(p.lower); i <= at(p.upper); i++) row[i] = RULE;
+    if (p.actual !== null && finite(p.actual) > 0) for (let i = 0; i <= at(p.actual); i++) row[i] = FULL;
+    if (p.center !== null) row[at(p.center)] = MARK;
+    const label = p.label + ' '.repeat(labelWidth - displayWidth(p.label));
+    const value = ' '.repeat(valueWidth - displayWidth(p.display)) + p.display;
+    return `${label} ${row.join('')} ${value}`;
+  });
+  lines.push(`${FULL} ${legend.actual}  ${MARK} ${legend.center}  ${RULE} ${legend.interval}`);
+  return lines;
 }
 
 export type UtilizationLevel = 'ok' | 'soft' | 'hard';

@@ -17,6 +17,8 @@ interface ColumnBase<R> {
   currency?: (row: R) => string;
   /** What a table shows for a null value (a field the server did not send); default an empty cell. csv and json are unaffected. */
   missing?: string;
+  /** An int column holding a measurement (a score): tables show it with this many decimals. */
+  decimals?: number;
 }
 
 /**

@@ -7,7 +7,7 @@ import { BUCKET_PERIODS } from '../../domain/periods.js';
 const collect = (value: string, previous: string[] | undefined): string[] => [...(previous ?? []), value];
 
 export function register(program: Command, action: ActionFactory): void {
-  const events = program.command('events').description('spend events: list, filter, aggregate and export');
+  const events = program.command('events').description('spend events: list, filter, aggregate, export, and find anomalies');
 
   const list = events
     .command('list')
@@ -98,6 +98,52 @@ export function register(program: Command, action: ActionFactory): void {
     .addOption(new Option('--limit <n>', 'at most N events (default: all)'))
     .addOption(new Option('--tz <zone>', 'IANA time zone for times and the dates in --since/--until (default UTC)'));
   exp.action(action(() => import('./export.js')));
+
+  registerAnomalies(events, action);
+}
+
+function registerAnomalies(events: Command, action: ActionFactory): void {
+  const anomalies = events
+    .command('anomalies')
+    .description('days a group spent far more (or less) than the days before it expected; exit 3 on a new one, for cron')
+    .addHelpText(
+      'before',
+      [
+        'Examples:',
+        '  $ kt events anomalies',
+        '  $ kt events anomalies --since 90d --group-by team,model --chart',
+        '  $ kt events anomalies --team search --level 99.9 --min-cost 20 --tz Europe/Berlin',
+        '  $ kt events anomalies --state ~/.local/state/kt-anomalies.json --webhook "$SLACK_WEBHOOK_URL"   # hourly cron line',
+        '',
+      ].join('\n'),
+    )
+    .addHelpText(
+      'after',
+      [
+        '',
+        'Each day is judged on the days before it only (weekday-aware, robust to past anomalies);',
+        'kt fetches 70 days of history before --since. A running day (today) is a spike only once it',
+        'already exceeds a whole day\'s interval, and never a drop. See docs/anomalies.md.',
+        'Exit status: 3 when a new anomaly is found (not yet in --state; without --state, any), else 0.',
+        '',
+      ].join('\n'),
+    )
+    .addOption(new Option('--since <when>', 'first day judged: a duration back from now (30d, 6w) or an ISO date (default: 30d)'))
+    .addOption(new Option('--until <when>', 'end (exclusive): a duration back from now or an ISO date; default now'))
+    .addOption(new Option('--team <team>', 'only these teams (repeatable or a comma list)').argParser(collect))
+    .addOption(listChoices(new Option('--group-by <keys>', 'judge each group apart: a comma list of keys (default: team)'), GROUP_KEYS))
+    .addOption(new Option('--level <percent>', 'interval level: a day outside it is an anomaly (default: 99)'))
+    .addOption(new Option('--min-cost <amount>', 'ignore days whose actual and expected spend are both below this (default: 1)'))
+    .addOption(new Option('--tz <zone>', 'IANA time zone of the days, e.g. Europe/Berlin (default UTC)'))
+    .addOption(new Option('--state <file>', 'remember what was reported in FILE (written atomically): later runs report only new anomalies, and resolutions'))
+    .addOption(new Option('--webhook <url>', 'POST new anomalies (and resolutions) as a Slack-compatible message; retried like API calls'))
+    .addOption(new Option('--chart', "on a terminal, draw each flagged group's daily spend with its interval and the anomalies marked"));
+  addOutputOptions(anomalies, {
+    fields:
+      'columns: date, day, team, provider, model (the --group-by keys), actual, expected, lower, upper, direction, flag, score, requests, kind, partial; ' +
+      'default: day,<keys>,actual,expected,lower,upper,flag,score,requests in a table, date,<keys>,actual,expected,lower,upper,direction,score,requests,kind,partial in csv/json',
+  });
+  anomalies.action(action(() => import('./anomalies.js')));
 }
 
 function verdictOption(): Option {

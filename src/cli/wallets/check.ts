@@ -10,7 +10,7 @@ import { checkWallet, parsePercent, percentText, PercentError, type CheckLevel, 
 import { AmountError, formatDecimal, formatMoney, parseAmount, type Money } from '../../domain/money.js';
 import { selectColumns, writeRows, type Column } from '../../output/index.js';
 import { withSpinner } from '../../output/spinner.js';
-import { readOutputOptions, type RawOutputOptions } from '../flags.js';
+import { parseWebhookUrl, readOutputOptions, type RawOutputOptions } from '../flags.js';
 import { unknownTeamError } from '../teams.js';
 import { dailyByWallet, dailySince, projectWallet } from '../forecast/spend.js';
 import { parseScope } from './balance.js';
@@ -99,17 +99,6 @@ function minBalanceFlag(text: string | undefined): Money | null {
   }
 }
 
-function webhookUrl(text: string): string {
-  let url: URL;
-  try {
-    url = new URL(text);
-  } catch {
-    throw new UsageError(`invalid --webhook "${text}": not a URL`, 'use e.g. --webhook https://hooks.slack.com/services/…');
-  }
-  if (url.protocol !== 'https:' && url.protocol !== 'http:') throw new UsageError(`invalid --webhook: only http and https URLs are supported, not ${url.protocol}`);
-  return url.toString();
-}
-
 /** What puts a wallet on the list: `at or past 80%`, `below --min-balance $100.00`, or both. */
 function listedText(t: Thresholds): string {
   const parts: string[] = [];
@@ -180,7 +169,7 @@ export default async function walletsCheck(ctx: Context, opts: CheckOptions): Pr
     throw new UsageError(`--fail-at ${percentText(failAt)} is below --warn-at ${percentText(warnAt)}`, 'the fail level must be at or above the warn level, e.g. --warn-at 80 --fail-at 100');
   }
   const thresholds: Thresholds = { percent: percentAsked ? { warnAt, failAt } : null, minBalance };
-  const webhook = opts.webhook === undefined ? undefined : webhookUrl(opts.webhook);
+  const webhook = opts.webhook === undefined ? undefined : parseWebhookUrl(opts.webhook);
   const chosenColumns = output.fields === undefined ? undefined : selectColumns(CHECK_COLUMNS, output.fields, CHECK_FIELDS);
   const now = ctx.now();
 
@@ -259,7 +248,12 @@ export default async function walletsCheck(ctx: Context, opts: CheckOptions): Pr
         reason: r.reason,
       })),
     };
-    const sent = await postWebhook(webhook, payload, { retries: ctx.globals.retries ?? 3, timeoutMs: ctx.globals.timeoutMs ?? 30_000, signal: ctx.signal });
+    const sent = await postWebhook(webhook, payload, {
+      retries: ctx.globals.retries ?? 3,
+      timeoutMs: ctx.globals.timeoutMs ?? 30_000,
+      signal: ctx.signal,
+      hint: 'check the URL; the wallet list above was printed all the same',
+    });
     ctx.log.debug(`webhook: HTTP ${sent.status} after ${sent.attempts} attempt${sent.attempts === 1 ? '' : 's'}`);
   }
 
