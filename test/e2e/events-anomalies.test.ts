@@ -244,7 +244,7 @@ describe('kt events anomalies', () => {
 
   it('kt help exit-codes documents exit 3 for a new anomaly', async () => {
     const r = await runKt(['help', 'exit-codes']);
-    expect(r.stdout).toContain('or kt events anomalies found a new\n       spend anomaly (one not yet recorded in --state; without --state, any)');
+    expect(r.stdout).toContain('kt events anomalies found a new spend anomaly (one not yet recorded\n       in --state; without --state, any)');
   });
 });
 
