@@ -27,6 +27,8 @@ export interface OutputFlagsConfig {
   fields?: string;
   /** Default columns, listed in --fields help. */
   defaultFields?: readonly string[];
+  /** Formats --format takes (default: FORMATS); the event exports add parquet. */
+  formats?: readonly Format[];
 }
 
 export function addOutputOptions(cmd: Command, config: OutputFlagsConfig = {}): Command {
@@ -34,7 +36,7 @@ export function addOutputOptions(cmd: Command, config: OutputFlagsConfig = {}): 
   if (config.fields !== undefined) fieldsHelp.push(config.fields);
   if (config.defaultFields !== undefined) fieldsHelp.push(`default: ${config.defaultFields.join(',')}`);
   return cmd
-    .addOption(new Option('--format <format>', 'output format (default: table)').choices([...FORMATS]))
+    .addOption(new Option('--format <format>', 'output format (default: table)').choices([...(config.formats ?? FORMATS)]))
     .addOption(new Option('--json', 'shorthand for --format json'))
     .addOption(new Option('--fields <list>', fieldsHelp.join('; ')))
     .addOption(new Option('-o, --output <file>', 'write to FILE instead of stdout (atomically: the file is replaced only when complete)'))
@@ -52,11 +54,11 @@ export function listChoices(option: Option, values: readonly string[]): Option {
   return option;
 }
 
-export function readOutputOptions(ctx: Pick<Context, 'log'>, raw: RawOutputOptions): OutputOptions {
+export function readOutputOptions(ctx: Pick<Context, 'log'>, raw: RawOutputOptions, formats: readonly Format[] = FORMATS): OutputOptions {
   let format: Format = 'table';
   if (raw.format !== undefined) {
-    if (!(FORMATS as readonly string[]).includes(raw.format)) {
-      throw new UsageError(`invalid --format "${raw.format}"; valid formats: ${FORMATS.join(', ')}`);
+    if (!(formats as readonly string[]).includes(raw.format)) {
+      throw new UsageError(`invalid --format "${raw.format}"; valid formats: ${formats.join(', ')}`);
     }
     format = raw.format as Format;
   }
@@ -71,6 +73,9 @@ export function readOutputOptions(ctx: Pick<Context, 'log'>, raw: RawOutputOptio
   }
   if (raw.format === undefined && raw.json !== true && raw.output !== undefined) {
     const inferred = formatFromExtension(raw.output);
+    if (inferred !== undefined && !formats.includes(inferred)) {
+      throw new UsageError(`--output ${raw.output}: this command does not write ${inferred}`, `pass --format ${formats.filter((f) => f !== 'table').join('|')}`);
+    }
     if (inferred !== undefined) {
       ctx.log.debug(`--output ${raw.output}: writing ${inferred} (from the file extension)`);
       format = inferred;
@@ -88,5 +93,6 @@ export function formatFromExtension(path: string): Format | undefined {
   if (lower.endsWith('.csv')) return 'csv';
   if (lower.endsWith('.ndjson') || lower.endsWith('.jsonl')) return 'ndjson';
   if (lower.endsWith('.json')) return 'json';
+  if (lower.endsWith('.parquet')) return 'parquet';
   return undefined;
 }

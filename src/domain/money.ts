@@ -155,6 +155,19 @@ export function formatDecimal(money: Money, minDecimals = 2): string {
 }
 
 /**
+ * An exact decimal held as a bigint count of 10^-scale units, with no
+ * trailing zeros (`formatScaled(250n, 6)` is `0.00025`, `formatScaled(3n, 0)` is `3`).
+ */
+export function formatScaled(value: bigint, scale: number): string {
+  if (scale === 0) return value.toString();
+  const negative = value < 0n;
+  const digits = (negative ? -value : value).toString().padStart(scale + 1, '0');
+  const whole = digits.slice(0, -scale);
+  const frac = digits.slice(-scale).replace(/0+$/, '');
+  return `${negative ? '-' : ''}${whole}${frac === '' ? '' : `.${frac}`}`;
+}
+
+/**
  * Human money for tables: `$12,345.67`. Shows more decimals only when cents
  * would hide a non-zero amount (`$0.0042`, `$0.000038`), never rounding to a
  * false zero; display rounding is half away from zero.

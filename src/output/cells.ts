@@ -1,6 +1,6 @@
 // Cell rendering per column kind. Machine formats (csv, json) are exact and
 // stable; table text is for people. Money is exact nano-units (bigint).
-import { formatDecimal, formatMoney, moneyFromMicros, type Money } from '../domain/money.js';
+import { formatDecimal, formatMoney, formatScaled, moneyFromMicros, type Money } from '../domain/money.js';
 import type { CellValue, Column } from './rows.js';
 
 /** A text cell a spreadsheet would read as a formula (or a DDE trigger). */
@@ -41,6 +41,10 @@ export class CellRenderer {
     switch (column.kind) {
       case 'money':
         return formatDecimal(money(column, value));
+      case 'decimal':
+        return scaled(column, value);
+      case 'json':
+        return String(value);
       case 'int':
       case 'percent':
       case 'share':
@@ -63,6 +67,10 @@ export class CellRenderer {
     switch (column.kind) {
       case 'money':
         return formatDecimal(money(column, value));
+      case 'decimal':
+        return scaled(column, value);
+      case 'json':
+        return String(value);
       case 'int':
       case 'percent':
       case 'share':
@@ -86,6 +94,10 @@ export class CellRenderer {
     switch (column.kind) {
       case 'money':
         return formatMoney(money(column, value), column.currency?.(row) ?? 'USD');
+      case 'decimal':
+        return scaled(column, value);
+      case 'json':
+        return visibleControls(String(value));
       case 'int':
         return typeof value === 'number' || typeof value === 'bigint' ? groupThousands(value) : String(value);
       case 'percent':
@@ -162,6 +174,12 @@ function money<R>(column: Column<R>, value: Exclude<CellValue, null | undefined>
   if (typeof value === 'bigint') return value;
   if (typeof value === 'number' && Number.isSafeInteger(value)) return moneyFromMicros(value);
   throw new Error(`column "${column.name}": money cell must be Money (bigint nano-units), got ${String(value)}`);
+}
+
+function scaled<R>(column: Column<R>, value: Exclude<CellValue, null | undefined>): string {
+  if (typeof value === 'bigint') return formatScaled(value, column.scale ?? 0);
+  if (typeof value === 'number' && Number.isSafeInteger(value)) return formatScaled(BigInt(value), column.scale ?? 0);
+  throw new Error(`column "${column.name}": decimal cell must be a bigint of 10^-${column.scale ?? 0} units, got ${String(value)}`);
 }
 
 function toDate(value: Exclude<CellValue, null | undefined>): Date | undefined {

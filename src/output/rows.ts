@@ -2,9 +2,10 @@
 // arrays, iterables or pages from the API.
 
 export const FORMATS = ['table', 'csv', 'json', 'ndjson'] as const;
-export type Format = (typeof FORMATS)[number];
+/** Parquet is binary and only the event exports offer it; the text formats are everywhere. */
+export type Format = (typeof FORMATS)[number] | 'parquet';
 
-export type ColumnKind = 'text' | 'int' | 'money' | 'time' | 'date' | 'bool' | 'percent' | 'share';
+export type ColumnKind = 'text' | 'int' | 'money' | 'decimal' | 'time' | 'date' | 'bool' | 'percent' | 'share' | 'json';
 export type CellValue = string | number | bigint | boolean | Date | null | undefined;
 
 export interface Column<R> {
@@ -17,9 +18,19 @@ export interface Column<R> {
    * `$1,234.56` in tables) — a plain number is read as micro-units;
    * time: Date or ISO string (UTC `Z`, or offset in --tz); percent: a change
    * as a fraction (0.026 → `+2.6%` in tables, 0.026 in json); share: a part
-   * of a whole as a fraction, shown without a sign (0.737 → `73.7%`).
+   * of a whole as a fraction, shown without a sign (0.737 → `73.7%`);
+   * decimal: an exact bigint of 10^-scale units (scale below), written
+   * with no trailing zeros; json: a JSON object's text, as is in csv and
+   * json output (a string column in Parquet).
    */
   kind: ColumnKind;
+  /** decimal: digits after the point the bigint stands for (default 0). */
+  scale?: number;
+  /**
+   * money and decimal in Parquet: DECIMAL precision; 18 (INT64, the
+   * default) or 38 (16-byte fixed length) for sums that may pass 10^9.
+   */
+  precision?: 18 | 38;
   get(row: R): CellValue;
   /** Currency of a money cell, for the table symbol; default USD. */
   currency?: (row: R) => string;
@@ -41,6 +52,8 @@ export interface WriteOptions {
    * that terminal, a live line from `line` (rows so far, elapsed ms).
    */
   progress?: { waiting: string; line?: (rows: number, elapsedMs: number) => string };
+  /** Parquet only: key-value metadata for the file footer. */
+  parquetMetadata?: Readonly<Record<string, string>>;
 }
 
 export interface WriteResult {

@@ -6,7 +6,7 @@ import { UsageError } from '../../errors.js';
 import { formatMoney, type Money } from '../../domain/money.js';
 import { aggregateEvents, eventPages, type EventBucket, type SpendEvent } from '../../api/events.js';
 import { isGroupKey, MAX_PAGE_SIZE, type GroupKey } from '../../domain/events.js';
-import { RowPages, selectColumns, writeRows, type Column } from '../../output/index.js';
+import { checkBinaryTarget, FORMATS, RowPages, selectColumns, writeRows, type Column, type Format } from '../../output/index.js';
 import { barChart } from '../../output/chart.js';
 import { stdoutStyle } from '../../output/style.js';
 import { withSpinner } from '../../output/spinner.js';
@@ -14,7 +14,36 @@ import { rateLine } from '../../output/progress.js';
 import { readOutputOptions, type RawOutputOptions } from '../flags.js';
 import { parseEventsList, type EventsFilterOptions } from './options.js';
 
-export interface EventsListOptions extends RawOutputOptions, EventsFilterOptions {}
+export interface EventsListOptions extends RawOutputOptions, EventsFilterOptions {
+  /** --schema: kt's event columns (default) or FOCUS 1.2. */
+  schema?: string;
+  /** --prices: list prices for --schema focus. */
+  prices?: string;
+  /** --dataset DIR: an incremental, partitioned export (dataset.ts). */
+  dataset?: string;
+  /** --lag with --dataset. */
+  lag?: string;
+}
+
+/** What the event exports write: the text formats and Parquet. */
+export const EVENT_FORMATS: readonly Format[] = [...FORMATS, 'parquet'];
+export const SCHEMAS = ['kt', 'focus'] as const;
+export type SchemaName = (typeof SCHEMAS)[number];
+
+/** --schema and the flags that only make sense with one of them; UsageError (exit 2) otherwise. */
+export function readSchema(opts: EventsListOptions, format: Format): SchemaName {
+  const schema = opts.schema ?? 'kt';
+  if (!(SCHEMAS as readonly string[]).includes(schema)) throw new UsageError(`invalid --schema "${schema}": use ${SCHEMAS.join(' or ')}`);
+  if (schema === 'kt') {
+    if (opts.prices !== undefined) throw new UsageError('--prices applies to --schema focus (the list prices of its ListCost)');
+    return 'kt';
+  }
+  if (format === 'table') throw new UsageError('--schema focus writes csv, json, ndjson or parquet, not a table', 'add --format parquet (or csv) and -o FILE');
+  if (opts.aggregate !== undefined || opts.chart === true) throw new UsageError('--schema focus writes one row per request and price; it does not aggregate', 'leave out --aggregate/--chart: FOCUS tools sum the rows');
+  if (opts.fields !== undefined) throw new UsageError('--fields does not apply to --schema focus: a FOCUS dataset has every FOCUS column');
+  if (opts.tz !== undefined && opts.dataset === undefined) throw new UsageError('--tz does not apply to --schema focus: FOCUS dates and times are UTC', 'with --dataset, --tz picks the date partitions only');
+  return 'focus';
+}
 
 export interface BucketRecord {
   raw: EventBucket;
@@ -58,7 +87,8 @@ function bucketColumns(groupBy: readonly GroupKey[]): Column<BucketRecord>[] {
     { name: 'requests', kind: 'int', get: (r) => r.raw.requests },
     { name: 'input_tokens', header: 'INPUT', kind: 'int', get: (r) => r.raw.input_tokens },
     { name: 'output_tokens', header: 'OUTPUT', kind: 'int', get: (r) => r.raw.output_tokens },
-    { name: 'cost', kind: 'money', get: (r) => r.cost },
+    // A bucket sums many events: DECIMAL(38, 9) in Parquet.
+    { name: 'cost', kind: 'money', precision: 38, get: (r) => r.cost },
   ];
 }
 
@@ -110,10 +140,17 @@ export interface ListDefaults {
 }
 
 export async function runEventsList(ctx: Context, opts: EventsListOptions, defaults: ListDefaults): Promise<void> {
+  if (opts.dataset !== undefined) {
+    const { runDataset } = await import('./dataset.js');
+    return runDataset(ctx, opts, defaults);
+  }
+  if (opts.lag !== undefined) throw new UsageError('--lag applies to --dataset DIR only');
   const started = performance.now();
   const now = ctx.now();
   const parsed = parseEventsList(opts, now, defaults);
-  const output = readOutputOptions(ctx, opts);
+  const output = readOutputOptions(ctx, opts, EVENT_FORMATS);
+  const schema = readSchema(opts, output.format);
+  checkBinaryTarget(ctx, output.format, output.output);
   const chart = opts.chart === true;
   const aggregate = parsed.aggregate ?? (chart ? 'daily' : undefined);
   const drawing = chart && ctx.io.isStdoutTTY && output.output === undefined;
@@ -121,7 +158,22 @@ export async function runEventsList(ctx: Context, opts: EventsListOptions, defau
   const writeOptions = { format: output.format, header: output.header, output: output.output, tz: parsed.tz };
   const totals = new Totals();
 
-  if (aggregate === undefined) {
+  if (schema === 'focus') {
+    const { FOCUS_COLUMNS, focusMapper, focusMetadataText, focusPages, unpricedNotice } = await import('./focus.js');
+    const api = await ctx.api();
+    const mapper = await focusMapper(ctx, api, opts.prices);
+    const pageSize = parsed.limit === undefined ? MAX_PAGE_SIZE : Math.min(MAX_PAGE_SIZE, parsed.limit);
+    const records = new RowPages(focusPages(countedPages(eventPages(api, parsed.filter, pageSize, parsed.limit), parsed.limit, totals), mapper));
+    await writeRows(ctx, records, FOCUS_COLUMNS, {
+      ...writeOptions,
+      tz: undefined,
+      parquetMetadata: { 'focus.metadata': focusMetadataText(now) },
+      emptyNotice: 'no events',
+      progress: { waiting: 'fetching events', line: (rows, ms) => `${rateLine(rows, ms, 'FOCUS rows')} · total ${totals.describe()}` },
+    });
+    const unpriced = unpricedNotice(mapper);
+    if (unpriced !== undefined) ctx.log.warn(unpriced);
+  } else if (aggregate === undefined) {
     const columns = selectColumns(EVENT_COLUMNS, output.fields, output.format === 'table' ? EVENT_TABLE_DEFAULT : defaults.machineFields);
     const api = await ctx.api();
     const pageSize = parsed.limit === undefined ? MAX_PAGE_SIZE : Math.min(MAX_PAGE_SIZE, parsed.limit);
