@@ -47,7 +47,9 @@ import {
   removeFile,
   writeManifestFile,
 } from '../../output/dataset-files.js';
-import { EVENT_COLUMNS, readSchema, type EventsListOptions, type ListDefaults } from './list.js';
+import type { SpendEvent as EventRow } from '../../api/events.js';
+import type { EventsListOptions, ListDefaults } from './list.js';
+import { readSchema } from './schema.js';
 import { parseEventsList } from './options.js';
 
 /** A part closes at this many events even within one date, so a long day is committed in steps. */
@@ -130,7 +132,8 @@ function partitionDate(timestamp: string, tz: string): string {
   return localDate(new Date(timestamp), tz);
 }
 
-export async function runDataset(ctx: Context, opts: EventsListOptions, defaults: ListDefaults): Promise<void> {
+/** `eventColumns`: kt's event columns (list.ts passes them: it loads this module, not the other way round). */
+export async function runDataset(ctx: Context, opts: EventsListOptions, defaults: ListDefaults, eventColumns: readonly Column<EventRow>[]): Promise<void> {
   const started = ctx.now();
   if (opts.dataset === undefined || opts.dataset.trim() === '') throw new UsageError('--dataset needs a directory');
   if (opts.output !== undefined) throw new UsageError('--dataset writes into its directory; leave out -o/--output');
@@ -147,7 +150,7 @@ export async function runDataset(ctx: Context, opts: EventsListOptions, defaults
   const columns: readonly Column<unknown>[] =
     schema === 'focus'
       ? ((await import('./focus.js')).FOCUS_COLUMNS as readonly Column<unknown>[])
-      : (selectColumns(EVENT_COLUMNS, opts.fields, defaults.machineFields) as readonly Column<unknown>[]);
+      : (selectColumns(eventColumns, opts.fields, defaults.machineFields) as readonly Column<unknown>[]);
 
   await ensureDirectory(dir);
   const lock = await acquireLock(dir, started, (info) =>

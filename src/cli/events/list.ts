@@ -6,13 +6,14 @@ import { UsageError } from '../../errors.js';
 import { formatMoney, type Money } from '../../domain/money.js';
 import { aggregateEvents, eventPages, type EventBucket, type SpendEvent } from '../../api/events.js';
 import { isGroupKey, MAX_PAGE_SIZE, type GroupKey } from '../../domain/events.js';
-import { checkBinaryTarget, FORMATS, RowPages, selectColumns, writeRows, type Column, type Format } from '../../output/index.js';
+import { checkBinaryTarget, RowPages, selectColumns, writeRows, type Column } from '../../output/index.js';
 import { barChart } from '../../output/chart.js';
 import { stdoutStyle } from '../../output/style.js';
 import { withSpinner } from '../../output/spinner.js';
 import { rateLine } from '../../output/progress.js';
 import { readOutputOptions, type RawOutputOptions } from '../flags.js';
 import { parseEventsList, type EventsFilterOptions } from './options.js';
+import { EVENT_FORMATS, readSchema } from './schema.js';
 
 export interface EventsListOptions extends RawOutputOptions, EventsFilterOptions {
   /** --schema: kt's event columns (default) or FOCUS 1.2. */
@@ -23,26 +24,6 @@ export interface EventsListOptions extends RawOutputOptions, EventsFilterOptions
   dataset?: string;
   /** --lag with --dataset. */
   lag?: string;
-}
-
-/** What the event exports write: the text formats and Parquet. */
-export const EVENT_FORMATS: readonly Format[] = [...FORMATS, 'parquet'];
-export const SCHEMAS = ['kt', 'focus'] as const;
-export type SchemaName = (typeof SCHEMAS)[number];
-
-/** --schema and the flags that only make sense with one of them; UsageError (exit 2) otherwise. */
-export function readSchema(opts: EventsListOptions, format: Format): SchemaName {
-  const schema = opts.schema ?? 'kt';
-  if (!(SCHEMAS as readonly string[]).includes(schema)) throw new UsageError(`invalid --schema "${schema}": use ${SCHEMAS.join(' or ')}`);
-  if (schema === 'kt') {
-    if (opts.prices !== undefined) throw new UsageError('--prices applies to --schema focus (the list prices of its ListCost)');
-    return 'kt';
-  }
-  if (format === 'table') throw new UsageError('--schema focus writes csv, json, ndjson or parquet, not a table', 'add --format parquet (or csv) and -o FILE');
-  if (opts.aggregate !== undefined || opts.chart === true) throw new UsageError('--schema focus writes one row per request and price; it does not aggregate', 'leave out --aggregate/--chart: FOCUS tools sum the rows');
-  if (opts.fields !== undefined) throw new UsageError('--fields does not apply to --schema focus: a FOCUS dataset has every FOCUS column');
-  if (opts.tz !== undefined && opts.dataset === undefined) throw new UsageError('--tz does not apply to --schema focus: FOCUS dates and times are UTC', 'with --dataset, --tz picks the date partitions only');
-  return 'focus';
 }
 
 export interface BucketRecord {
@@ -142,7 +123,7 @@ export interface ListDefaults {
 export async function runEventsList(ctx: Context, opts: EventsListOptions, defaults: ListDefaults): Promise<void> {
   if (opts.dataset !== undefined) {
     const { runDataset } = await import('./dataset.js');
-    return runDataset(ctx, opts, defaults);
+    return runDataset(ctx, opts, defaults, EVENT_COLUMNS);
   }
   if (opts.lag !== undefined) throw new UsageError('--lag applies to --dataset DIR only');
   const started = performance.now();
