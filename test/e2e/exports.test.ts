@@ -241,6 +241,14 @@ describe('Parquet and FOCUS exports', () => {
       billed += moneyFromDecimal(row.BilledCost ?? '');
     }
     expect(formatDecimal(billed)).toBe(total(events));
+
+    // JSON: the tags as an object, money as exact decimal numbers.
+    const json = await runKt(['events', 'export', ...RANGE, '--schema', 'focus', '--limit', '2'], { env: emu.env });
+    expect(json.code).toBe(0);
+    const doc = JSON.parse(json.stdout) as Array<Record<string, unknown>>;
+    expect(doc).toHaveLength(3); // r-0 has no output tokens: one row; r-1 two
+    expect(doc[0]).toMatchObject({ ChargeCategory: 'Usage', ChargeClass: null, Tags: { 'kt/user_id': 'user-0', 'kt/request_id': 'r-0' }, x_TokenClass: 'input' });
+    expect(json.stdout).toMatch(/"BilledCost":\d+\.\d+,/);
   });
 
   it.skipIf(!toolAvailable('script'))('refuses Parquet on a terminal (exit 2) and writes it with -o', async () => {
