@@ -431,10 +431,16 @@ describe('kt events export --dataset', () => {
     const deadPid = gone.pid as number;
     await new Promise((resolve) => gone.once('exit', resolve));
     writeFileSync(join(ds, '.lock'), JSON.stringify({ pid: deadPid, hostname: hostname(), started_at: '2026-03-10T11:00:00.000Z' }));
+    // That run was killed while it wrote its first manifest, and was writing its first part.
+    writeFileSync(join(ds, `._manifest.json.${deadPid}.0a1b2c.tmp`), '{"kt_dataset": 1');
+    mkdirSync(join(ds, 'date=2026-03-02'));
+    writeFileSync(join(ds, 'date=2026-03-02', 'part-000001.parquet'), 'PAR1 half a file');
     const taken = await datasetRun(emu, ds);
     expect(taken.stderr).toContain(`took over the lock left by kt pid ${deadPid}`);
     expect(taken.code).toBe(0);
+    expect(taken.stderr).toContain('removed date=2026-03-02/part-000001.parquet: left uncommitted by an interrupted run');
     expect(existsSync(join(ds, '.lock'))).toBe(false);
+    expect(existsSync(join(ds, `._manifest.json.${deadPid}.0a1b2c.tmp`))).toBe(false);
     // (an earlier test added a late request at 11:52, inside this window)
     const api = await apiEvents(emu, '2026-03-01T00:00:00Z', '2026-03-10T11:55:00Z');
     expect(await datasetTotals(ds)).toEqual({ n: String(api.length), ids: String(api.length), cost: total(api) });

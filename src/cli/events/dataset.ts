@@ -169,8 +169,8 @@ export async function runDataset(ctx: Context, opts: EventsListOptions, defaults
         throw error;
       }
     } else {
-      // A first run killed before its first commit leaves only date directories.
-      const entries = ((await directoryEntries(dir)) ?? []).filter((name) => name !== LOCK_FILE && !/^date=\d{4}-\d{2}-\d{2}$/.test(name));
+      // A first run killed before its first commit leaves only date directories (and maybe a manifest's temp file).
+      const entries = ((await directoryEntries(dir)) ?? []).filter((name) => name !== LOCK_FILE && !/^date=\d{4}-\d{2}-\d{2}$/.test(name) && !isManifestTemp(name));
       if (entries.length > 0) {
         throw new FailureError(`${dir} is not empty and has no ${MANIFEST_FILE}: not a kt dataset`, 'start a dataset in an empty (or new) directory');
       }
@@ -222,6 +222,11 @@ export async function runDataset(ctx: Context, opts: EventsListOptions, defaults
   }
 }
 
+/** A manifest's temp file left by a run killed while it replaced the manifest. */
+function isManifestTemp(name: string): boolean {
+  return name.startsWith(`.${MANIFEST_FILE}.`) && name.endsWith('.tmp');
+}
+
 /** Parts listed but missing or altered stop the run; part files not listed (a killed run's) are removed. */
 async function checkParts(ctx: Context, dir: string, manifest: DatasetManifest): Promise<void> {
   const problems: string[] = [];
@@ -237,6 +242,7 @@ async function checkParts(ctx: Context, dir: string, manifest: DatasetManifest):
       'kt leaves the dataset as it is: restore the files, or start a new dataset in another directory',
     );
   }
+  for (const name of (await directoryEntries(dir)) ?? []) if (isManifestTemp(name)) await removeFile(join(dir, name));
   const listed = new Set(manifest.parts.map((p) => p.path));
   for (const file of await listPartFiles(dir)) {
     if (listed.has(file)) continue;
