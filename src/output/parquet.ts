@@ -21,19 +21,22 @@ type SchemaElement = ConstructorParameters<typeof ParquetWriter>[0]['schema'][nu
 type ParquetValue = string | bigint | number | boolean | Uint8Array | null;
 
 /**
- * Rows per row group. Small enough that a group's column arrays and its
- * encoding stay a few MB, large enough for good compression and min/max
- * pruning, and few enough groups that the footer the writer keeps until the
- * end (a few hundred bytes per column per group) stays small: a million
- * FOCUS rows are 62 groups (bench/exports.mjs).
+ * Rows per row group: at most ROW_GROUP_ROWS, and at most ROW_GROUP_CELLS
+ * cells, so a wide row (FOCUS has 37 columns: 8,648 rows a group) costs
+ * about as much to encode as a narrow one. Small enough that a group's
+ * column arrays and its encoding stay a few MB, large enough for good
+ * compression and min/max pruning, and few enough groups that the footer
+ * the writer keeps until the end (a few hundred bytes per column per group)
+ * stays small (bench/exports.mjs).
  */
 export const ROW_GROUP_ROWS = 16_384;
+export const ROW_GROUP_CELLS = 320_000;
 
 /** Above this much live heap after a row group, kt asks V8 for a full collection. */
 const HEAP_CEILING = 24 * 1024 * 1024;
 
 export interface ParquetOptions {
-  /** Rows per row group (default ROW_GROUP_ROWS). */
+  /** Rows per row group (default: see ROW_GROUP_ROWS). */
   rowGroupRows?: number;
   /** Key-value metadata in the footer (e.g. the FOCUS schema). */
   metadata?: Readonly<Record<string, string>>;
@@ -227,7 +230,7 @@ export async function writeParquet<R>(
   columns: readonly Column<R>[],
   options: ParquetOptions = {},
 ): Promise<number> {
-  const groupRows = options.rowGroupRows ?? ROW_GROUP_ROWS;
+  const groupRows = options.rowGroupRows ?? Math.min(ROW_GROUP_ROWS, Math.max(1024, Math.floor(ROW_GROUP_CELLS / Math.max(1, columns.length))));
   const schema: SchemaElement[] = [{ name: 'schema', num_children: columns.length }, ...columns.map(schemaElement)];
   // Repeated cells (a FOCUS row's hour and month, a team, a model) convert once.
   const convert = columns.map((column) => {
