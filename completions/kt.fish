@@ -83,7 +83,7 @@ complete -c kt -n '__kt_at \'\'' -a help -d 'show help for a command or a topic 
 complete -c kt -n '__kt_at \'\'' -l help -s h -d 'display help'
 complete -c kt -n '__kt_at \'events\'' -a list -d 'list spend events, or aggregate them per day, week or month (streams every page)'
 complete -c kt -n '__kt_at \'events\'' -a tail -d 'the most recent events, oldest first; --follow prints new ones as they arrive'
-complete -c kt -n '__kt_at \'events\'' -a export -d 'every event of a range as JSON (default) or CSV, to stdout or a file'
+complete -c kt -n '__kt_at \'events\'' -a export -d 'every event of a range as JSON (default), CSV, NDJSON or Parquet, to stdout, a file or an incremental dataset'
 complete -c kt -n '__kt_at \'events\'' -l help -s h -d 'display help'
 complete -c kt -n '__kt_at \'events list\'' -l since -r -F -d 'start (inclusive): a duration back from now (30d, 12h, 6w, 3mo) or an ISO date (default: 7d)'
 complete -c kt -n '__kt_at \'events list\'' -l until -r -F -d 'end (exclusive): a duration back from now or an ISO date; default now'

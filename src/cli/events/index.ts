@@ -77,7 +77,7 @@ export function register(program: Command, action: ActionFactory): void {
 
   const exp = events
     .command('export')
-    .description('every event of a range as JSON (default) or CSV, to stdout or a file')
+    .description('every event of a range as JSON (default), CSV, NDJSON or Parquet, to stdout, a file or an incremental dataset')
     .addHelpText(
       'before',
       [
