@@ -127,6 +127,30 @@ describe('without the optional dependency', () => {
     expect(JSON.stringify(JSON.parse(result.stdout))).toContain('search');
   });
 
+  it('every command runs from an install without dev dependencies (a tarball brings none)', () => {
+    const commands = [
+      ['wallets', 'list', '--format', 'csv'],
+      ['wallets', 'balance', '--tree'],
+      ['wallets', 'transactions', '--team', 'search', '--since', '2d', '--format', 'json'],
+      ['wallets', 'check', '--warn-at', '1'],
+      ['events', 'list', '--since', '3d', '--format', 'csv'],
+      ['events', 'list', '--since', '3d', '--aggregate', 'daily', '--group-by', 'team', '--json'],
+      ['events', 'tail', '--limit', '3', '--json'],
+      ['events', 'export', '--since', '1d', '--format', 'ndjson'],
+      ['forecast', '--team', 'search', '--json'],
+      ['savings', '--json'],
+      ['auth', 'whoami', '--json'],
+      ['config', 'show', '--json'],
+      ['policy', 'schema'],
+      ['policy', 'codes', '--json'],
+    ];
+    for (const args of commands) {
+      const result = kt(projects.lean, args, emulator.env);
+      expect(result.code, `kt ${args.join(' ')}: ${result.stderr}`).toBe(0);
+    }
+    expect(readdirSync(join(projects.lean, 'node_modules'))).not.toContain('vitest');
+  });
+
   it('kt emulator start explains how to install better-sqlite3 (exit 1)', () => {
     const result = kt(projects.lean, ['emulator', 'start', '--port', '0', '--db', ':memory:']);
     expect(result.code).toBe(1);

@@ -2,7 +2,7 @@
 // spinner while kt waits, the live progress line of an export (cleared when
 // done), and the hidden token prompt giving up cleanly on Ctrl-D. The same
 // commands with stderr piped show none of it.
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -13,7 +13,19 @@ import { runKt } from '../helpers/run-kt.js';
 
 const available = toolAvailable('script');
 
-const RANGE = ['--since', '2020-01-01T00:00:00Z', '--until', '2030-01-01T00:00:00Z'];
+// A fixed clock and a fixed history: 2,500 requests between Nov 2 and Nov 12.
+const NOW = '2026-11-18T12:00:00.000Z';
+const RANGE = ['--since', '2026-11-01', '--until', '2026-11-18'];
+
+function history(): string {
+  const file = join(mkdtempSync(join(tmpdir(), 'kt-tty-')), 'events.ndjson');
+  const start = Date.parse('2026-11-02T00:00:00Z');
+  const lines = Array.from({ length: 2500 }, (_, i) =>
+    JSON.stringify({ timestamp: new Date(start + i * 360_000).toISOString(), team_id: i % 2 === 0 ? 'search' : 'platform', provider: 'openai', model: 'gpt-4o-mini', input_tokens: 1000, output_tokens: 200, cached: false, cost: 0.00027 }),
+  );
+  writeFileSync(file, `${lines.join('\n')}\n`);
+  return file;
+}
 const SPINNER_FRAME = /[⠋⠙⠹⠸⠼⠴⠦⠧⠇⠏]/;
 // ora clears its line with a cursor move to column 1 and an erase-line.
 // eslint-disable-next-line no-control-regex -- matching the terminal escapes is the point
@@ -23,7 +35,7 @@ describe.skipIf(!available)('on a terminal', () => {
   let emu: Emulator;
   beforeAll(async () => {
     // Every events page and wallet read takes 300 ms: long past the spinner's 100 ms threshold.
-    emu = await startEmulator(['--seed', 'demo', '--seed-events', '2500', '--faults', 'latency=300ms path=/v1/events, latency=300ms path=/v1/wallets']);
+    emu = await startEmulator(['--import', history(), '--faults', 'latency=300ms path=/v1/events, latency=300ms path=/v1/wallets'], { now: NOW });
   });
   afterAll(async () => {
     await emu.stop();
@@ -38,7 +50,7 @@ describe.skipIf(!available)('on a terminal', () => {
     const out = run.output();
     expect(out).toMatch(SPINNER_FRAME);
     const lastProgress = out.lastIndexOf('/s · total');
-    const summary = out.search(/2,500 events · total \$[\d,.]+ · [\d.]+s/);
+    const summary = out.search(/2,500 events · total \$0\.68 · [\d.]+s/);
     expect(summary).toBeGreaterThan(lastProgress);
     expect(out.slice(lastProgress, summary)).toMatch(CLEARED);
     expect(readFileSync(file, 'utf8').trimEnd().split('\r\n')).toHaveLength(2501);
@@ -48,7 +60,7 @@ describe.skipIf(!available)('on a terminal', () => {
     const run = runKtInPty(['wallets', 'balance', '--team', 'search'], emu.env);
     await run.waitFor('fetching the wallet of search');
     expect(await run.exit).toBe(0);
-    expect(run.output()).toMatch(/search[\s│]+engineering[\s│]+monthly/);
+    expect(run.output()).toMatch(/search[\s│]+org[\s│]+monthly/);
   });
 
   it('-q shows no spinner and no progress', async () => {

@@ -2,7 +2,7 @@
 // explicit step, expiry, the parents' children_allocated sums, and the
 // invariant that a wallet's rows since period_start add up to available.
 import Database from 'better-sqlite3';
-import { describe, expect, it, vi } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { Store } from '../../src/emulator/store.js';
 import { availableOf, unallocatedOf } from '../../src/emulator/wallets.js';
 import { demoHistoryStart, generateDemoEvents, seedDemo } from '../../src/emulator/seed.js';
@@ -115,12 +115,9 @@ describe('period roll-over', () => {
     store.wallets.allocate({ team_id: 'org', amount: 10_000_000n, currency: 'USD', period: 'monthly' });
     store.wallets.allocate({ team_id: 'finance', amount: 1_000_000n, currency: 'USD', period: 'yearly' });
     expect(store.periods.nextRollOverAt()).toBe(Date.parse('2026-03-01T00:00:00Z'));
-    // Before that instant the check is a comparison: no statement runs.
-    const statement = Object.getPrototypeOf(store.db.prepare('SELECT 1')) as { all: () => unknown; get: () => unknown; run: () => unknown };
-    const spies = [vi.spyOn(statement, 'all'), vi.spyOn(statement, 'get'), vi.spyOn(statement, 'run')];
+    // Before that instant nothing rolls (what that costs is bench/emulator.mjs's business).
     expect(store.applyClock(Date.parse('2026-02-28T23:59:59.999Z')).rolled).toBe(0);
-    expect(spies.map((spy) => spy.mock.calls.length)).toEqual([1, 0, 0]); // the one: expiry's probe of held reservations
-    for (const spy of spies) spy.mockRestore();
+    expect(store.wallets.get('org').period_start).toBe(Date.parse('2026-02-01T00:00:00Z'));
     clock.t = Date.parse('2026-03-01T00:00:00Z');
     expect(store.periods.rollOver(clock.t)).toBe(1);
     expect(store.wallets.get('finance').period_start).toBe(Date.parse('2026-01-01T00:00:00Z'));

@@ -279,14 +279,13 @@ describe('reading the file', () => {
     expect(check('invalid/duplicate-key.yaml').diagnostics[0]?.message).toBe('duplicate key "ttl"');
   });
 
-  it('resolves ordinary aliases but refuses an alias bomb quickly', () => {
+  it('resolves ordinary aliases but refuses an alias bomb before expanding it', () => {
     expect(check('valid/shapes/anchors.yaml').diagnostics).toEqual([]);
-    const started = process.hrtime.bigint();
+    // Expanded, the document would hold 9^9 (387 million) strings: the refusal
+    // comes from counting expansions, so the test finishing at all shows it.
     const [d] = check('invalid/alias-bomb.yaml').diagnostics;
-    const ms = Number(process.hrtime.bigint() - started) / 1e6;
+    expect(d?.code).toBe('E108');
     expect(d?.message).toContain('refusing a possible alias bomb');
-    // generous bound: the expanded document would hold 9^9 (387 million) strings
-    expect(ms).toBeLessThan(5000);
   });
 
   it('an aliased amount is parsed from the anchor text', () => {
