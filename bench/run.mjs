@@ -1,6 +1,7 @@
 // Runs every benchmark in turn (`npm run bench` builds first): start-up,
-// emulator throughput, events export, savings, the full demo, then forecast and
-// anomaly detection accuracy. Each one runs
+// emulator throughput, events export, the warehouse exports (Parquet, FOCUS,
+// dataset), savings, the full demo, then forecast and anomaly detection
+// accuracy. Each one runs
 // as its own Node process with this terminal as its stdin, stdout and stderr,
 // and with its default options: to pass options, run that script directly.
 // The first one that fails stops the run, and this script exits with its
@@ -9,7 +10,7 @@ import { spawn } from 'node:child_process';
 import { constants } from 'node:os';
 import { fileURLToPath } from 'node:url';
 
-const SCRIPTS = ['startup.mjs', 'emulator.mjs', 'events-export.mjs', 'savings.mjs', 'demo.mjs', 'forecast.mjs', 'anomalies.mjs'];
+const SCRIPTS = ['startup.mjs', 'emulator.mjs', 'events-export.mjs', 'exports.mjs', 'savings.mjs', 'demo.mjs', 'forecast.mjs', 'anomalies.mjs'];
 
 if (process.argv.length > 2) {
   process.stderr.write('bench/run.mjs takes no arguments; to pass options, run one benchmark directly, e.g. node bench/emulator.mjs --seconds 5\n');

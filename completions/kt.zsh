@@ -21,9 +21,9 @@ _kt_flags() {
   case "$1" in
     '') echo '--version -V --api-url --profile --no-color --quiet -q --debug --timeout --retries --insecure --help -h' ;;
     'events') echo '--help -h --api-url --profile --no-color --quiet -q --debug --timeout --retries --insecure' ;;
-    'events list') echo '--since --until --team --provider --model --verdict --limit --aggregate --group-by --tz --chart --format --json --fields --output -o --no-header --help -h --api-url --profile --no-color --quiet -q --debug --timeout --retries --insecure' ;;
+    'events list') echo '--since --until --team --provider --model --verdict --limit --aggregate --group-by --tz --chart --schema --prices --dataset --lag --format --json --fields --output -o --no-header --help -h --api-url --profile --no-color --quiet -q --debug --timeout --retries --insecure' ;;
     'events tail') echo '--since --verdict --limit --team --provider --model --tz --follow -f --interval --format --json --fields --output -o --no-header --help -h --api-url --profile --no-color --quiet -q --debug --timeout --retries --insecure' ;;
-    'events export') echo '--since --until --format --json --output -o --fields --no-header --verdict --team --provider --model --limit --tz --help -h --api-url --profile --no-color --quiet -q --debug --timeout --retries --insecure' ;;
+    'events export') echo '--since --until --format --json --output -o --fields --no-header --verdict --team --provider --model --limit --tz --schema --prices --dataset --lag --help -h --api-url --profile --no-color --quiet -q --debug --timeout --retries --insecure' ;;
     'events anomalies') echo '--since --until --team --group-by --level --min-cost --tz --state --webhook --chart --format --json --fields --output -o --no-header --help -h --api-url --profile --no-color --quiet -q --debug --timeout --retries --insecure' ;;
     'wallets') echo '--help -h --api-url --profile --no-color --quiet -q --debug --timeout --retries --insecure' ;;
     'wallets balance') echo '--team --scope --tree --format --json --fields --output -o --no-header --help -h --api-url --profile --no-color --quiet -q --debug --timeout --retries --insecure' ;;
@@ -68,7 +68,11 @@ _kt_value_kind() {
     'events list|--aggregate') echo 'daily weekly monthly' ;;
     'events list|--group-by') echo 'team provider model' ;;
     'events list|--tz') echo '@any' ;;
-    'events list|--format') echo 'table csv json ndjson' ;;
+    'events list|--schema') echo 'kt focus' ;;
+    'events list|--prices') echo '@any' ;;
+    'events list|--dataset') echo '@any' ;;
+    'events list|--lag') echo '@any' ;;
+    'events list|--format') echo 'table csv json ndjson parquet' ;;
     'events list|--fields') echo '@any' ;;
     'events list|--output') echo '@any' ;;
     'events list|-o') echo '@any' ;;
@@ -86,7 +90,7 @@ _kt_value_kind() {
     'events tail|-o') echo '@any' ;;
     'events export|--since') echo '@any' ;;
     'events export|--until') echo '@any' ;;
-    'events export|--format') echo 'json csv ndjson' ;;
+    'events export|--format') echo 'json csv ndjson parquet' ;;
     'events export|--output') echo '@any' ;;
     'events export|-o') echo '@any' ;;
     'events export|--fields') echo '@any' ;;
@@ -96,6 +100,10 @@ _kt_value_kind() {
     'events export|--model') echo '@any' ;;
     'events export|--limit') echo '@any' ;;
     'events export|--tz') echo '@any' ;;
+    'events export|--schema') echo 'kt focus' ;;
+    'events export|--prices') echo '@any' ;;
+    'events export|--dataset') echo '@any' ;;
+    'events export|--lag') echo '@any' ;;
     'events anomalies|--since') echo '@any' ;;
     'events anomalies|--until') echo '@any' ;;
     'events anomalies|--team') echo '@team' ;;

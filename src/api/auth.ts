@@ -9,6 +9,8 @@ export interface Whoami {
   /** The user (or token) name: an email, a name or an id. */
   user: string | null;
   organization: string | null;
+  /** The organization's id where the server sends one apart from its name (else the same label). */
+  organizationId: string | null;
   role: string | null;
   scopes: string[];
 }
@@ -44,6 +46,7 @@ export function readWhoami(raw: unknown): Whoami {
   return {
     user: first(o, ['user', 'name', 'email', 'user_id', 'subject'], ['email', 'name', 'id']),
     organization: first(o, ['organization', 'org', 'organisation', 'org_id', 'organization_id'], ['name', 'slug', 'id']),
+    organizationId: first(o, ['organization_id', 'org_id', 'organization', 'org', 'organisation'], ['id', 'slug', 'name']),
     role: first(o, ['role'], ['name', 'id']),
     scopes,
   };

@@ -31,6 +31,8 @@ export interface OutputFlagsConfig {
   fields?: string;
   /** Default columns, listed in --fields help. */
   defaultFields?: readonly string[];
+  /** Formats --format takes (default: FORMATS); the event exports add parquet. */
+  formats?: readonly Format[];
 }
 
 /** How --since/--until read a date: the same words on every command that has --tz. */
@@ -46,7 +48,7 @@ export function addOutputOptions(cmd: Command, config: OutputFlagsConfig = {}): 
   if (config.fields !== undefined) fieldsHelp.push(config.fields);
   if (config.defaultFields !== undefined) fieldsHelp.push(`default: ${config.defaultFields.join(',')}`);
   return cmd
-    .addOption(new Option('--format <format>', 'output format (default: table)').choices([...FORMATS]))
+    .addOption(new Option('--format <format>', 'output format (default: table)').choices([...(config.formats ?? FORMATS)]))
     .addOption(new Option('--json', 'shorthand for --format json'))
     .addOption(new Option('--fields <list>', fieldsHelp.join('; ')))
     .addOption(new Option('-o, --output <file>', OUTPUT_HELP))

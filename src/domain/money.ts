@@ -155,6 +155,19 @@ export function formatDecimal(money: Money, minDecimals = 2): string {
 }
 
 /**
+ * An exact decimal held as a bigint count of 10^-scale units, with no
+ * trailing zeros (`formatScaled(250n, 6)` is `0.00025`, `formatScaled(3n, 0)` is `3`).
+ */
+export function formatScaled(value: bigint, scale: number): string {
+  if (scale === 0) return value.toString();
+  const negative = value < 0n;
+  const digits = (negative ? -value : value).toString().padStart(scale + 1, '0');
+  const whole = digits.slice(0, -scale);
+  const frac = digits.slice(-scale).replace(/0+$/, '');
+  return `${negative ? '-' : ''}${whole}${frac === '' ? '' : `.${frac}`}`;
+}
+
+/**
  * Human money for tables: `$12,345.67`. More decimals only where cents would
  * show 0.00 (below half a cent): two significant digits then, `$0.0042`,
  * `$0.000038`, never a false zero. $0.00995 is `$0.01`. Display rounding is

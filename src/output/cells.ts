@@ -1,6 +1,6 @@
 // Cell rendering per column kind. Machine formats (csv, json) are exact and
 // stable; table text is for people. Money is exact nano-units (bigint).
-import { formatDecimal, formatMoney, type Money } from '../domain/money.js';
+import { formatDecimal, formatMoney, formatScaled, type Money } from '../domain/money.js';
 import { RATIO_DECIMALS, type CellValue, type Column, type PeriodColumn } from './rows.js';
 
 /** A text cell a spreadsheet would read as a formula (or a DDE trigger). */
@@ -41,6 +41,10 @@ export class CellRenderer {
     switch (column.kind) {
       case 'money':
         return formatDecimal(money(column, value));
+      case 'decimal':
+        return scaled(column, value);
+      case 'json':
+        return String(value);
       case 'int':
         return typeof value === 'number' ? (Number.isFinite(value) ? String(value) : '') : String(value);
       case 'percent':
@@ -65,6 +69,10 @@ export class CellRenderer {
     switch (column.kind) {
       case 'money':
         return formatDecimal(money(column, value));
+      case 'decimal':
+        return scaled(column, value);
+      case 'json':
+        return String(value);
       case 'int':
       case 'percent':
       case 'share':
@@ -89,6 +97,10 @@ export class CellRenderer {
     switch (column.kind) {
       case 'money':
         return formatMoney(money(column, value), column.currency?.(row) ?? 'USD');
+      case 'decimal':
+        return scaled(column, value);
+      case 'json':
+        return visibleControls(String(value));
       case 'int':
         if (typeof value === 'number' && column.decimals !== undefined && Number.isFinite(value)) return value.toLocaleString('en-US', { minimumFractionDigits: column.decimals, maximumFractionDigits: column.decimals });
         return typeof value === 'number' || typeof value === 'bigint' ? groupThousands(value) : String(value);
@@ -196,6 +208,12 @@ const WEEKDAYS = ['Sun', 'Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat'];
 
 /** Marks a partial period in tables and charts; the command explains it once on stderr. */
 export const PARTIAL_MARK = '*';
+
+function scaled<R>(column: Column<R>, value: Exclude<CellValue, null | undefined>): string {
+  if (typeof value === 'bigint') return formatScaled(value, column.scale ?? 0);
+  if (typeof value === 'number' && Number.isSafeInteger(value)) return formatScaled(BigInt(value), column.scale ?? 0);
+  throw new Error(`column "${column.name}": decimal cell must be a bigint of 10^-${column.scale ?? 0} units, got ${String(value)}`);
+}
 
 function toDate(value: Exclude<CellValue, null | undefined>): Date | undefined {
   let date: Date;

@@ -8,6 +8,7 @@ import { didYouMean } from '../domain/suggest.js';
 import type { Column, RowSource, WriteOptions, WriteResult } from './rows.js';
 
 export { FORMATS, RowPages } from './rows.js';
+export { checkBinaryTarget } from './binary.js';
 export type { CellValue, Column, ColumnKind, Format, MoneyColumn, PeriodColumn, RowSource, ValueColumn, WriteOptions, WriteResult } from './rows.js';
 
 

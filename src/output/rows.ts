@@ -3,9 +3,10 @@
 import type { Money } from '../domain/money.js';
 
 export const FORMATS = ['table', 'csv', 'json', 'ndjson'] as const;
-export type Format = (typeof FORMATS)[number];
+/** Parquet is binary and only the event exports offer it; the text formats are everywhere. */
+export type Format = (typeof FORMATS)[number] | 'parquet';
 
-export type ColumnKind = 'text' | 'int' | 'money' | 'time' | 'date' | 'period' | 'bool' | 'percent' | 'share';
+export type ColumnKind = 'text' | 'int' | 'money' | 'decimal' | 'time' | 'date' | 'period' | 'bool' | 'percent' | 'share' | 'json';
 export type CellValue = string | number | bigint | boolean | Date | null | undefined;
 
 interface ColumnBase<R> {
@@ -13,6 +14,13 @@ interface ColumnBase<R> {
   name: string;
   /** Table header; defaults to the name upper-cased. */
   header?: string;
+  /** decimal: digits after the point the bigint stands for (default 0). */
+  scale?: number;
+  /**
+   * money and decimal in Parquet: DECIMAL precision; 18 (INT64, the
+   * default) or 38 (16-byte fixed length) for sums that may pass 10^9.
+   */
+  precision?: 18 | 38;
   /** Currency of a money cell, for the table symbol; default USD. */
   currency?: (row: R) => string;
   /** What a table shows for a null value (a field the server did not send); default an empty cell. csv and json are unaffected. */
@@ -49,6 +57,8 @@ export interface PeriodColumn<R> extends ColumnBase<R> {
  * date; percent: a change as a fraction (0.026 → `+2.6%` in tables, 0.026 in
  * json); share: a part of a whole as a fraction, shown without a sign (0.737
  * → `73.7%`). Percent and share are rounded to RATIO_DECIMALS in csv and json.
+ * decimal: an exact bigint of 10^-scale units, written with no trailing
+ * zeros; json: a JSON object's text, as is in csv and json (a string in Parquet).
  */
 export interface ValueColumn<R> extends ColumnBase<R> {
   kind: Exclude<ColumnKind, 'money' | 'period'>;
@@ -76,6 +86,8 @@ export interface WriteOptions {
    * that terminal, a live line from `line` (rows so far, elapsed ms).
    */
   progress?: { waiting: string; line?: (rows: number, elapsedMs: number) => string };
+  /** Parquet only: key-value metadata for the file footer. */
+  parquetMetadata?: Readonly<Record<string, string>>;
 }
 
 export interface WriteResult {

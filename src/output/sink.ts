@@ -17,6 +17,8 @@ export interface Sink {
   flush(): Promise<void>;
   /** append + flush when the batch is full. */
   write(text: string): Promise<void>;
+  /** Writes binary data (after anything buffered), honouring backpressure; the caller must not reuse `bytes`. */
+  writeBytes(bytes: Uint8Array): Promise<void>;
   /** Flushes and commits (for a file: fsync + rename). */
   close(): Promise<void>;
   /** Drops whatever was written (for a file: removes the temp file). */
@@ -74,19 +76,22 @@ export function streamSink(stream: Writable, label = 'stdout'): Sink {
   const check = (): void => {
     if (state.error !== undefined) throw new FailureError(`cannot write to ${label}: ${state.error.message}`);
   };
-  const flush = async (): Promise<void> => {
-    if (size === 0) return;
-    const text = pending.join('');
-    pending = [];
-    size = 0;
+  const send = async (data: string | Uint8Array): Promise<void> => {
     if (state.broken || stream.destroyed) {
       state.broken = true;
       return;
     }
     check();
-    if (!stream.write(text)) await waitDrain(stream);
+    if (!stream.write(data)) await waitDrain(stream);
     if (stream.destroyed && state.error === undefined) state.broken = true;
     check();
+  };
+  const flush = async (): Promise<void> => {
+    if (size === 0) return;
+    const text = pending.join('');
+    pending = [];
+    size = 0;
+    await send(text);
   };
   const append = (text: string): void => {
     if (state.broken) return;
@@ -105,6 +110,10 @@ export function streamSink(stream: Writable, label = 'stdout'): Sink {
     async write(text) {
       append(text);
       if (size >= FLUSH_AT) await flush();
+    },
+    async writeBytes(bytes) {
+      await flush();
+      await send(bytes);
     },
     close: flush,
     async abort() {
@@ -162,16 +171,19 @@ export async function atomicFileSink(path: string): Promise<Sink> {
     inflight = undefined;
     await previous;
   };
+  const start = (data: string | Uint8Array): void => {
+    const write = typeof data === 'string' ? handle.write(data) : handle.write(data);
+    // A failure is reported by the next flush or by close, not as an unhandled rejection.
+    write.catch(() => undefined);
+    inflight = write;
+  };
   const flush = async (): Promise<void> => {
     await settle();
     if (size === 0) return;
     const text = pending.join('');
     pending = [];
     size = 0;
-    const write = handle.write(text);
-    // A failure is reported by the next flush or by close, not as an unhandled rejection.
-    write.catch(() => undefined);
-    inflight = write;
+    start(text);
   };
   const discard = async (): Promise<void> => {
     finished = true;
@@ -200,6 +212,16 @@ export async function atomicFileSink(path: string): Promise<Sink> {
     async write(text) {
       append(text);
       if (size >= FLUSH_AT) await flushOrDiscard();
+    },
+    async writeBytes(bytes) {
+      try {
+        await flush();
+        await settle();
+        start(bytes);
+      } catch (error) {
+        await discard();
+        throw fileError(path, error);
+      }
     },
     async close() {
       if (finished) return;

@@ -5,6 +5,7 @@
 // Loaded lazily by index.ts; cli-table3 is loaded only for tables.
 import type { OutputContext } from './context.js';
 import { UsageError } from '../errors.js';
+import { checkBinaryTarget } from './binary.js';
 import { CellRenderer } from './cells.js';
 import { RowPages, type Column, type RowSource, type WriteOptions, type WriteResult } from './rows.js';
 import { atomicFileSink, FLUSH_AT, streamSink, type Sink } from './sink.js';
@@ -109,6 +110,7 @@ function batchesWithFeedback<R>(ctx: OutputContext, rows: RowSource<R>, options:
 }
 
 export async function writeRowsImpl<R>(ctx: OutputContext, source: RowSource<R>, columns: readonly Column<R>[], options: WriteOptions): Promise<WriteResult> {
+  checkBinaryTarget(ctx, options.format, options.output);
   const renderer = makeRenderer(options.tz);
   const sink = options.output === undefined ? streamSink(ctx.io.stdout) : await atomicFileSink(options.output);
   const spinner = options.progress === undefined ? { update: () => undefined, stop: () => undefined } : startSpinner(ctx, options.progress.waiting);
@@ -128,8 +130,13 @@ export async function writeRowsImpl<R>(ctx: OutputContext, source: RowSource<R>,
       case 'table':
         count = await writeTable(ctx, sink, rows, columns, renderer, options, spinner);
         break;
+      case 'parquet': {
+        const { writeParquet } = await import('./parquet.js');
+        count = await writeParquet(ctx, sink, rows.pages, columns, { metadata: options.parquetMetadata });
+        break;
+      }
       default:
-        throw new UsageError(`unknown format "${String(options.format)}"; valid formats: table, csv, json, ndjson`);
+        throw new UsageError(`unknown format "${String(options.format)}"; valid formats: table, csv, json, ndjson, parquet`);
     }
     spinner.stop();
     await sink.close();

@@ -101,7 +101,8 @@ describe('bash', () => {
   it('completes commands, subcommands and enum values', () => {
     expect(bashComplete(['kt', 'wal'])).toEqual(['wallets']);
     expect(bashComplete(['kt', 'wallets', 'al'])).toEqual(['allocate']);
-    expect(bashComplete(['kt', 'events', 'list', '--format', ''])).toEqual(['table', 'csv', 'json', 'ndjson']);
+    expect(bashComplete(['kt', 'events', 'list', '--format', ''])).toEqual(['table', 'csv', 'json', 'ndjson', 'parquet']);
+    expect(bashComplete(['kt', 'events', 'export', '--schema', ''])).toEqual(['kt', 'focus']);
   });
 
   it('completes --aggregate and --period values and skips flag values when finding the command', () => {
@@ -141,7 +142,7 @@ describe.skipIf(!HAS_ZSH)('zsh', () => {
   it('completes commands, subcommands and enum values', () => {
     expect(zshComplete(['kt', 'wal'])).toEqual(['wallets']);
     expect(zshComplete(['kt', 'wallets', 'al'])).toEqual(['allocate']);
-    expect(zshComplete(['kt', 'events', 'list', '--format', ''])).toEqual(['table', 'csv', 'json', 'ndjson']);
+    expect(zshComplete(['kt', 'events', 'list', '--format', ''])).toEqual(['table', 'csv', 'json', 'ndjson', 'parquet']);
   });
 
   it('falls back to files for a free-form value such as --output', () => {

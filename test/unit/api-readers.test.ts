@@ -100,10 +100,11 @@ describe('readWallet and readTransaction', () => {
 
 describe('readWhoami', () => {
   it("reads kt's contract and the product's user/organization/role/scope", () => {
-    expect(readWhoami({ org: 'demo', name: 'admin', scopes: ['admin'] })).toEqual({ user: 'admin', organization: 'demo', role: null, scopes: ['admin'] });
+    expect(readWhoami({ org: 'demo', name: 'admin', scopes: ['admin'] })).toEqual({ user: 'admin', organization: 'demo', organizationId: 'demo', role: null, scopes: ['admin'] });
     expect(readWhoami({ user: { id: 'u1', email: 'ada@acme.example' }, organization: { id: 'o1', name: 'Acme' }, role: 'admin', scope: 'org:billing events:read' })).toEqual({
       user: 'ada@acme.example',
       organization: 'Acme',
+      organizationId: 'o1',
       role: 'admin',
       scopes: ['org:billing', 'events:read'],
     });

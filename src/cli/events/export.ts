@@ -7,9 +7,12 @@ import type { Context } from '../context.js';
 import type { Format } from '../../output/index.js';
 import { EVENT_COLUMNS, runEventsList, type EventsListOptions } from './list.js';
 
-export type EventsExportOptions = Pick<EventsListOptions, 'since' | 'until' | 'team' | 'provider' | 'model' | 'verdict' | 'limit' | 'tz' | 'format' | 'json' | 'fields' | 'output' | 'header'>;
+export type EventsExportOptions = Pick<
+  EventsListOptions,
+  'since' | 'until' | 'team' | 'provider' | 'model' | 'verdict' | 'limit' | 'tz' | 'format' | 'json' | 'fields' | 'output' | 'header' | 'schema' | 'prices' | 'dataset' | 'lag'
+>;
 
-export const EXPORT_FORMATS = ['json', 'csv', 'ndjson'] as const satisfies readonly Format[];
+export const EXPORT_FORMATS = ['json', 'csv', 'ndjson', 'parquet'] as const satisfies readonly Format[];
 
 export default async function eventsExport(ctx: Context, opts: EventsExportOptions): Promise<void> {
   // JSON unless --format, --json or the -o file's extension says otherwise (flags.ts: the one -o rule).

@@ -1,6 +1,7 @@
 import { Option, type Command } from 'commander';
 import type { ActionFactory } from '../action.js';
 import { addOutputOptions, listChoices, LOCAL_DATES_HELP, OUTPUT_HELP } from '../flags.js';
+import { FORMATS } from '../../output/index.js';
 import { EVENT_FIELD_NAMES, GROUP_KEYS, VERDICTS } from '../../domain/events.js';
 import { BUCKET_PERIODS } from '../../domain/periods.js';
 
@@ -21,6 +22,7 @@ export function register(program: Command, action: ActionFactory): void {
         '  $ kt events list --since 2026-03-01 --until 2026-04-01 --aggregate daily --group-by team --tz Europe/Berlin',
         '  $ kt events list --since 90d --aggregate weekly --chart',
         '  $ kt events list --provider openai --model gpt-4o --limit 20 --json',
+        '  $ kt events list --since 2026-03-01 --until 2026-04-01 --schema focus -o focus-2026-03.parquet',
         '',
       ].join('\n'),
     )
@@ -35,7 +37,9 @@ export function register(program: Command, action: ActionFactory): void {
     .addOption(listChoices(new Option('--group-by <keys>', 'with --aggregate: split buckets by these keys (comma list)'), GROUP_KEYS))
     .addOption(new Option('--tz <zone>', 'IANA time zone for buckets, times and the dates in --since/--until, e.g. Europe/Berlin (default UTC)'))
     .addOption(new Option('--chart', 'on a terminal, draw the cost per period as a bar chart (daily unless --aggregate)'));
+  addExportOptions(list);
   addOutputOptions(list, {
+    formats: [...FORMATS, 'parquet'],
     fields:
       `columns, in order: ${EVENT_FIELD_NAMES.join(', ')}; ` +
       'aggregated: period_start, team, provider, model, requests, input_tokens, output_tokens, cost; ' +
@@ -73,7 +77,7 @@ export function register(program: Command, action: ActionFactory): void {
 
   const exp = events
     .command('export')
-    .description('every event of a range as JSON (default), CSV or NDJSON, to stdout or a file')
+    .description('every event of a range as JSON (default), CSV, NDJSON or Parquet, to stdout, a file or an incremental dataset')
     .addHelpText(
       'before',
       [
@@ -81,12 +85,14 @@ export function register(program: Command, action: ActionFactory): void {
         '  $ kt events export --since 24h > events.json',
         '  $ kt events export --since 2026-03-01 --until 2026-04-01 --tz Europe/Berlin -o march.csv',
         '  $ kt events export --since 7d --verdict block --format csv',
+        '  $ kt events export --since 2026-03-01 --until 2026-04-01 --format parquet --schema focus -o focus-2026-03.parquet',
+        '  $ kt events export --dataset /data/kt-events --since 2026-01-01 --format parquet   # nightly: resumes at the watermark',
         '',
       ].join('\n'),
     )
     .addOption(new Option('--since <when>', `start (inclusive): a duration back from now or an ISO date; ${LOCAL_DATES_HELP} (default: 24h)`))
     .addOption(new Option('--until <when>', 'end (exclusive): a duration back from now or an ISO date (default: now)'))
-    .addOption(new Option('--format <format>', 'json (default), csv or ndjson; default from the -o extension').choices(['json', 'csv', 'ndjson']))
+    .addOption(new Option('--format <format>', 'json (default), csv, ndjson or parquet; default from the -o extension').choices(['json', 'csv', 'ndjson', 'parquet']))
     .addOption(new Option('--json', 'shorthand for --format json'))
     .addOption(new Option('-o, --output <file>', OUTPUT_HELP))
     .addOption(new Option('--fields <list>', `comma-separated columns, in order: ${EVENT_FIELD_NAMES.join(', ')}; default: all`))
@@ -97,6 +103,7 @@ export function register(program: Command, action: ActionFactory): void {
     .addOption(new Option('--model <model>', 'only these models (repeatable or a comma list)').argParser(collect))
     .addOption(new Option('--limit <n>', 'at most N events (default: all)'))
     .addOption(new Option('--tz <zone>', 'IANA time zone for times and the dates in --since/--until (default UTC)'));
+  addExportOptions(exp);
   exp.action(action(() => import('./export.js')));
 
   registerAnomalies(events, action);
@@ -144,6 +151,15 @@ function registerAnomalies(events: Command, action: ActionFactory): void {
       'default: day,<keys>,actual,expected,lower,upper,flag,score,requests in a table, date,<keys>,actual,expected,lower,upper,direction,score,requests,kind,partial in csv/json',
   });
   anomalies.action(action(() => import('./anomalies.js')));
+}
+
+/** --schema, --prices, --dataset and --lag (docs/exports.md). */
+function addExportOptions(cmd: Command): void {
+  cmd
+    .addOption(new Option('--schema <schema>', 'columns: kt (default) or focus (FinOps FOCUS 1.2 cost and usage rows)').choices(['kt', 'focus']))
+    .addOption(new Option('--prices <file>', 'with --schema focus: YAML or JSON list prices per 1M tokens over the built-in catalogue'))
+    .addOption(new Option('--dataset <dir>', 'incremental export into a Hive-partitioned dataset DIR/date=YYYY-MM-DD/part-N.ext with _manifest.json; each run resumes at the watermark'))
+    .addOption(new Option('--lag <duration>', 'with --dataset: stop this far before now, for events still arriving (default 5m; 0s allowed)'));
 }
 
 function verdictOption(): Option {

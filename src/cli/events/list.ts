@@ -7,7 +7,7 @@ import { formatMoney, type Money } from '../../domain/money.js';
 import { aggregateEvents, eventPages, type EventBucket, type SpendEvent } from '../../api/events.js';
 import { rawEventsNotice } from '../raw-events.js';
 import { isGroupKey, MAX_PAGE_SIZE, type GroupKey } from '../../domain/events.js';
-import { RowPages, selectColumns, writeRows, type Column, type PeriodColumn } from '../../output/index.js';
+import { checkBinaryTarget, RowPages, selectColumns, writeRows, type Column, type PeriodColumn } from '../../output/index.js';
 import { barChart, STACK_GLYPHS, stackedBarChart } from '../../output/chart.js';
 import { CellRenderer, PARTIAL_MARK } from '../../output/cells.js';
 import { isPartialBucket } from '../../domain/buckets.js';
@@ -17,8 +17,18 @@ import { withSpinner } from '../../output/spinner.js';
 import { rateLine } from '../../output/progress.js';
 import { readOutputOptions, type OutputFormats, type RawOutputOptions } from '../flags.js';
 import { parseEventsList, type EventsFilterOptions } from './options.js';
+import { EVENT_FORMATS, readSchema } from './schema.js';
 
-export interface EventsListOptions extends RawOutputOptions, EventsFilterOptions {}
+export interface EventsListOptions extends RawOutputOptions, EventsFilterOptions {
+  /** --schema: kt's event columns (default) or FOCUS 1.2. */
+  schema?: string;
+  /** --prices: list prices for --schema focus. */
+  prices?: string;
+  /** --dataset DIR: an incremental, partitioned export (dataset.ts). */
+  dataset?: string;
+  /** --lag with --dataset. */
+  lag?: string;
+}
 
 export interface BucketRecord {
   raw: EventBucket;
@@ -70,7 +80,8 @@ function bucketColumns(period: BucketPeriod, groupBy: readonly GroupKey[]): Colu
     { name: 'requests', kind: 'int', get: (r) => r.raw.requests },
     { name: 'input_tokens', header: 'INPUT', kind: 'int', get: (r) => r.raw.input_tokens },
     { name: 'output_tokens', header: 'OUTPUT', kind: 'int', get: (r) => r.raw.output_tokens },
-    { name: 'cost', kind: 'money', get: (r) => r.cost },
+    // A bucket sums many events: DECIMAL(38, 9) in Parquet.
+    { name: 'cost', kind: 'money', precision: 38, get: (r) => r.cost },
     { name: 'partial', kind: 'bool', get: (r) => r.partial },
   ];
 }
@@ -126,10 +137,17 @@ export interface ListDefaults extends OutputFormats {
 }
 
 export async function runEventsList(ctx: Context, opts: EventsListOptions, defaults: ListDefaults): Promise<void> {
+  if (opts.dataset !== undefined) {
+    const { runDataset } = await import('./dataset.js');
+    return runDataset(ctx, opts, defaults, EVENT_COLUMNS);
+  }
+  if (opts.lag !== undefined) throw new UsageError('--lag applies to --dataset DIR only');
   const started = performance.now();
   const now = ctx.now();
   const parsed = parseEventsList(opts, now, defaults);
-  const output = readOutputOptions(ctx, opts, defaults);
+  const output = readOutputOptions(ctx, opts, { ...defaults, formats: defaults.formats ?? EVENT_FORMATS });
+  const schema = readSchema(opts, output.format);
+  checkBinaryTarget(ctx, output.format, output.output);
   const chart = opts.chart === true;
   const aggregate = parsed.aggregate ?? (chart ? 'daily' : undefined);
   const drawing = chart && ctx.io.isStdoutTTY && output.output === undefined;
@@ -137,7 +155,22 @@ export async function runEventsList(ctx: Context, opts: EventsListOptions, defau
   const writeOptions = { format: output.format, header: output.header, output: output.output, tz: parsed.tz };
   const totals = new Totals();
 
-  if (aggregate === undefined) {
+  if (schema === 'focus') {
+    const { FOCUS_COLUMNS, focusMapper, focusMetadataText, focusPages, unpricedNotice } = await import('./focus.js');
+    const api = await ctx.api();
+    const mapper = await focusMapper(ctx, api, opts.prices);
+    const pageSize = parsed.limit === undefined ? MAX_PAGE_SIZE : Math.min(MAX_PAGE_SIZE, parsed.limit);
+    const records = new RowPages(focusPages(countedPages(eventPages(api, parsed.filter, pageSize, parsed.limit), parsed.limit, totals), mapper));
+    await writeRows(ctx, records, FOCUS_COLUMNS, {
+      ...writeOptions,
+      tz: undefined,
+      parquetMetadata: { 'focus.metadata': focusMetadataText(now) },
+      emptyNotice: 'no events',
+      progress: { waiting: 'fetching events', line: (rows, ms) => `${rateLine(rows, ms, 'FOCUS rows')} · total ${totals.describe()}` },
+    });
+    const unpriced = unpricedNotice(mapper);
+    if (unpriced !== undefined) ctx.log.warn(unpriced);
+  } else if (aggregate === undefined) {
     const columns = selectColumns(EVENT_COLUMNS, output.fields, output.format === 'table' ? EVENT_TABLE_DEFAULT : defaults.machineFields);
     const api = await ctx.api();
     const pageSize = parsed.limit === undefined ? MAX_PAGE_SIZE : Math.min(MAX_PAGE_SIZE, parsed.limit);

@@ -63,7 +63,8 @@ export const RECOMMEND_COLUMNS: readonly Column<MixRow>[] = [
 const RECOMMEND_FIELDS = RECOMMEND_COLUMNS.map((c) => c.name);
 const RECOMMEND_TABLE = ['rank', 'team', 'model', 'requests', 'request_share', 'cost', 'cost_share', 'soft_cap', 'hard_cap'];
 
-async function readPrices(file: string | undefined): Promise<PriceTable> {
+/** The catalogue with a --prices file's overrides (also read by the FOCUS export for list prices). */
+export async function readPrices(file: string | undefined): Promise<PriceTable> {
   if (file === undefined) return buildPriceTable(undefined);
   let text: string;
   try {
