@@ -158,7 +158,7 @@ describe.skipIf(!HAS_FISH)('fish', () => {
   it('completes commands, subcommands and enum values', () => {
     expect(fishComplete('kt wal')).toEqual(['wallets']);
     expect(fishComplete('kt wallets al')).toEqual(['allocate']);
-    expect(fishComplete('kt events list --format ').sort()).toEqual(['csv', 'json', 'ndjson', 'table']);
+    expect(fishComplete('kt events list --format ').sort()).toEqual(['csv', 'json', 'ndjson', 'parquet', 'table']);
   });
 
   it('offers the subcommands of the command typed so far, after a global flag with a value', () => {

@@ -286,7 +286,7 @@ describe('bad input to the exports', () => {
     [['events', 'export', '--prices', 'p.yaml'], '--prices applies to --schema focus'],
     [['events', 'export', '--schema', 'cur'], "argument 'cur' is invalid. Allowed choices are kt, focus"],
     [['events', 'export', '--format', 'xlsx'], "argument 'xlsx' is invalid. Allowed choices are json, csv, ndjson, parquet"],
-    [['wallets', 'list', '-o', 'w.parquet'], '--output w.parquet: this command does not write parquet'],
+    [['wallets', 'list', '-o', 'w.parquet'], '--output w.parquet: this command cannot write parquet; it writes table, csv, json, ndjson'],
   ])('kt %j exits 2: %s', async (args, message) => {
     const r = await runKt(args, { env: emu.env, cwd: dir });
     expect(r.stderr).toContain(message);

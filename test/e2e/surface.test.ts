@@ -209,7 +209,7 @@ describe('verdicts and closed vocabularies', () => {
     [['events', 'list', '--aggregate', 'daily', '--group-by', 'tema'], 'error: invalid --group-by "tema": unknown key "tema"; use team, provider, model\nhint: did you mean "team"?\n'],
     [['wallets', 'allocate', '--team', 'x', '--amount', '1', '--period', 'montly', '--yes'], "error: option '--period <period>' argument 'montly' is invalid. Allowed choices are monthly, quarterly, yearly. (Did you mean monthly?)\n"],
     [['wallets', 'transactions', '--team', 'search', '--type', 'credt'], 'error: invalid --type "credt": unknown type "credt"; valid types: credit, allocate, reclaim, reserve, settle, release, expire\nhint: did you mean "credit"?\n'],
-    [['events', 'list', '--format', 'cvs'], "error: option '--format <format>' argument 'cvs' is invalid. Allowed choices are table, csv, json, ndjson. (Did you mean csv?)\n"],
+    [['events', 'list', '--format', 'cvs'], "error: option '--format <format>' argument 'cvs' is invalid. Allowed choices are table, csv, json, ndjson, parquet. (Did you mean csv?)\n"],
   ])('kt %j: exit 2 with a did-you-mean', async (args, stderr) => {
     const r = await kt(args);
     expect(r.code).toBe(2);
