@@ -74,6 +74,7 @@ const steps = [
   ["What routing and caps would still save, and what caching already saved (the document's ROI summary, from the last week's events)", 'kt savings --since 7d'],
   ["The top 3 teams by spend, their model mix and caps proposed from last month's spend", 'kt savings --recommend --since 7d'],
   ['Budget alerts as a cron job runs them (exit 3 when a wallet reaches --fail-at)', 'kt wallets check --fail-at 80; echo "exit status $?"'],
+  ['Spend anomalies: the day a team ran away, judged on the days before it (exit 3 on a new one)', 'kt events anomalies --since 30d; echo "exit status $?"'],
   ['Policy validation, as CI runs it', `kt policy validate ${join(root, 'examples', 'policy-config.yaml')}`],
 ];
 

@@ -96,6 +96,27 @@ describe('the full demo', () => {
     expect(days.filter((d) => d.cost > 3 * median).map((d) => d.day)).toEqual(['2026-11-16']);
   });
 
+  it('kt forecast --team customer-support says when its soft cap was crossed, and that the hard cap is not reached', async () => {
+    const r = await runKt(['forecast', '--team', 'customer-support'], { env: emu.env });
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain('Soft cap $6,000.00: crossed on 2026-11-26\n');
+    expect(r.stdout).toContain('Hard cap $8,000.00: not this period\n');
+  });
+
+  it('kt events anomalies finds the runaway day and at most a handful of others, and exits 3', async () => {
+    const r = await runKt(['events', 'anomalies', '--since', '30d', '--format', 'csv', '--fields', 'date,team,direction,score'], { env: emu.env });
+    expect(r.code).toBe(3);
+    const rows = csv(r.stdout);
+    const incident = rows.find((a) => a.date === '2026-11-16' && a.team === 'ml');
+    expect(incident?.direction).toBe('spike');
+    expect(Number(incident?.score)).toBeGreaterThan(10);
+    // 7 leaf teams × 30 days: the incident and no more than a handful of ordinary days
+    expect(rows.length).toBeLessThanOrEqual(4);
+    expect(rows.filter((a) => a !== incident).every((a) => Number(a.score) < 5)).toBe(true);
+    // today (the 28th, a running day) is never judged a drop
+    expect(rows.some((a) => a.date === '2026-11-28' && a.direction === 'drop')).toBe(false);
+  });
+
   it('kt savings: the total is a share of the recorded spend; caching is delivered, apart', async () => {
     const r = await runKt(['savings', '--since', '7d', '--format', 'csv'], { env: emu.env });
     expect(r.code).toBe(0);

@@ -76,8 +76,9 @@ describe('kt forecast on the demo data', () => {
     expect(r.stdout).toMatch(/\(to date\)/);
     expect(r.stdout).toMatch(/\(forecast\)/);
     expect(r.stdout).toMatch(/Projected month-end: \$[\d,]+\.\d\d \(80% interval/);
-    expect(r.stdout).toMatch(/Soft cap \$8,000\.00: (crossed on|projected to be crossed on|not this period)/);
-    expect(r.stdout).toMatch(/Hard cap \$10,000\.00: /);
+    // 3,000 seeded events at a fixed clock spend a few dollars: neither cap is near
+    expect(r.stdout).toContain('Soft cap $8,000.00: not this period\n');
+    expect(r.stdout).toContain('Hard cap $10,000.00: not this period\n');
     expect(r.stdout).not.toMatch(/NaN|Infinity/);
   });
 
