@@ -29,4 +29,10 @@ export function register(program: Command, action: ActionFactory): void {
     .command('__complete-teams', { hidden: true })
     .description('print team ids for shell completion')
     .action(action(() => import('./teams.js')));
+
+  // Used by `npm run docs` (scripts/gen-docs.mjs): every command path, one per line.
+  program
+    .command('__commands', { hidden: true })
+    .description('print every command path')
+    .action(action(() => import('./commands-list.js')));
 }
