@@ -28,7 +28,8 @@
 // Money enters and leaves exact (bigint nano-units); inside, the statistics
 // run on floats (an expectation is an estimate).
 import { moneyFromFloat, moneyToFloat, type Money } from './money.js';
-import { addDays, normalQuantile, weekdayOf } from './forecast.js';
+import { normalQuantile } from './forecast.js';
+import { addDays, weekdayOf } from './periods.js';
 
 /** Days of history each expected day is estimated from: eight of each weekday. */
 export const WINDOW_DAYS = 56;

@@ -8,14 +8,13 @@
 import { moneyToFloat, type Money } from './money.js';
 import { estimateMoney } from './forecast/estimate.js';
 import type { EtsParams } from './forecast/ets.js';
-import { addMonths, daysInMonth } from './forecast/calendar.js';
+import { addMonths, daysInMonth } from './periods.js';
 import { zForLevel } from './forecast/normal.js';
 import { RELATIVE_SPREAD_FLOOR } from './forecast/projection.js';
 import { chooseModel, choiceForecast, choiceVarianceFactor, MIN_MODEL_HISTORY, runRate, type Criterion, type ModelChoice, type ModelName } from './forecast/select.js';
 
 export { MIN_MODEL_HISTORY, runRate, chooseModel, type Criterion, type ModelChoice, type ModelName };
 export { fitEts, etsForecast, varianceFactor, type EtsFit, type EtsParams, type SmoothingModel } from './forecast/ets.js';
-export { addDays, addMonths, daysInMonth, monthLastDay, weekdayOf } from './forecast/calendar.js';
 export { normalQuantile, zForLevel } from './forecast/normal.js';
 export { estimateMoney } from './forecast/estimate.js';
 export {

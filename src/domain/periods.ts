@@ -1,4 +1,6 @@
-// Calendar periods in an IANA time zone, DST-correct. Pure: no clock, no I/O.
+// kt's one calendar: every day, week, month and period computation goes
+// through here (local dates in an IANA zone, DST-correct; calendar dates and
+// months as text; buckets, wallet and cap periods). Pure: no clock, no I/O.
 // Buckets are local calendar days, weeks (starting Monday) and months; a
 // bucket starts at the first instant whose local date is the bucket's first
 // day — usually local midnight, 01:00 where a zone skips midnight.
@@ -159,17 +161,120 @@ function pad(n: number, width = 2): string {
   return String(n).padStart(width, '0');
 }
 
-/** ISO-8601 with the zone's offset: `2026-03-29T00:00:00+01:00`. */
-export function formatWithOffset(instant: Date, tz = 'UTC'): string {
+/**
+ * ISO-8601 with the zone's offset: `2026-03-29T00:00:00+01:00`; with
+ * `millis`, a non-zero millisecond part is kept (`…00:00.250+01:00`).
+ */
+export function formatWithOffset(instant: Date, tz = 'UTC', options: { millis?: boolean } = {}): string {
   const ms = instant.getTime();
   const p = localParts(ms, tz);
   const offsetMin = Math.round(offsetAt(ms, tz) / 60_000);
   const sign = offsetMin < 0 ? '-' : '+';
   const abs = Math.abs(offsetMin);
+  const millis = ((ms % 1000) + 1000) % 1000;
+  const frac = options.millis === true && millis !== 0 ? `.${pad(millis, 3)}` : '';
   return (
-    `${pad(p.year, 4)}-${pad(p.month)}-${pad(p.day)}T${pad(p.hour)}:${pad(p.minute)}:${pad(p.second)}` +
+    `${pad(p.year, 4)}-${pad(p.month)}-${pad(p.day)}T${pad(p.hour)}:${pad(p.minute)}:${pad(p.second)}${frac}` +
     `${sign}${pad(Math.trunc(abs / 60))}:${pad(abs % 60)}`
   );
+}
+
+// ---- calendar dates (`YYYY-MM-DD`) and months (`YYYY-MM`) as text -------------
+// Local days and months counted without a zone: the zone was applied when the
+// instant became a local date (localDate).
+
+function dateParts(date: string): [number, number, number] {
+  const [y, m, d] = date.split('-').map(Number) as [number, number, number];
+  return [y, m, d ?? 1];
+}
+
+/** `2026-03` + 2 → `2026-05`. */
+export function addMonths(month: string, n: number): string {
+  const [y, m] = dateParts(month);
+  const index = y * 12 + (m - 1) + n;
+  const year = Math.floor(index / 12);
+  return `${pad(year, 4)}-${pad(index - year * 12 + 1)}`;
+}
+
+/** Days in a `YYYY-MM` month (February 29 in a leap year). */
+export function daysInMonth(month: string): number {
+  const [y, m] = dateParts(month);
+  return new Date(Date.UTC(y, m, 0)).getUTCDate();
+}
+
+/** Last day of a `YYYY-MM` month, as `YYYY-MM-DD`. */
+export function monthLastDay(month: string): string {
+  return `${month}-${pad(daysInMonth(month))}`;
+}
+
+/** `2026-02-28` + 1 → `2026-03-01`. */
+export function addDays(date: string, n: number): string {
+  const [y, m, d] = dateParts(date);
+  return new Date(Date.UTC(y, m - 1, d + n)).toISOString().slice(0, 10);
+}
+
+/** 0 = Sunday … 6 = Saturday, for a `YYYY-MM-DD` date. */
+export function weekdayOf(date: string): number {
+  const [y, m, d] = dateParts(date);
+  return new Date(Date.UTC(y, m - 1, d)).getUTCDay();
+}
+
+const WEEKDAY_NAMES = ['Sun', 'Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat'] as const;
+
+/** `2026-11-06` → `Fri`. */
+export function weekdayName(date: string): string {
+  return WEEKDAY_NAMES[weekdayOf(date)] ?? '';
+}
+
+/** The Monday of the (ISO 8601) week holding a `YYYY-MM-DD` date. */
+export function mondayOf(date: string): string {
+  return addDays(date, -((weekdayOf(date) + 6) % 7));
+}
+
+/** A UTC calendar month: `2026-03` and its instants [start, end). */
+export interface CalendarMonth {
+  /** `YYYY-MM` */
+  month: string;
+  /** 00:00 UTC on the month's first day. */
+  start: Date;
+  /** 00:00 UTC on the next month's first day (exclusive). */
+  end: Date;
+}
+
+/** The UTC calendar month `YYYY-MM` as instants. */
+export function utcMonth(month: string): CalendarMonth {
+  return { month, start: new Date(`${month}-01T00:00:00Z`), end: new Date(`${addMonths(month, 1)}-01T00:00:00Z`) };
+}
+
+// ---- cap periods (a policy's spend_controls) --------------------------------------
+
+export const CAP_PERIODS = ['daily', 'weekly', 'monthly', 'quarterly', 'yearly'] as const;
+export type CapPeriod = (typeof CAP_PERIODS)[number];
+
+export function isCapPeriod(text: string): text is CapPeriod {
+  return (CAP_PERIODS as readonly string[]).includes(text);
+}
+
+/**
+ * Which cap period an instant falls in, on the UTC calendar: the key changes
+ * exactly when a new period starts (`2026-03-10`, `W2026-03-09` for the week
+ * from that Monday, `2026-03`, `2026-Q1`, `2026`).
+ */
+export function capPeriodKey(ms: number, period: CapPeriod): string {
+  const date = new Date(ms).toISOString().slice(0, 10);
+  const [y, m] = dateParts(date);
+  switch (period) {
+    case 'daily':
+      return date;
+    case 'weekly':
+      return `W${mondayOf(date)}`;
+    case 'monthly':
+      return date.slice(0, 7);
+    case 'quarterly':
+      return `${y}-Q${Math.floor((m - 1) / 3) + 1}`;
+    case 'yearly':
+      return String(y);
+  }
 }
 
 /** A wallet's budget period holding `instant`, on the UTC calendar: [start, end). */

@@ -2,6 +2,7 @@
 // stable; table text is for people. Money is exact nano-units (bigint).
 import { formatDecimal, formatMoney, formatScaled, type Money } from '../domain/money.js';
 import { RATIO_DECIMALS, type CellValue, type Column, type PeriodColumn } from './rows.js';
+import { formatWithOffset, localDate, weekdayName } from '../domain/periods.js';
 
 /** A text cell a spreadsheet would read as a formula (or a DDE trigger). */
 const FORMULA_START = /^[=+\-@\t\r]/;
@@ -16,23 +17,7 @@ const UTC_ISO_SECONDS = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z$/;
 const UTC_ISO_ZERO_MILLIS = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.000Z$/;
 
 export class CellRenderer {
-  private readonly zoneFormat: Intl.DateTimeFormat | undefined;
-
-  constructor(readonly tz: string | undefined) {
-    this.zoneFormat =
-      tz === undefined
-        ? undefined
-        : new Intl.DateTimeFormat('en-US', {
-            timeZone: tz,
-            hourCycle: 'h23',
-            year: 'numeric',
-            month: '2-digit',
-            day: '2-digit',
-            hour: '2-digit',
-            minute: '2-digit',
-            second: '2-digit',
-          });
-  }
+  constructor(readonly tz: string | undefined) {}
 
   /** CSV field text; null for an empty field. */
   csv<R>(column: Column<R>, row: R): string {
@@ -123,7 +108,7 @@ export class CellRenderer {
 
   /** ISO 8601: `2026-11-28T09:15:00Z`, or with the zone's offset `+01:00` under --tz. */
   time(value: Exclude<CellValue, null | undefined>): string {
-    if (this.zoneFormat === undefined && typeof value === 'string') {
+    if (this.tz === undefined && typeof value === 'string') {
       if (value.length === 20 && UTC_ISO_SECONDS.test(value)) return value;
       if (value.length === 24 && UTC_ISO_ZERO_MILLIS.test(value)) return `${value.slice(0, 19)}Z`;
       // The API already sends UTC ISO text: normalise it without a Date round trip.
@@ -135,15 +120,12 @@ export class CellRenderer {
     }
     const date = toDate(value);
     if (date === undefined) return String(value);
-    const ms = date.getTime();
-    const millis = ((ms % 1000) + 1000) % 1000;
-    const frac = millis === 0 ? '' : `.${String(millis).padStart(3, '0')}`;
-    if (this.zoneFormat === undefined) {
-      return `${date.toISOString().slice(0, 19)}${frac}Z`;
+    if (this.tz === undefined) {
+      const ms = date.getTime();
+      const millis = ((ms % 1000) + 1000) % 1000;
+      return `${date.toISOString().slice(0, 19)}${millis === 0 ? '' : `.${String(millis).padStart(3, '0')}`}Z`;
     }
-    const wall = this.wallClock(ms - millis);
-    const offsetMinutes = Math.round((wall.utc - (ms - millis)) / 60_000);
-    return `${wall.text}${frac}${formatOffset(offsetMinutes)}`;
+    return formatWithOffset(date, this.tz, { millis: true });
   }
 
   /**
@@ -155,7 +137,7 @@ export class CellRenderer {
     const date = this.date(value);
     const match = /^(\d{4}-\d{2})-(\d{2})$/.exec(date);
     if (match === null) return date;
-    const label = column.period === 'monthly' ? (match[1] ?? date) : `${date} ${WEEKDAYS[new Date(`${date}T00:00:00Z`).getUTCDay()] ?? ''}`;
+    const label = column.period === 'monthly' ? (match[1] ?? date) : `${date} ${weekdayName(date)}`;
     return column.partial?.(row) === true ? `${label}${PARTIAL_MARK}` : label;
   }
 
@@ -164,28 +146,13 @@ export class CellRenderer {
     if (typeof value === 'string' && /^\d{4}-\d{2}-\d{2}$/.test(value)) return value;
     const date = toDate(value);
     if (date === undefined) return String(value);
-    if (this.zoneFormat === undefined) return date.toISOString().slice(0, 10);
-    return this.wallClock(date.getTime()).text.slice(0, 10);
+    if (this.tz === undefined) return date.toISOString().slice(0, 10);
+    return localDate(date, this.tz);
   }
 
   private text(value: Exclude<CellValue, null | undefined>): string {
     if (value instanceof Date) return this.time(value);
     return String(value);
-  }
-
-  /** The zone's wall-clock time for an instant (whole seconds), as text and as if it were UTC. */
-  private wallClock(ms: number): { text: string; utc: number } {
-    const parts: Record<string, string> = {};
-    for (const part of (this.zoneFormat as Intl.DateTimeFormat).formatToParts(ms)) parts[part.type] = part.value;
-    const year = Number(parts.year);
-    const month = Number(parts.month);
-    const day = Number(parts.day);
-    const hour = Number(parts.hour) % 24;
-    const minute = Number(parts.minute);
-    const second = Number(parts.second);
-    const utc = Date.UTC(year, month - 1, day, hour, minute, second);
-    const text = `${String(year).padStart(4, '0')}-${pad2(month)}-${pad2(day)}T${pad2(hour)}:${pad2(minute)}:${pad2(second)}`;
-    return { text, utc };
   }
 }
 
@@ -204,8 +171,6 @@ export function formatRatio(value: number): string {
   return String(rounded === 0 ? 0 : rounded);
 }
 
-const WEEKDAYS = ['Sun', 'Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat'];
-
 /** Marks a partial period in tables and charts; the command explains it once on stderr. */
 export const PARTIAL_MARK = '*';
 
@@ -221,16 +186,6 @@ function toDate(value: Exclude<CellValue, null | undefined>): Date | undefined {
   else if (typeof value === 'string' || typeof value === 'number') date = new Date(value);
   else return undefined;
   return Number.isNaN(date.getTime()) ? undefined : date;
-}
-
-function pad2(n: number): string {
-  return String(n).padStart(2, '0');
-}
-
-function formatOffset(minutes: number): string {
-  const sign = minutes < 0 ? '-' : '+';
-  const abs = Math.abs(minutes);
-  return `${sign}${pad2(Math.trunc(abs / 60))}:${pad2(abs % 60)}`;
 }
 
 /** `12,345` (exact digits, no rounding of the integer part). */

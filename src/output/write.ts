@@ -11,6 +11,7 @@ import { RowPages, type Column, type RowSource, type WriteOptions, type WriteRes
 import { atomicFileSink, FLUSH_AT, streamSink, type Sink } from './sink.js';
 import { startSpinner, type Spinner } from './spinner.js';
 import { boxTable, isRightAligned, plainTable } from './table.js';
+import { isTimeZone } from '../domain/time.js';
 
 const SYNC_BATCH = 1000;
 
@@ -149,11 +150,8 @@ export async function writeRowsImpl<R>(ctx: OutputContext, source: RowSource<R>,
 }
 
 function makeRenderer(tz: string | undefined): CellRenderer {
-  try {
-    return new CellRenderer(tz);
-  } catch {
-    throw new UsageError(`unknown time zone "${tz}"; use an IANA name such as Europe/Berlin or UTC`);
-  }
+  if (tz !== undefined && !isTimeZone(tz)) throw new UsageError(`unknown time zone "${tz}"; use an IANA name such as Europe/Berlin or UTC`);
+  return new CellRenderer(tz);
 }
 
 function checkAbort(ctx: OutputContext): void {

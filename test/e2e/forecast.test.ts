@@ -10,7 +10,7 @@ import { startEmulator } from '../helpers/emulator.js';
 
 /** The fixed instant the emulator and kt stand at: the tests read the same on any day. */
 const NOW = '2026-11-28T15:00:00Z';
-import { addDays, addMonths, daysInMonth } from '../../src/domain/forecast.js';
+import { addDays, addMonths, daysInMonth } from '../../src/domain/periods.js';
 
 type Emulator = Awaited<ReturnType<typeof startEmulator>>;
 

@@ -3,7 +3,7 @@
 import { describe, expect, it } from 'vitest';
 import { parseAnomaliesFlags } from '../../src/cli/events/anomalies-options.js';
 import { BASELINE_DAYS } from '../../src/domain/anomalies.js';
-import { addDays } from '../../src/domain/forecast.js';
+import { addDays } from '../../src/domain/periods.js';
 import { UsageError } from '../../src/errors.js';
 
 const NOW = new Date('2026-04-15T09:30:00.000Z'); // a Wednesday morning

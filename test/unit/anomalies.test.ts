@@ -14,7 +14,8 @@ import {
   type DaySpend,
   type DayVerdict,
 } from '../../src/domain/anomalies.js';
-import { addDays, normalQuantile } from '../../src/domain/forecast.js';
+import { normalQuantile } from '../../src/domain/forecast.js';
+import { addDays } from '../../src/domain/periods.js';
 import { moneyToFloat, units } from '../../src/domain/money.js';
 
 const START = '2026-01-05'; // a Monday

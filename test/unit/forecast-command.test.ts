@@ -12,7 +12,7 @@ import { readWallet, type Wallet } from '../../src/api/wallets.js';
 import { moneyFromJson } from '../../src/domain/money.js';
 import { stringifyJson } from '../../src/domain/json.js';
 import { scriptedApi } from '../helpers/fake-api.js';
-import { addDays, addMonths } from '../../src/domain/forecast.js';
+import { addDays, addMonths } from '../../src/domain/periods.js';
 import { testContext as fakeContext } from '../helpers/context.js';
 
 const NOW = new Date('2026-11-28T09:15:00Z');

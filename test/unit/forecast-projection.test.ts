@@ -3,18 +3,17 @@
 // left, with an interval that is never zero width for want of history.
 import { describe, expect, it } from 'vitest';
 import {
-  addDays,
   capCrossingDate,
   MIN_SPREAD_DAYS,
   projectionRange,
   projectSpend,
   RELATIVE_SPREAD_FLOOR,
   spendPace,
-  weekdayOf,
   weekdayWeights,
   zForLevel,
   type DailySpend,
 } from '../../src/domain/forecast.js';
+import { addDays, weekdayOf } from '../../src/domain/periods.js';
 import { moneyFromDecimal, moneyToFloat, type Money } from '../../src/domain/money.js';
 
 const $ = (dollars: number): Money => moneyFromDecimal(String(dollars));

@@ -1,21 +1,18 @@
 import { describe, expect, it } from 'vitest';
 import {
-  addDays,
-  addMonths,
   backtest,
-  daysInMonth,
   estimateMoney,
   forecastMonthly,
   formatVariance,
   normalQuantile,
   runRate,
   variance,
-  weekdayOf,
   varianceFactor,
   zForLevel,
   type MonthActual,
   type SmoothingModel,
 } from '../../src/domain/forecast.js';
+import { addDays, addMonths, daysInMonth, weekdayOf } from '../../src/domain/periods.js';
 import { moneyToFloat, units, type Money } from '../../src/domain/money.js';
 
 /** Whole dollars as money. */

@@ -4,7 +4,7 @@
 import { describe, expect, it } from 'vitest';
 import { moneyFromDecimal as $ } from '../../src/domain/money.js';
 import { buildPriceTable, PriceFileError } from '../../src/domain/savings/prices.js';
-import { capPeriodKey } from '../../src/domain/savings/periods.js';
+import { capPeriodKey } from '../../src/domain/periods.js';
 import { DOCUMENT_ROUTING, routingGroups, SavingsTally, savingsRows, type CapRule, type SavingsEvent, type SavingsRow } from '../../src/domain/savings/rules.js';
 import { holdsMonth, lastFullMonth, recommend, renderPolicy, softCapFor } from '../../src/domain/savings/recommend.js';
 import { validatePolicy } from '../../src/policy/validate.js';

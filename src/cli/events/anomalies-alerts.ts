@@ -7,7 +7,7 @@ import { FailureError, UsageError } from '../../errors.js';
 import { formatDecimal, formatMoney } from '../../domain/money.js';
 import { RUN_DAYS, type DayVerdict } from '../../domain/anomalies.js';
 import { emptyState, formatState, parseState, stateMismatch, StateError, type AnomalyState, type GroupKeyValues } from '../../domain/anomaly-state.js';
-import { weekdayOf } from '../../domain/forecast.js';
+import { weekdayOf } from '../../domain/periods.js';
 
 export interface AnomalyRow {
   group: GroupKeyValues;

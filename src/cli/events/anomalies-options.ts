@@ -4,7 +4,7 @@
 import { UsageError } from '../../errors.js';
 import { AmountError, parseAmount, type Money } from '../../domain/money.js';
 import { BASELINE_DAYS } from '../../domain/anomalies.js';
-import { addDays } from '../../domain/forecast.js';
+import { addDays } from '../../domain/periods.js';
 import { GROUP_KEYS, isGroupKey, type GroupKey } from '../../domain/events.js';
 import { bucketStart, localDate, nextBucketStart, startOfLocalDay } from '../../domain/periods.js';
 import type { EventFilter } from '../../api/events.js';

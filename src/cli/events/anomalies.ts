@@ -7,7 +7,7 @@ import { ThresholdError } from '../../errors.js';
 import { formatDecimal, formatMoney, moneyToFloat } from '../../domain/money.js';
 import { groupId, RUN_DAYS, scanGroups, type DayVerdict, type GroupScan } from '../../domain/anomalies.js';
 import { newFindings, nextState, resolvedGroups, type LatestDay, type ReportedAnomaly, type ResolvedGroup } from '../../domain/anomaly-state.js';
-import { weekdayOf } from '../../domain/forecast.js';
+import { weekdayOf } from '../../domain/periods.js';
 import type { GroupKey } from '../../domain/events.js';
 import { localDate } from '../../domain/periods.js';
 import { aggregateEvents, type EventBucket } from '../../api/events.js';

@@ -6,7 +6,8 @@
 import type { Context } from '../context.js';
 import { ApiError } from '../../errors.js';
 import { formatMoney, type Money } from '../../domain/money.js';
-import { addMonths, MIN_MODEL_HISTORY, MIN_SPREAD_DAYS, RELATIVE_SPREAD_FLOOR, type ModelName } from '../../domain/forecast.js';
+import { addMonths } from '../../domain/periods.js';
+import { MIN_MODEL_HISTORY, MIN_SPREAD_DAYS, RELATIVE_SPREAD_FLOOR, type ModelName } from '../../domain/forecast.js';
 import { allWallets, spendBuckets, type SpendBucket } from '../../api/forecast.js';
 import { teamIds, walletKey, walletOfTeam, type Wallet } from '../../api/wallets.js';
 import { ORG_TEAM, subtree, teamForest } from '../../domain/teams.js';

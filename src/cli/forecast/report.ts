@@ -8,7 +8,6 @@
 // the one projection (projectSpend), the same `kt wallets check` prints.
 import { formatMoney, type Money } from '../../domain/money.js';
 import {
-  addMonths,
   capCrossingDate,
   forecastMonthly,
   estimateMoney,
@@ -20,6 +19,7 @@ import {
   type MonthActual,
   type SpendProjection,
 } from '../../domain/forecast.js';
+import { addMonths } from '../../domain/periods.js';
 import type { SpendBucket } from '../../api/forecast.js';
 import type { Wallet } from '../../api/wallets.js';
 import { localDate } from '../../domain/periods.js';

@@ -7,7 +7,8 @@ import type { ApiClient } from '../../api/client.js';
 import { spendBuckets, type SpendBucket } from '../../api/forecast.js';
 import { parentKey, walletKey, type Wallet } from '../../api/wallets.js';
 import type { Money } from '../../domain/money.js';
-import { addDays, projectionRange, projectSpend, spendPace, PATTERN_DAYS, type SpendPace, type SpendProjection } from '../../domain/forecast.js';
+import { addDays } from '../../domain/periods.js';
+import { projectionRange, projectSpend, spendPace, PATTERN_DAYS, type SpendPace, type SpendProjection } from '../../domain/forecast.js';
 import { dayElapsed, localDate, startOfLocalDay } from '../../domain/periods.js';
 import { subtree, teamForest } from '../../domain/teams.js';
 

@@ -10,7 +10,7 @@
 import { moneyToFloat, type Money } from '../money.js';
 import { estimateMoney } from './estimate.js';
 import { isWalletPeriod, localDate, walletPeriodBounds } from '../periods.js';
-import { addDays, monthLastDay, weekdayOf } from './calendar.js';
+import { addDays, monthLastDay, weekdayOf } from '../periods.js';
 import { zForLevel } from './normal.js';
 
 /** Days of daily history behind the weekday pattern and the day-to-day spread. */

@@ -6,6 +6,7 @@
 // whole month) and the allocations.
 import { divideHalfEven, formatDecimal, type Money } from '../money.js';
 import type { TeamTally } from './rules.js';
+import { addMonths, utcMonth, type CalendarMonth } from '../periods.js';
 
 export const TOP_TEAMS = 3;
 const CENT: Money = 10_000_000n;
@@ -33,29 +34,13 @@ export interface TeamRecommendation {
   note: string | null;
 }
 
-export interface CalendarMonth {
-  /** YYYY-MM. */
-  month: string;
-  /** 00:00 UTC on its first day. */
-  start: Date;
-  /** 00:00 UTC on the next month's first day (exclusive). */
-  end: Date;
-}
-
 /**
  * The last UTC calendar month that ends at or before `until`: the month
  * before the one `until` falls in (an `until` at a month's first instant
  * falls in that month, and ends the one before).
  */
 export function lastFullMonth(until: Date): CalendarMonth {
-  const y = until.getUTCFullYear();
-  const m = until.getUTCMonth();
-  const start = new Date(Date.UTC(y, m - 1, 1));
-  return {
-    month: `${start.getUTCFullYear()}-${String(start.getUTCMonth() + 1).padStart(2, '0')}`,
-    start,
-    end: new Date(Date.UTC(y, m, 1)),
-  };
+  return utcMonth(addMonths(until.toISOString().slice(0, 7), -1));
 }
 
 /**

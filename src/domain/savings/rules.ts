@@ -28,7 +28,7 @@
 import type { Money } from '../money.js';
 import { tokenCost, type ModelPrice } from '../prices.js';
 import type { CostPriorityGroup } from '../policy/cost-controls.js';
-import { capPeriodKey, type CapPeriod } from './periods.js';
+import { capPeriodKey, type CapPeriod } from '../periods.js';
 import type { PriceTable } from './prices.js';
 
 export const OPTIMIZATIONS = ['routing', 'caps', 'allowlist', 'total', 'caching'] as const;
