@@ -8,6 +8,7 @@
 // interval (after its last reported anomaly): that run reports it resolved
 // once. A later anomaly of the same group opens it again.
 import { groupId } from './anomalies.js';
+import { addDays } from './periods.js';
 
 export { groupId };
 
@@ -185,8 +186,7 @@ export function nextState(
   resolved: readonly ResolvedGroup[],
   today: string,
 ): AnomalyState {
-  const [y, m, d] = today.split('-').map(Number) as [number, number, number];
-  const oldest = new Date(Date.UTC(y, m - 1, d - STATE_KEEP_DAYS)).toISOString().slice(0, 10);
+  const oldest = addDays(today, -STATE_KEEP_DAYS);
   return {
     ...state,
     reported: [...state.reported, ...reported].filter((r) => r.date >= oldest),

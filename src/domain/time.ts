@@ -1,6 +1,6 @@
 // Durations and instants for --since/--until and the API's since/until
 // parameters. Pure: the caller passes "now" (and the --tz zone).
-import { instantOfLocal, localDateTime, startOfLocalDay } from './periods.js';
+import { daysInMonth, instantOfLocal, localDateTime, startOfLocalDay } from './periods.js';
 
 export class TimeError extends Error {}
 
@@ -48,7 +48,7 @@ export function subtractDuration(now: Date, duration: Duration, tz?: string): Da
     const index = local.year * 12 + (local.month - 1) - months;
     const year = Math.floor(index / 12);
     const month = index - year * 12 + 1;
-    const lastDay = new Date(Date.UTC(year, month, 0)).getUTCDate();
+    const lastDay = daysInMonth(`${year}-${String(month).padStart(2, '0')}`);
     const parts = { ...local, year, month, day: Math.min(local.day, lastDay) };
     if (tz === undefined) return new Date(Date.UTC(year, month - 1, parts.day, parts.hour, parts.minute, parts.second, parts.millis));
     return instantOfLocal(parts, tz);
@@ -94,7 +94,7 @@ export function parseInstant(text: string, now: Date, tz?: string): Date {
     if (month < 1 || month > 12) {
       throw new TimeError(`invalid date "${text}": there is no month ${iso[2]}; months run 01–12`);
     }
-    const lastDay = new Date(Date.UTC(year, month, 0)).getUTCDate();
+    const lastDay = daysInMonth(`${year}-${String(month).padStart(2, '0')}`);
     if (day < 1 || day > lastDay) {
       throw new TimeError(`invalid date "${text}": ${iso[1]}-${iso[2]} has no day ${iso[3]} (it has ${lastDay} days)`);
     }

@@ -7,7 +7,7 @@ import { FailureError, UsageError } from '../../errors.js';
 import { formatDecimal, formatMoney } from '../../domain/money.js';
 import { RUN_DAYS, type DayVerdict } from '../../domain/anomalies.js';
 import { emptyState, formatState, parseState, stateMismatch, StateError, type AnomalyState, type GroupKeyValues } from '../../domain/anomaly-state.js';
-import { weekdayOf } from '../../domain/periods.js';
+import { weekdayName } from '../../domain/periods.js';
 
 export interface AnomalyRow {
   group: GroupKeyValues;
@@ -21,7 +21,6 @@ export interface ResolvedRow {
   lastReported: string;
 }
 
-const WEEKDAYS = ['Sun', 'Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat'];
 
 /** `search`, `search / gpt-4o`; a group without a value shows as (none). */
 export function groupLabel(group: GroupKeyValues, groupBy: readonly string[]): string {
@@ -66,7 +65,7 @@ export async function writeStateFile(path: string, state: AnomalyState): Promise
 }
 
 function dayName(date: string): string {
-  return `${date} (${WEEKDAYS[weekdayOf(date)] ?? ''})`;
+  return `${date} (${weekdayName(date)})`;
 }
 
 function rowJson(group: GroupKeyValues, v: DayVerdict): Record<string, unknown> {

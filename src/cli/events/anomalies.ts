@@ -7,9 +7,8 @@ import { ThresholdError } from '../../errors.js';
 import { formatDecimal, formatMoney, moneyToFloat } from '../../domain/money.js';
 import { groupId, RUN_DAYS, scanGroups, type DayVerdict, type GroupScan } from '../../domain/anomalies.js';
 import { newFindings, nextState, resolvedGroups, type LatestDay, type ReportedAnomaly, type ResolvedGroup } from '../../domain/anomaly-state.js';
-import { weekdayOf } from '../../domain/periods.js';
 import type { GroupKey } from '../../domain/events.js';
-import { localDate } from '../../domain/periods.js';
+import { localDate, weekdayName } from '../../domain/periods.js';
 import { aggregateEvents, type EventBucket } from '../../api/events.js';
 import { selectColumns, writeRows, type Column } from '../../output/index.js';
 import { intervalChart } from '../../output/chart.js';
@@ -31,14 +30,13 @@ import {
 export interface AnomaliesOptions extends RawOutputOptions, AnomaliesFlags {}
 
 const BUCKET_KEY: Record<GroupKey, 'team_id' | 'provider' | 'model'> = { team: 'team_id', provider: 'provider', model: 'model' };
-const WEEKDAYS = ['Sun', 'Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat'];
 
 export function anomalyColumns(groupBy: readonly GroupKey[]): Column<AnomalyRow>[] {
   const money = (name: 'actual' | 'expected' | 'lower' | 'upper'): Column<AnomalyRow> => ({ name, kind: 'money', get: (r) => r.verdict[name] });
   return [
     { name: 'date', kind: 'date', get: (r) => r.verdict.date },
     // In tables: today's running day says so.
-    { name: 'day', header: 'DATE', kind: 'text', get: (r) => `${r.verdict.date} ${WEEKDAYS[weekdayOf(r.verdict.date)] ?? ''}${r.verdict.partial ? ' (so far)' : ''}` },
+    { name: 'day', header: 'DATE', kind: 'text', get: (r) => `${r.verdict.date} ${weekdayName(r.verdict.date)}${r.verdict.partial ? ' (so far)' : ''}` },
     ...groupBy.map((key): Column<AnomalyRow> => ({ name: key, kind: 'text', get: (r) => r.group[key] ?? null })),
     money('actual'),
     money('expected'),
@@ -214,7 +212,7 @@ function drawCharts(ctx: Context, scans: readonly GroupScan[], rows: readonly An
       scan.verdicts.map((v) => {
         const mark = flagged.has(`${scan.id}\u0000${v.date}`) ? (v.direction === 'spike' ? ' ▲' : ' ▼') : '  ';
         return {
-          label: `${v.date} ${WEEKDAYS[weekdayOf(v.date)] ?? ''}${v.partial ? '*' : ' '}`,
+          label: `${v.date} ${weekdayName(v.date)}${v.partial ? '*' : ' '}`,
           actual: moneyToFloat(v.actual),
           center: moneyToFloat(v.expected),
           lower: moneyToFloat(v.lower),
