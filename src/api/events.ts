@@ -13,7 +13,7 @@ import { asObject, count, flag, optionalMoney, optionalText, requiredText, unexp
 import { MAX_PAGE_SIZE, normalizeVerdict, type GroupKey } from '../domain/events.js';
 import type { BucketPeriod } from '../domain/periods.js';
 import { Bucketer, type SpendBucketRow } from '../domain/buckets.js';
-import type { Money } from '../domain/money.js';
+import { type Money, ZERO } from '../domain/money.js';
 
 /** One spend event, whatever dialect the server speaks. */
 export interface SpendEvent {
@@ -115,7 +115,7 @@ function readBucket(raw: unknown, where: string): EventBucket {
     requests: count(o, ['requests', 'count'], 'an aggregate bucket', where),
     input_tokens: count(o, INPUT, 'an aggregate bucket', where),
     output_tokens: count(o, OUTPUT, 'an aggregate bucket', where),
-    cost: optionalMoney(o, COST, 'an aggregate bucket', where) ?? 0n,
+    cost: optionalMoney(o, COST, 'an aggregate bucket', where) ?? ZERO,
   };
   if ('team_id' in o || 'team' in o) bucket.team_id = optionalText(o, TEAM);
   if ('provider' in o) bucket.provider = optionalText(o, ['provider']);

@@ -6,7 +6,7 @@ import { ApiError } from '../errors.js';
 import { pageThrough } from './pages.js';
 import { asObject, optionalMoney, optionalText, quoteNames, requiredMoney, requiredText, unexpected } from './read.js';
 import { MAX_PAGE_SIZE } from '../domain/events.js';
-import type { Money } from '../domain/money.js';
+import { type Money, nanos } from '../domain/money.js';
 import type { TransactionType } from '../domain/ledger.js';
 import type { WalletPeriod } from '../domain/periods.js';
 import { ORG_TEAM } from '../domain/teams.js';
@@ -124,7 +124,7 @@ export function readWallet(raw: unknown, where: string): Wallet {
   const reserved = money(['reserved', 'reserved_balance']);
   let available = money(['available', 'balance', 'available_balance']);
   // kt's contract defines available = allocated − spent − reserved: computed only from three reported figures.
-  if (available === null && allocated !== null && spent !== null && reserved !== null) available = allocated - spent - reserved;
+  if (available === null && allocated !== null && spent !== null && reserved !== null) available = nanos(allocated - spent - reserved);
   const status = optionalText(o, ['status']);
   return {
     id: id ?? (team !== null ? team : `user:${user ?? ''}`),

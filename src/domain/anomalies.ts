@@ -27,7 +27,7 @@
 //
 // Money enters and leaves exact (bigint nano-units); inside, the statistics
 // run on floats (an expectation is an estimate).
-import { moneyFromFloat, moneyToFloat, type Money } from './money.js';
+import { addMoney, type Money, moneyFromFloat, moneyToFloat, ZERO } from './money.js';
 import { normalQuantile } from './forecast.js';
 import { addDays, weekdayOf } from './periods.js';
 
@@ -152,12 +152,12 @@ export function fillDays(days: readonly DaySpend[], through: string): DaySpend[]
   const byDate = new Map<string, DaySpend>();
   for (const d of days) {
     const seen = byDate.get(d.date);
-    byDate.set(d.date, seen === undefined ? d : { date: d.date, cost: seen.cost + d.cost, requests: seen.requests + d.requests });
+    byDate.set(d.date, seen === undefined ? d : { date: d.date, cost: addMoney(seen.cost, d.cost), requests: seen.requests + d.requests });
   }
   const out: DaySpend[] = [];
   // A range is at most a few hundred days; the bound only guards a malformed date.
   for (let date = first.date, i = 0; date <= through && i < 20_000; date = addDays(date, 1), i++) {
-    out.push(byDate.get(date) ?? { date, cost: 0n, requests: 0 });
+    out.push(byDate.get(date) ?? { date, cost: ZERO, requests: 0 });
   }
   return out;
 }
@@ -477,7 +477,7 @@ export function scanGroups(days: readonly GroupDay[], options: GroupScanOptions)
     }
     const spend = { date: day.date, cost: day.cost, requests: day.requests };
     if (day.date === options.partialDate) {
-      entry.partial = entry.partial === undefined ? spend : { ...spend, cost: entry.partial.cost + spend.cost, requests: entry.partial.requests + spend.requests };
+      entry.partial = entry.partial === undefined ? spend : { ...spend, cost: addMoney(entry.partial.cost, spend.cost), requests: entry.partial.requests + spend.requests };
     } else if (day.date <= options.through) {
       entry.days.push(spend);
     }
@@ -486,7 +486,7 @@ export function scanGroups(days: readonly GroupDay[], options: GroupScanOptions)
   for (const [id, entry] of [...groups.entries()].sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0))) {
     entry.days.sort((a, b) => (a.date < b.date ? -1 : a.date > b.date ? 1 : 0));
     // A group first seen today has no history: its partial day alone says nothing.
-    const partial = entry.days.length > 0 ? (entry.partial ?? (options.partialDate === undefined ? undefined : { date: options.partialDate, cost: 0n, requests: 0 })) : undefined;
+    const partial = entry.days.length > 0 ? (entry.partial ?? (options.partialDate === undefined ? undefined : { date: options.partialDate, cost: ZERO, requests: 0 })) : undefined;
     const verdicts = scanDays({ days: entry.days, through: options.through, partial, levelPct: options.levelPct, minCost: options.minCost });
     out.push({ id, group: entry.group, verdicts: verdicts.filter((v) => v.date >= options.from) });
   }

@@ -4,7 +4,7 @@
 // bigint; the bucket of an event is the local day, Monday-week or month in
 // the zone, so a DST change never moves an event into the wrong day.
 import type { GroupKey } from './events.js';
-import type { Money } from './money.js';
+import { addMoney, type Money, ZERO } from './money.js';
 import { bucketStart, formatWithOffset, nextBucketStart, type BucketPeriod } from './periods.js';
 
 export interface BucketInput {
@@ -62,13 +62,13 @@ export class Bucketer {
     const id = `${start}\u0000${keys.join('\u0000')}`;
     let acc = this.buckets.get(id);
     if (acc === undefined) {
-      acc = { start, keys, requests: 0, input: 0, output: 0, cost: 0n };
+      acc = { start, keys, requests: 0, input: 0, output: 0, cost: ZERO };
       this.buckets.set(id, acc);
     }
     acc.requests += 1;
     acc.input += event.input_tokens;
     acc.output += event.output_tokens;
-    if (event.cost !== null) acc.cost += event.cost;
+    if (event.cost !== null) acc.cost = addMoney(acc.cost, event.cost);
   }
 
   /** Buckets in period order, then by group keys. */

@@ -13,7 +13,7 @@
 // skips the ids it already has: `recent` lists the id and time of every
 // committed event at or after `recent.since`, and a run never reaches back
 // before `recent.since`, so the overlap can always be de-duplicated.
-import { formatDecimal, type Money } from './money.js';
+import { addMoney, formatDecimal, type Money, moneyFromDecimal, sumMoney, ZERO } from './money.js';
 
 export const MANIFEST_FILE = '_manifest.json';
 export const LOCK_FILE = '.lock';
@@ -245,7 +245,7 @@ export interface PartEvent {
 export class PartTally {
   events = 0;
   rows = 0;
-  cost: Money = 0n;
+  cost: Money = ZERO;
   minMs = Number.POSITIVE_INFINITY;
   maxMs = Number.NEGATIVE_INFINITY;
   readonly committed: Array<[string, string]> = [];
@@ -254,7 +254,7 @@ export class PartTally {
     const ms = Date.parse(event.timestamp);
     this.events += 1;
     this.rows += rows;
-    if (event.cost !== null) this.cost += event.cost;
+    if (event.cost !== null) this.cost = addMoney(this.cost, event.cost);
     if (ms < this.minMs) this.minMs = ms;
     if (ms > this.maxMs) this.maxMs = ms;
     this.committed.push([new Date(ms).toISOString(), event.id]);
@@ -295,11 +295,5 @@ export function commitPart(manifest: DatasetManifest, part: DatasetPart | undefi
 
 /** The cost of every part, summed exactly (for the run summary and tests). */
 export function manifestCost(parts: readonly DatasetPart[]): string {
-  let total = 0n;
-  for (const part of parts) {
-    const [whole = '0', frac = ''] = part.cost_total.replace('-', '').split('.');
-    const nanos = BigInt(whole) * 1_000_000_000n + BigInt(frac.padEnd(9, '0').slice(0, 9));
-    total += part.cost_total.startsWith('-') ? -nanos : nanos;
-  }
-  return formatDecimal(total);
+  return formatDecimal(sumMoney(parts.map((part) => moneyFromDecimal(part.cost_total))));
 }

@@ -16,7 +16,7 @@
 // its list cost, so caching's saving is ListCost − BilledCost); there are no
 // negotiated prices, so ContractedCost = ListCost; there are no commitments
 // or prepaid purchases to amortize, so EffectiveCost = BilledCost.
-import { divideHalfEven, type Money } from './money.js';
+import { addMoney, divideHalfEven, type Money, nanos, subtractMoney, sumMoney, ZERO } from './money.js';
 import type { ModelPrice } from './prices.js';
 
 export const FOCUS_VERSION = '1.2';
@@ -282,15 +282,15 @@ export class FocusMapper {
     const price = event.model === null ? undefined : this.prices(event.model);
     if (price === undefined) this.unpriced.set(model, (this.unpriced.get(model) ?? 0) + 1);
     const shared: FocusShared = { event, account: this.account, hour, month, label, tags: undefined };
-    const billed = event.cost ?? 0n;
+    const billed = event.cost ?? ZERO;
     const inputPrice = price === undefined ? null : price.input;
-    const inputList = inputPrice === null ? null : divideHalfEven(BigInt(event.input_tokens) * inputPrice, 1_000_000n);
+    const inputList = inputPrice === null ? null : nanos(divideHalfEven(BigInt(event.input_tokens) * inputPrice, 1_000_000n));
     if (event.output_tokens <= 0) {
       return [{ s: shared, output: false, billed, list: inputList ?? billed, unit: inputPrice }];
     }
     const outputPrice = price === undefined ? null : price.output;
-    const outputList = outputPrice === null ? null : divideHalfEven(BigInt(event.output_tokens) * outputPrice, 1_000_000n);
-    const [inputBilled = 0n, outputBilled = 0n] = splitBilled(billed, [inputList, outputList]);
+    const outputList = outputPrice === null ? null : nanos(divideHalfEven(BigInt(event.output_tokens) * outputPrice, 1_000_000n));
+    const [inputBilled = ZERO, outputBilled = ZERO] = splitBilled(billed, [inputList, outputList]);
     return [
       { s: shared, output: false, billed: inputBilled, list: inputList ?? inputBilled, unit: inputPrice },
       { s: shared, output: true, billed: outputBilled, list: outputList ?? outputBilled, unit: outputPrice },
@@ -389,16 +389,16 @@ export function focusRow(line: FocusLine): FocusRow {
  */
 export function splitBilled(billed: Money, list: readonly (Money | null)[]): Money[] {
   const known = list.every((l) => l !== null);
-  const total = known ? (list as Money[]).reduce((a, b) => a + b, 0n) : 0n;
-  if (total === 0n) return list.map((_, i) => (i === 0 ? billed : 0n));
+  const total = known ? sumMoney(list as Money[]) : ZERO;
+  if (total === 0n) return list.map((_, i) => (i === 0 ? billed : ZERO));
   const shares: Money[] = [];
-  let given = 0n;
+  let given = ZERO;
   for (let i = 0; i < list.length - 1; i += 1) {
-    const share = divideHalfEven(billed * (list[i] as Money), total);
+    const share = nanos(divideHalfEven(billed * (list[i] as Money), total));
     shares.push(share);
-    given += share;
+    given = addMoney(given, share);
   }
-  shares.push(billed - given);
+  shares.push(subtractMoney(billed, given));
   return shares;
 }
 

@@ -5,7 +5,7 @@
 // division here may produce NaN or Infinity: each one is guarded. The
 // models, their fitting and the choice between them are in ./forecast/; the
 // projection of a period's spend is in ./forecast/projection.ts.
-import { moneyToFloat, type Money } from './money.js';
+import { type Money, moneyToFloat, ZERO } from './money.js';
 import { estimateMoney } from './forecast/estimate.js';
 import type { EtsParams } from './forecast/ets.js';
 import { addMonths, daysInMonth } from './periods.js';
@@ -160,7 +160,7 @@ export function forecastMonthly(history: readonly MonthActual[], ahead: number, 
   const past: PastMonthForecast[] = history.map((m, t) => {
     const f = oneStep[t] ?? null;
     const choice = choices[t] ?? null;
-    const actual = m.actual < 0n ? 0n : m.actual;
+    const actual = m.actual < 0n ? ZERO : m.actual;
     if (f === null || choice === null) return { month: m.month, actual, forecast: null, lower: null, upper: null, variance: null, model: null };
     // A month forecast by the run rate on too little history gets at least the relative spread.
     const half = z * (t < MIN_MODEL_HISTORY ? Math.max(sigmaAt(t, f), FALLBACK_RELATIVE_SIGMA * f) : sigmaAt(t, f));
@@ -179,7 +179,7 @@ export function forecastMonthly(history: readonly MonthActual[], ahead: number, 
   const choice = choices[n] ?? chooseModel([]);
   const lastMonth = history[history.length - 1]?.month;
   const firstFuture = lastMonth === undefined ? (options.firstFutureMonth ?? '') : addMonths(lastMonth, 1);
-  const daily = moneyToFloat(options.dailyRunRate ?? 0n);
+  const daily = moneyToFloat(options.dailyRunRate ?? ZERO);
   const future: FutureMonthForecast[] = [];
   for (let h = 1; h <= ahead; h++) {
     const month = firstFuture === '' ? '' : addMonths(firstFuture, h - 1);

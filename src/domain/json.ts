@@ -4,7 +4,7 @@
 // way in, numbers with more digits than a double keeps are handed over as
 // their source text; on the way out, money (a bigint) is written as its exact
 // decimal. Pure text work: no I/O.
-import { formatDecimal } from './money.js';
+import { formatDecimal, nanos } from './money.js';
 
 /** More significant digits than this may not survive a double. */
 const DOUBLE_DIGITS = 15;
@@ -114,7 +114,7 @@ export function stringifyJson(value: unknown, options: { moneyDecimals?: number;
   const decimals = options.moneyDecimals ?? 2;
   const indent = options.indent ?? 0;
   const write = (v: unknown, depth: number): string | undefined => {
-    if (typeof v === 'bigint') return formatDecimal(v, decimals);
+    if (typeof v === 'bigint') return formatDecimal(nanos(v), decimals);
     if (v === null || typeof v !== 'object') return JSON.stringify(v);
     const pad = indent > 0 ? `\n${' '.repeat(indent * (depth + 1))}` : '';
     const close = indent > 0 ? `\n${' '.repeat(indent * depth)}` : '';

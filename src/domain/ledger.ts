@@ -2,7 +2,7 @@
 // what a wallet has available, how much a hold may still take, and what a
 // wallet becomes when its budget period turns over. Pure: no clock, no I/O;
 // the emulator's store and the CLI's wallet commands apply the same rules.
-import type { Money } from './money.js';
+import { addMoney, type Money, moneyRatio, nanos, negateMoney, subtractMoney, ZERO } from './money.js';
 import { walletPeriodBounds, type WalletPeriod } from './periods.js';
 
 /** Types of wallet transactions, in the order the API documents them. */
@@ -32,17 +32,17 @@ export interface WalletAmounts {
 
 /** What a wallet holds this period: its standing allocation and the one-off change (credits − reclaims). */
 export function periodAllocated(allocation: Money, credited: Money): Money {
-  return allocation + credited;
+  return addMoney(allocation, credited);
 }
 
 /** available = allocated − spent − reserved: what the subtree may still spend this period. */
 export function available(w: Pick<WalletAmounts, 'allocated' | 'spent' | 'reserved'>): Money {
-  return w.allocated - w.spent - w.reserved;
+  return nanos(w.allocated - w.spent - w.reserved);
 }
 
 /** What more may be spent or held before the hard cap: null without one (no limit), negative once past it. */
 export function hardCapRoom(w: Pick<WalletAmounts, 'spent' | 'reserved' | 'hardCap'>): Money | null {
-  return w.hardCap === null ? null : w.hardCap - w.spent - w.reserved;
+  return w.hardCap === null ? null : nanos(w.hardCap - w.spent - w.reserved);
 }
 
 /** Whether `amount` is more than the hard cap leaves room for. */
@@ -62,7 +62,7 @@ export function headroom(chain: readonly WalletAmounts[]): Money {
     const room = hardCapRoom(w);
     for (const x of room === null ? [available(w)] : [available(w), room]) if (least === null || x < least) least = x;
   }
-  return least === null || least < 0n ? 0n : least;
+  return least === null || least < 0n ? ZERO : least;
 }
 
 export type HoldRefusalReason = 'hard_cap_exceeded' | 'insufficient_funds';
@@ -103,7 +103,7 @@ export function overrunRefusal(chain: readonly WalletAmounts[], amount: Money): 
 
 /** What a wallet can still carve out for new or larger child allocations. */
 export function unallocated(allocated: Money, childrenAllocated: Money): Money {
-  return allocated - childrenAllocated;
+  return subtractMoney(allocated, childrenAllocated);
 }
 
 /**
@@ -140,10 +140,9 @@ export function walletStatus(w: WalletAmounts): WalletStatus {
 
 /** (spent + reserved) / allocated; Infinity when something is used of nothing, null when nothing at all. */
 export function utilization(w: Pick<WalletAmounts, 'allocated' | 'spent' | 'reserved'>): number | null {
-  const used = w.spent + w.reserved;
+  const used = addMoney(w.spent, w.reserved);
   if (w.allocated <= 0n) return used > 0n ? Number.POSITIVE_INFINITY : null;
-  // A share for display, not money: the float quotient is fine.
-  return Number(used) / Number(w.allocated);
+  return moneyRatio(used, w.allocated);
 }
 
 // ---- budget periods ---------------------------------------------------------
@@ -207,13 +206,13 @@ export function openPeriod(
   spentSince: Money,
 ): PeriodOpening {
   const periodStart = periodStartAt(now, w.period);
-  const entries: LedgerEntry[] = [{ type: 'allocate', amount: w.allocation, balanceAfter: w.allocation - spentSince, at: periodStart }];
+  const entries: LedgerEntry[] = [{ type: 'allocate', amount: w.allocation, balanceAfter: subtractMoney(w.allocation, spentSince), at: periodStart }];
   if (w.reserved > 0n) {
-    entries.push({ type: 'reserve', amount: -w.reserved, balanceAfter: w.allocation - spentSince - w.reserved, at: periodStart });
+    entries.push({ type: 'reserve', amount: negateMoney(w.reserved), balanceAfter: nanos(w.allocation - spentSince - w.reserved), at: periodStart });
   }
   return {
     periodStart,
-    credited: 0n,
+    credited: ZERO,
     spent: spentSince,
     softCapCrossedAt: softCapCrossedAt({ spent: spentSince, softCap: w.softCap }, null, now),
     entries,

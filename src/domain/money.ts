@@ -5,12 +5,62 @@
 // units. Nothing here ever adds floats. Digits beyond the ninth decimal are
 // rounded half to even, once, where an amount enters kt.
 
-export type Money = bigint;
+declare const moneyBrand: unique symbol;
+/**
+ * Nano-units of a currency. Branded so that a plain number or bigint cannot
+ * be handed where money is expected (the output layer's money columns take
+ * Money only). Every Money comes from a parser here, `units`, `nanos` (an
+ * integer count kt already holds) or the arithmetic helpers below.
+ */
+export type Money = bigint & { readonly [moneyBrand]: true };
+
+/** No money. */
+export const ZERO = 0n as Money;
+
+/**
+ * A count of nano-units as money: for amounts kt itself holds as integers
+ * (a database column, a price × tokens product already in nanos). Amounts
+ * from text or JSON go through the parsers below instead.
+ */
+export function nanos(count: bigint): Money {
+  return count as Money;
+}
+
+export function addMoney(a: Money, b: Money): Money {
+  return (a + b) as Money;
+}
+
+export function subtractMoney(a: Money, b: Money): Money {
+  return (a - b) as Money;
+}
+
+export function negateMoney(a: Money): Money {
+  return (0n - a) as Money;
+}
+
+export function sumMoney(amounts: Iterable<Money>): Money {
+  let total = 0n;
+  for (const amount of amounts) total += amount;
+  return total as Money;
+}
+
+export function minMoney(a: Money, b: Money): Money {
+  return a < b ? a : b;
+}
+
+export function maxMoney(a: Money, b: Money): Money {
+  return a > b ? a : b;
+}
 
 /** Decimals kept: amounts are exact to 1e-9 of the major unit. */
 export const MONEY_DECIMALS = 9;
 export const NANOS_PER_UNIT = 1_000_000_000n;
-/** Largest amount kt accepts anywhere (10^15 units): far above any budget, far below where SQLite's int64 ends. */
+/**
+ * Largest amount kt accepts anywhere (10^15 units, far above any budget). A
+ * bigint has no limit of its own; the emulator's SQLite columns are int64
+ * nano-units (up to about 9.2 × 10^9 units) and it refuses larger writes
+ * itself.
+ */
 const MAX_MONEY = 10n ** 24n;
 
 /** Currencies the control plane accepts, with their table symbol. */
@@ -34,7 +84,7 @@ export class AmountError extends Error {}
 /** Whole units as money: `units(10_000)` is $10,000. */
 export function units(amount: number | bigint): Money {
   if (typeof amount === 'number' && !Number.isSafeInteger(amount)) throw new AmountError(`units(${amount}): not a whole number`);
-  return BigInt(amount) * NANOS_PER_UNIT;
+  return (BigInt(amount) * NANOS_PER_UNIT) as Money;
 }
 
 const PLAIN_DECIMAL = /^(\d+)(?:\.(\d+))?$/;
@@ -63,7 +113,7 @@ export function parseAmount(text: string, options: { allowZero?: boolean } = {})
   const money = BigInt(match[1] ?? '0') * NANOS_PER_UNIT + BigInt(frac.padEnd(MONEY_DECIMALS, '0'));
   if (money >= MAX_MONEY) throw new AmountError(`invalid amount "${text}": too large`);
   if (money === 0n && options.allowZero !== true) throw new AmountError(`invalid amount "${text}": must be greater than zero`);
-  return money;
+  return money as Money;
 }
 
 // Below 2^22 doubles are spaced less than 1e-9 apart, so at most one number
@@ -84,7 +134,7 @@ export function moneyFromJson(value: unknown, options: ExactOption = {}): Money 
   if (typeof value === 'number') {
     if (value < FAST_PATH_LIMIT && value > -FAST_PATH_LIMIT) {
       const n = Math.round(value * 1e9);
-      if (n / 1e9 === value) return BigInt(n);
+      if (n / 1e9 === value) return BigInt(n) as Money;
     }
     if (!Number.isFinite(value)) throw new AmountError(`invalid amount ${String(value)}: not a finite number`);
     return moneyFromDecimal(String(value), options);
@@ -125,7 +175,7 @@ export function moneyFromDecimal(text: string, options: ExactOption = {}): Money
     magnitude = -shift > digits.length + 1 ? 0n : divideHalfEven(BigInt(digits), 10n ** BigInt(-shift));
   }
   if (magnitude >= MAX_MONEY) throw new AmountError(`invalid amount ${text}: too large`);
-  return match[1] === '-' ? -magnitude : magnitude;
+  return (match[1] === '-' ? -magnitude : magnitude) as Money;
 }
 
 /** a / b rounded half to even (b > 0). */
@@ -145,7 +195,7 @@ export function divideHalfEven(a: bigint, b: bigint): bigint {
  */
 export function formatDecimal(money: Money, minDecimals = 2): string {
   const negative = money < 0n;
-  const digits = (negative ? -money : money).toString().padStart(MONEY_DECIMALS + 1, '0');
+  const digits = (negative ? 0n - money : money).toString().padStart(MONEY_DECIMALS + 1, '0');
   const whole = digits.slice(0, -MONEY_DECIMALS);
   let end = digits.length;
   const keep = whole.length + minDecimals;
@@ -176,7 +226,7 @@ export function formatScaled(value: bigint, scale: number): string {
 export function formatMoney(money: Money, currency = 'USD'): string {
   const symbol = CURRENCIES[currency] ?? `${currency} `;
   const negative = money < 0n;
-  const abs = negative ? -money : money;
+  const abs = negative ? 0n - money : money;
   let decimals = 2;
   if (abs !== 0n && abs < NANOS_PER_UNIT / 200n) {
     // below half a cent: enough decimals for two significant digits
@@ -192,7 +242,7 @@ export function formatMoney(money: Money, currency = 'USD'): string {
 }
 
 /** A non-negative amount in units of 10^-decimals, rounded half up. */
-function roundTo(abs: Money, decimals: number): bigint {
+function roundTo(abs: bigint, decimals: number): bigint {
   const scale = 10n ** BigInt(MONEY_DECIMALS - decimals);
   return (abs + scale / 2n) / scale;
 }
@@ -207,7 +257,7 @@ export function formatMoneyPair(a: Money, b: Money, currency = 'USD'): [string, 
   const y = formatMoney(b, currency);
   if (x !== y || a === b) return [x, y];
   const symbol = CURRENCIES[currency] ?? `${currency} `;
-  const exact = (m: Money): string => `${m < 0n ? '-' : ''}${symbol}${formatDecimal(m < 0n ? -m : m)}`;
+  const exact = (m: Money): string => `${m < 0n ? '-' : ''}${symbol}${formatDecimal(m < 0n ? negateMoney(m) : m)}`;
   return [exact(a), exact(b)];
 }
 
@@ -218,8 +268,8 @@ export function moneyToFloat(money: Money): number {
 
 /** A statistical estimate (major units) as money, to the nearest nano-unit; 0 for NaN or infinities. */
 export function moneyFromFloat(value: number): Money {
-  if (!Number.isFinite(value)) return 0n;
-  return BigInt(Math.round(value * 1e9));
+  if (!Number.isFinite(value)) return ZERO;
+  return BigInt(Math.round(value * 1e9)) as Money;
 }
 
 /** part / whole as a fraction (utilization); null when the whole is zero. */

@@ -2,7 +2,7 @@
 // document's cost comparison matrix (gpt-4o, gpt-4o-mini, claude-sonnet,
 // claude-haiku) comes first; the other entries let `kt policy validate` tell a
 // real model name from a typo. Prices are exact Money per 1M tokens.
-import { divideHalfEven, moneyFromDecimal, type Money } from './money.js';
+import { divideHalfEven, type Money, moneyFromDecimal, nanos } from './money.js';
 
 export interface ModelPrice {
   provider: string;
@@ -54,5 +54,5 @@ const PER_MILLION = 1_000_000n;
  * nano-unit (250 gpt-4o-mini input tokens at $0.15 per 1M are $0.0000375).
  */
 export function tokenCost(price: Pick<ModelPrice, 'input' | 'output'>, inputTokens: number | bigint, outputTokens: number | bigint): Money {
-  return divideHalfEven(BigInt(inputTokens) * price.input + BigInt(outputTokens) * price.output, PER_MILLION);
+  return nanos(divideHalfEven(BigInt(inputTokens) * price.input + BigInt(outputTokens) * price.output, PER_MILLION));
 }

@@ -1,7 +1,7 @@
 // The events table: spend as the gateway settles it or as history loads it.
 // Costs are nano-units; statements that read them run in safe-integer mode.
 import type Database from 'better-sqlite3';
-import type { Money } from '../domain/money.js';
+import { type Money, nanos } from '../domain/money.js';
 import { DEFAULT_DECISION, EVENT_MONEY, fromDb, type EventInput, type EventRow } from './schema.js';
 
 export class EventLog {
@@ -45,6 +45,6 @@ export class EventLog {
 
   /** Each team's own spend from `since` on (the ts index limits it to those events). */
   spendByTeamSince(since: number): Map<string, Money> {
-    return new Map(this.stmts.spendSince.all(since).map((r) => [r.team_id, r.cost]));
+    return new Map(this.stmts.spendSince.all(since).map((r) => [r.team_id, nanos(r.cost)]));
   }
 }

@@ -9,7 +9,7 @@ import { openPeriod, periodStartAt, softCapCrossedAt } from '../domain/ledger.js
 import type { EventLog } from './event-log.js';
 import type { EventInput, WalletRow } from './schema.js';
 import { amountsOf, availableOf, type Wallets } from './wallets.js';
-import type { Money } from '../domain/money.js';
+import { addMoney, type Money, negateMoney, ZERO } from '../domain/money.js';
 
 /**
  * Spend kept only as a sum (a team's day): ledger rows without an event.
@@ -85,12 +85,12 @@ export class HistoryLoader {
         const w = chain[i] as WalletRow;
         const start = periodStartAt(e.ts, w.period);
         if (start > w.period_start && start <= nowMs) {
-          this.wallets.startPeriod(w, openPeriod({ allocation: w.allocation, reserved: w.reserved, softCap: w.soft_cap, period: w.period }, e.ts, 0n));
+          this.wallets.startPeriod(w, openPeriod({ allocation: w.allocation, reserved: w.reserved, softCap: w.soft_cap, period: w.period }, e.ts, ZERO));
         }
         if (start !== w.period_start) continue;
-        w.spent += e.cost;
+        w.spent = addMoney(w.spent, e.cost);
         w.soft_cap_crossed_at = softCapCrossedAt(amountsOf(w), w.soft_cap_crossed_at, e.ts);
-        this.wallets.recordRow(w.team_id, 'settle', -e.cost, availableOf(w), null, seq, Math.max(e.ts, w.created_at));
+        this.wallets.recordRow(w.team_id, 'settle', negateMoney(e.cost), availableOf(w), null, seq, Math.max(e.ts, w.created_at));
       }
     }
     for (const w of touched.values()) this.wallets.save(w);

@@ -4,7 +4,7 @@
 // comparison; only when the clock passes it are the due wallets rolled.
 import type Database from 'better-sqlite3';
 import { openPeriod, periodEndAfter, periodStartAt } from '../domain/ledger.js';
-import type { Money } from '../domain/money.js';
+import { addMoney, type Money, ZERO } from '../domain/money.js';
 import { WALLET_PERIODS, type WalletPeriod } from '../domain/periods.js';
 import type { EventLog } from './event-log.js';
 import { fromDb, WALLET_MONEY, type WalletRow } from './schema.js';
@@ -65,7 +65,7 @@ export class PeriodRollover {
       if (due.length === 0) continue;
       const spent = this.subtreeSpendSince(start);
       for (const w of due) {
-        this.wallets.startPeriod(w, openPeriod({ allocation: w.allocation, reserved: w.reserved, softCap: w.soft_cap, period }, now, spent.get(w.team_id) ?? 0n));
+        this.wallets.startPeriod(w, openPeriod({ allocation: w.allocation, reserved: w.reserved, softCap: w.soft_cap, period }, now, spent.get(w.team_id) ?? ZERO));
         this.wallets.save(w);
         rolled += 1;
       }
@@ -84,7 +84,7 @@ export class PeriodRollover {
     const parents = new Map<string, string | null>();
     for (const [team, cost] of this.events.spendByTeamSince(since)) {
       for (let id: string | null = team; id !== null; ) {
-        totals.set(id, (totals.get(id) ?? 0n) + cost);
+        totals.set(id, addMoney(totals.get(id) ?? ZERO, cost));
         let parent = parents.get(id);
         if (parent === undefined) {
           parent = this.wallets.find(id)?.parent_id ?? null;

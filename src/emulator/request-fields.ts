@@ -1,6 +1,6 @@
 // Reading request bodies and query strings: each field checked once, with a
 // 400 that names it.
-import { AmountError, isCurrency, moneyFromJson, type ExactOption, type Money } from '../domain/money.js';
+import { AmountError, type ExactOption, isCurrency, type Money, moneyFromJson, ZERO } from '../domain/money.js';
 import { isWalletPeriod, WALLET_PERIODS, type WalletPeriod } from '../domain/periods.js';
 import { isTeamId, TEAM_ID_RULE } from '../domain/teams.js';
 import { MAX_PAGE_SIZE } from '../domain/events.js';
@@ -148,7 +148,7 @@ export function eventDetails(o: Body, fail: (message: string) => Error, options:
   }
   const attr = (attribution ?? {}) as Body;
   const costs = [o.cost, o.cost_usd, attr.total_cost_usd].filter((c) => c !== undefined && c !== null);
-  let cost = 0n;
+  let cost = ZERO;
   if (costs.length === 0) {
     if (verdict !== 'block') throw fail('missing field "cost" (or event_cost_attribution.total_cost_usd)');
   } else {

@@ -12,7 +12,7 @@
 // wallet whose chain holds it.
 import type Database from 'better-sqlite3';
 import { overrunRefusal, reserveRefusal, softCapCrossedAt, type HoldRefusal } from '../domain/ledger.js';
-import type { Money } from '../domain/money.js';
+import { addMoney, maxMoney, type Money, negateMoney, subtractMoney, ZERO } from '../domain/money.js';
 import { ApiFailure, decimal } from './failure.js';
 import type { EventLog } from './event-log.js';
 import { randomHex } from './ids.js';
@@ -60,7 +60,7 @@ export class Reservations {
     for (const r of due) {
       this.stmts.setStatus.run('expired', r.id);
       for (const w of this.chainOf(r)) {
-        w.reserved -= r.amount;
+        w.reserved = subtractMoney(w.reserved, r.amount);
         this.wallets.saveSpending(w);
         this.wallets.record(w, 'expire', r.amount, r.id, null, now);
       }
@@ -118,9 +118,9 @@ export class Reservations {
     };
     this.stmts.insert.run(r.id, r.team_id, r.amount, r.status, r.expires_at, r.created_at, r.request_id);
     for (const w of chain) {
-      w.reserved += estimate;
+      w.reserved = addMoney(w.reserved, estimate);
       this.wallets.saveSpending(w);
-      this.wallets.record(w, 'reserve', -estimate, r.id, null, now);
+      this.wallets.record(w, 'reserve', negateMoney(estimate), r.id, null, now);
     }
     return r;
   }
@@ -128,7 +128,7 @@ export class Reservations {
   settle(input: SettleInput): { reservation: ReservationRow; event: EventRow; released: Money } {
     const r = this.held(input.reservation_id);
     const chain = this.chainOf(r);
-    const overrun = input.actual - r.amount;
+    const overrun = subtractMoney(input.actual, r.amount);
     if (overrun > 0n) {
       const refusal = overrunRefusal(chain.map(amountsOf), overrun);
       if (refusal !== undefined) throw overrunFailure(chain, refusal, overrun);
@@ -149,14 +149,14 @@ export class Reservations {
     });
     this.stmts.setStatus.run('settled', r.id);
     for (const w of chain) {
-      w.reserved -= r.amount;
-      w.spent += input.actual;
+      w.reserved = subtractMoney(w.reserved, r.amount);
+      w.spent = addMoney(w.spent, input.actual);
       w.soft_cap_crossed_at = softCapCrossedAt(amountsOf(w), w.soft_cap_crossed_at, now);
       this.wallets.saveSpending(w);
-      this.wallets.record(w, 'settle', r.amount - input.actual, r.id, seq, now);
+      this.wallets.record(w, 'settle', subtractMoney(r.amount, input.actual), r.id, seq, now);
     }
     const event = this.events.get(seq) as EventRow;
-    return { reservation: { ...r, status: 'settled' }, event, released: r.amount > input.actual ? r.amount - input.actual : 0n };
+    return { reservation: { ...r, status: 'settled' }, event, released: maxMoney(subtractMoney(r.amount, input.actual), ZERO) };
   }
 
   release(id: string): ReservationRow {
@@ -164,7 +164,7 @@ export class Reservations {
     const now = this.now();
     this.stmts.setStatus.run('released', r.id);
     for (const w of this.chainOf(r)) {
-      w.reserved -= r.amount;
+      w.reserved = subtractMoney(w.reserved, r.amount);
       this.wallets.saveSpending(w);
       this.wallets.record(w, 'release', r.amount, r.id, null, now);
     }
@@ -190,13 +190,13 @@ export class Reservations {
 function reserveFailure(chain: WalletRow[], refusal: HoldRefusal, estimate: Money): ApiFailure {
   const w = chain[refusal.index] as WalletRow;
   if (refusal.reason === 'hard_cap_exceeded') {
-    const cap = w.hard_cap ?? 0n;
+    const cap = w.hard_cap ?? ZERO;
     return new ApiFailure(402, 'hard_cap_exceeded', `"${w.team_id}" would pass its hard cap of ${decimal(cap)} ${w.currency}`, {
       team_id: w.team_id,
       hard_cap: cap,
     });
   }
-  const left = availableOf(w) > 0n ? availableOf(w) : 0n;
+  const left = maxMoney(availableOf(w), ZERO);
   return new ApiFailure(402, 'insufficient_funds', `"${w.team_id}" has ${decimal(left)} ${w.currency} available; ${decimal(estimate)} requested`, {
     team_id: w.team_id,
     available: left,
@@ -207,7 +207,7 @@ function reserveFailure(chain: WalletRow[], refusal: HoldRefusal, estimate: Mone
 function overrunFailure(chain: WalletRow[], refusal: HoldRefusal, overrun: Money): ApiFailure {
   const w = chain[refusal.index] as WalletRow;
   if (refusal.reason === 'hard_cap_exceeded') {
-    return new ApiFailure(402, 'hard_cap_exceeded', `"${w.team_id}" would pass its hard cap of ${decimal(w.hard_cap ?? 0n)} ${w.currency}`, {
+    return new ApiFailure(402, 'hard_cap_exceeded', `"${w.team_id}" would pass its hard cap of ${decimal(w.hard_cap ?? ZERO)} ${w.currency}`, {
       team_id: w.team_id,
     });
   }

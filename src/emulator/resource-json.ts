@@ -2,7 +2,7 @@
 // (the server writes them as exact decimals in the major unit), instants as
 // ISO strings, ids with their prefixes.
 import { available, periodEndAfter, walletStatus, type WalletStatus } from '../domain/ledger.js';
-import { formatDecimal, type Money } from '../domain/money.js';
+import { formatDecimal, type Money, nanos } from '../domain/money.js';
 
 import { eventId, iso, spendLogId, txnId, type EventRow, type TxnRow, type WalletRow } from './schema.js';
 import { amountsOf, scopeOf, unallocatedOf, userOf, walletId } from './wallets.js';
@@ -122,7 +122,7 @@ const NANOS = 1_000_000_000;
  */
 export function decimalText(money: Money | number): string {
   if (typeof money === 'bigint') return formatDecimal(money, 0);
-  if (!Number.isSafeInteger(money)) return formatDecimal(BigInt(money), 0);
+  if (!Number.isSafeInteger(money)) return formatDecimal(nanos(BigInt(money)), 0);
   const negative = money < 0;
   const abs = negative ? -money : money;
   let whole = Math.floor(abs / NANOS);

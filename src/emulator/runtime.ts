@@ -10,6 +10,7 @@ import { createEmulatorServer } from './server.js';
 import type { FaultRule } from './faults.js';
 import { seedDemo, importEvents, type DemoSeeded } from './seed.js';
 import { seedUserWallet } from './wallets.js';
+import { ZERO } from '../domain/money.js';
 
 export interface EmulatorOptions {
   host: string;
@@ -97,7 +98,7 @@ export async function openEmulator(options: EmulatorOptions): Promise<RunningEmu
           seeded = seedDemo(store, { events: options.seedEvents, now: now() });
           // The product's wallets have scopes: its demo has a user's wallet too.
           if (options.dialect === 'product') seedUserWallet(db, store.wallets);
-        } else store.wallets.create({ team_id: 'org', name: 'Organization', parent_id: null, currency: 'USD', period: 'monthly', allocation: 0n, soft_cap: null, hard_cap: null });
+        } else store.wallets.create({ team_id: 'org', name: 'Organization', parent_id: null, currency: 'USD', period: 'monthly', allocation: ZERO, soft_cap: null, hard_cap: null });
         store.setMeta('initialized', new Date(now()).toISOString());
       });
     } else if (options.seed === 'demo') {

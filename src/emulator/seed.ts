@@ -10,7 +10,7 @@
 import { createReadStream } from 'node:fs';
 import { createInterface } from 'node:readline';
 import { UsageError, FailureError } from '../errors.js';
-import type { Money } from '../domain/money.js';
+import { addMoney, type Money, moneyToFloat, ZERO } from '../domain/money.js';
 import { eventDetails } from './request-fields.js';
 import { priceOf, tokenCost } from '../domain/prices.js';
 import { parseJsonExact } from '../domain/json.js';
@@ -42,7 +42,7 @@ export { BLOCKED_SHARE, DEMO_WALLETS, demoHistoryStart, MODEL_LIMITS, rawEventsS
 export const CACHED_SHARE = 0.25;
 
 function allocationsUsd(): Map<string, number> {
-  return new Map(DEMO_WALLETS.map((w) => [w.team_id, Number(w.allocation) / 1e9]));
+  return new Map(DEMO_WALLETS.map((w) => [w.team_id, moneyToFloat(w.allocation)]));
 }
 
 /** The policy decision of a request that was not blocked. */
@@ -78,7 +78,7 @@ function eventOf(r: DemoRequest, plan: TeamPlan, random: () => number): EventInp
     output_tokens: r.output,
     cached: r.cached,
     // a blocked request never reaches the model, a cache hit is free
-    cost: r.blocked || r.cached ? 0n : tokenCost(PRICES[r.workload] as (typeof PRICES)[number], r.input, r.output),
+    cost: r.blocked || r.cached ? ZERO : tokenCost(PRICES[r.workload] as (typeof PRICES)[number], r.input, r.output),
     currency: 'USD',
     request_id: null,
     decision: r.blocked ? blockedDecision(random) : passedDecision(random),
@@ -128,15 +128,15 @@ class DayRollup {
    */
   rows(team: string, dayStart: number): { rows: RollupRow[]; cost: Money } {
     const rows: RollupRow[] = [];
-    let cost = 0n;
+    let cost = ZERO;
     for (let i = 0; i < this.cells; i += 1) {
       const requests = this.requests[i] ?? 0;
       if (requests === 0) continue;
       const m = i % MODELS.length;
       const model = MODELS[m] as string;
       const price = priceOf(model);
-      const c = price === undefined ? 0n : tokenCost(price, this.chargedInput[i] ?? 0, this.chargedOutput[i] ?? 0);
-      cost += c;
+      const c = price === undefined ? ZERO : tokenCost(price, this.chargedInput[i] ?? 0, this.chargedOutput[i] ?? 0);
+      cost = addMoney(cost, c);
       rows.push({
         hour_start: dayStart + Math.floor(i / MODELS.length) * HOUR,
         team_id: team,
@@ -194,11 +194,11 @@ export function* demoDays(now: number): Generator<DemoDay, void, undefined> {
       const plan = TEAM_PLANS[teamDay.team] as TeamPlan;
       const { counts, incident } = drawCounts(teamDay, random);
       if (raw) {
-        let cost = 0n;
+        let cost = ZERO;
         drawTeamDay(teamDay, counts, incident, random, (r) => {
           if (r.ts >= now) return;
           const e = eventOf(r, plan, random);
-          cost += e.cost;
+          cost = addMoney(cost, e.cost);
           day.events.push(e);
         });
         if (cost > 0n) day.summaries.push({ kind: 'summary', ts: Math.min(dayStart + DAY, now) - 1, team_id: plan.team, cost });
@@ -347,7 +347,7 @@ export async function importEvents(store: Store, file: string): Promise<number> 
   return store.tx(() => {
     for (const team of new Set(events.map((e) => e.team_id))) {
       if (!store.wallets.has(team)) {
-        store.wallets.create({ team_id: team, name: teamName(team), parent_id: 'org', currency: 'USD', period: 'monthly', allocation: 0n, soft_cap: null, hard_cap: null });
+        store.wallets.create({ team_id: team, name: teamName(team), parent_id: 'org', currency: 'USD', period: 'monthly', allocation: ZERO, soft_cap: null, hard_cap: null });
       }
     }
     return store.loadHistory(events);

@@ -4,7 +4,7 @@
 // holds also moves its parent's children_allocated by the same amount.
 import type Database from 'better-sqlite3';
 import { available, periodAllocated, periodStartAt, returnable, softCapCrossedAt, unallocated, type PeriodOpening, type WalletAmounts } from '../domain/ledger.js';
-import type { Money } from '../domain/money.js';
+import { addMoney, maxMoney, type Money, nanos, negateMoney, subtractMoney, ZERO } from '../domain/money.js';
 import type { WalletPeriod } from '../domain/periods.js';
 import { teamName } from '../domain/teams.js';
 import { ApiFailure, decimal } from './failure.js';
@@ -175,7 +175,7 @@ export class Wallets {
 
   /** Puts `w` in the period `opening` describes (see openPeriod in domain/ledger.ts) and writes its rows; the caller saves `w`. */
   startPeriod(w: WalletRow, opening: PeriodOpening): void {
-    this.addToChildrenAllocated(w.parent_id, opening.credited - w.extra);
+    this.addToChildrenAllocated(w.parent_id, subtractMoney(opening.credited, w.extra));
     w.period_start = opening.periodStart;
     w.extra = opening.credited;
     w.spent = opening.spent;
@@ -191,12 +191,12 @@ export class Wallets {
     const w: WalletRow = {
       ...init,
       period_start: periodStartAt(now, init.period),
-      extra: 0n,
-      spent: 0n,
-      reserved: 0n,
+      extra: ZERO,
+      spent: ZERO,
+      reserved: ZERO,
       soft_cap_crossed_at: null,
       created_at: now,
-      children_allocated: 0n,
+      children_allocated: ZERO,
     };
     this.stmts.insert.run(w);
     this.addToChildrenAllocated(w.parent_id, init.allocation);
@@ -238,7 +238,7 @@ export class Wallets {
       throw new ApiFailure(409, 'period_mismatch', `wallet "${w.team_id}" is ${w.period}, not ${input.period}`);
     }
     const previous = w.allocation;
-    const delta = input.amount - previous;
+    const delta = subtractMoney(input.amount, previous);
     if (delta > 0n && w.parent_id !== null) {
       const parent = this.get(w.parent_id);
       const room = unallocatedOf(parent);
@@ -246,12 +246,12 @@ export class Wallets {
     }
     if (delta < 0n) {
       const free = returnable(amountsOf(w), w.children_allocated);
-      if (-delta > free) {
+      if (negateMoney(delta) > free) {
         throw new ApiFailure(
           402,
           'insufficient_funds',
-          `cannot lower the allocation of "${w.team_id}" by ${decimal(-delta)} ${w.currency}: only ${decimal(free < 0n ? 0n : free)} ${w.currency} is neither spent, reserved nor allocated to its teams`,
-          { team_id: w.team_id, requested: -delta, returnable: free < 0n ? 0n : free, currency: w.currency },
+          `cannot lower the allocation of "${w.team_id}" by ${decimal(negateMoney(delta))} ${w.currency}: only ${decimal(maxMoney(free, ZERO))} ${w.currency} is neither spent, reserved nor allocated to its teams`,
+          { team_id: w.team_id, requested: negateMoney(delta), returnable: maxMoney(free, ZERO), currency: w.currency },
         );
       }
     }
@@ -274,7 +274,7 @@ export class Wallets {
       const room = unallocatedOf(parent);
       if (amount > room) throw parentShort(parent, amount, room);
     }
-    w.extra += amount;
+    w.extra = addMoney(w.extra, amount);
     this.save(w);
     this.addToChildrenAllocated(w.parent_id, amount);
     return { wallet: w, txnSeq: this.record(w, 'credit', amount, null, null) };
@@ -295,10 +295,10 @@ export class Wallets {
         { team_id: teamId, available: free, ...(take > 0n ? { requested: take } : {}), currency: w.currency },
       );
     }
-    w.extra -= take;
+    w.extra = subtractMoney(w.extra, take);
     this.save(w);
-    this.addToChildrenAllocated(w.parent_id, -take);
-    return { wallet: w, txnSeq: this.record(w, 'reclaim', -take, null, null) };
+    this.addToChildrenAllocated(w.parent_id, negateMoney(take));
+    return { wallet: w, txnSeq: this.record(w, 'reclaim', negateMoney(take), null, null) };
   }
 }
 
@@ -321,7 +321,7 @@ function parentShort(parent: WalletRow, requested: Money, room: Money): ApiFailu
 }
 
 /** The user wallet the product dialect's demo has: $100 a month for the user who spends most in search. */
-export const DEMO_USER_ALLOCATION = 100_000_000_000n;
+export const DEMO_USER_ALLOCATION = nanos(100_000_000_000n);
 
 /**
  * Gives the demo one user-scope wallet (the product dialect serves scopes):

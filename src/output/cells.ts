@@ -1,6 +1,6 @@
 // Cell rendering per column kind. Machine formats (csv, json) are exact and
 // stable; table text is for people. Money is exact nano-units (bigint).
-import { formatDecimal, formatMoney, formatScaled, type Money } from '../domain/money.js';
+import { formatDecimal, formatMoney, formatScaled, type Money, nanos } from '../domain/money.js';
 import { RATIO_DECIMALS, type CellValue, type Column, type PeriodColumn } from './rows.js';
 import { formatWithOffset, localDate, weekdayName } from '../domain/periods.js';
 
@@ -158,7 +158,7 @@ export class CellRenderer {
 
 function money<R>(column: Column<R>, value: Exclude<CellValue, null | undefined>): Money {
   // The column type allows Money only; this guards callers that cast around it.
-  if (typeof value === 'bigint') return value;
+  if (typeof value === 'bigint') return nanos(value);
   throw new Error(`column "${column.name}": money cell must be Money (bigint nano-units), got ${typeof value} ${String(value)}`);
 }
 

@@ -15,7 +15,7 @@ import { startEmulator, type Emulator } from '../helpers/emulator.js';
 import { call } from '../helpers/emulator-api.js';
 import { runKtInPty } from '../helpers/pty.js';
 import { toolAvailable } from '../helpers/tools.js';
-import { formatDecimal, moneyFromDecimal } from '../../src/domain/money.js';
+import { addMoney, formatDecimal, moneyFromDecimal, nanos, sumMoney, ZERO } from '../../src/domain/money.js';
 
 const NOW = '2026-03-10T12:00:00Z';
 const FOCUS_MANDATORY = [
@@ -70,7 +70,7 @@ function makeEvents(n: number, start: string, stepMinutes: number, prefix = 'r')
     const input = 37 + ((i * 131) % 4000);
     const output = i % 9 === 0 ? 0 : 11 + ((i * 17) % 900);
     const cached = i % 6 === 1;
-    const nanos = cached ? 0n : model === 'llama-3-70b' ? 291n + BigInt(i) : BigInt(input) * inPrice + BigInt(output) * outPrice;
+    const cost = cached ? 0n : model === 'llama-3-70b' ? 291n + BigInt(i) : BigInt(input) * inPrice + BigInt(output) * outPrice;
     return {
       timestamp: new Date(t0 + i * stepMinutes * 60_000).toISOString(),
       team_id: ['search', 'ads', 'platform'][i % 3] as string,
@@ -80,7 +80,7 @@ function makeEvents(n: number, start: string, stepMinutes: number, prefix = 'r')
       input_tokens: input,
       output_tokens: output,
       cached,
-      cost: formatDecimal(nanos),
+      cost: formatDecimal(nanos(cost)),
       request_id: `${prefix}-${i}`,
     };
   });
@@ -115,7 +115,7 @@ async function apiEvents(emu: Emulator, since: string, until: string): Promise<A
   return all;
 }
 
-const total = (events: readonly { cost: number | string }[]): string => formatDecimal(events.reduce((a, e) => a + moneyFromDecimal(String(e.cost)), 0n));
+const total = (events: readonly { cost: number | string }[]): string => formatDecimal(sumMoney(events.map((e) => moneyFromDecimal(String(e.cost)))));
 
 let duck: DuckDBConnection;
 async function sql(query: string): Promise<Record<string, unknown>[]> {
@@ -220,7 +220,7 @@ describe('Parquet and FOCUS exports', () => {
       list_rule_broken: '0',
       contracted_differs: '0',
       cached_billed: '0',
-      caching_saved: formatDecimal(cachedList),
+      caching_saved: formatDecimal(nanos(cachedList)),
       not_hourly: '0',
       billing_period: '2026-03-01',
     });
@@ -232,13 +232,13 @@ describe('Parquet and FOCUS exports', () => {
     expect(r.code).toBe(0);
     const rows = parse<Record<string, string>>(r.stdout, { columns: true });
     expect(rows).toHaveLength(900 * 2 - 100); // no output row for the 100 requests without output tokens
-    let billed = 0n;
+    let billed = ZERO;
     for (const row of rows) {
       for (const c of ['BillingPeriodStart', 'BillingPeriodEnd', 'ChargePeriodStart', 'ChargePeriodEnd']) expect(row[c]).toMatch(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z$/);
       for (const c of ['BilledCost', 'ListCost', 'EffectiveCost', 'ContractedCost', 'PricingQuantity', 'ConsumedQuantity']) expect(row[c]).toMatch(/^\d+(\.\d+)?$/);
       expect(row.ChargeClass).toBe('');
       expect(JSON.parse(row.Tags ?? '')).toMatchObject({ 'kt/user_id': expect.stringMatching(/^user-/), 'kt/request_id': expect.stringMatching(/^r-/) });
-      billed += moneyFromDecimal(row.BilledCost ?? '');
+      billed = addMoney(billed, moneyFromDecimal(row.BilledCost ?? ''));
     }
     expect(formatDecimal(billed)).toBe(total(events));
 

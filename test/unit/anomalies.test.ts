@@ -16,7 +16,7 @@ import {
 } from '../../src/domain/anomalies.js';
 import { normalQuantile } from '../../src/domain/forecast.js';
 import { addDays } from '../../src/domain/periods.js';
-import { moneyToFloat, units } from '../../src/domain/money.js';
+import { type Money, moneyToFloat, nanos, subtractMoney, units, ZERO } from '../../src/domain/money.js';
 
 const START = '2026-01-05'; // a Monday
 
@@ -33,19 +33,19 @@ function series(n: number, spend: (i: number, weekday: number) => number, sigma 
   return Array.from({ length: n }, (_, i) => {
     const date = addDays(START, i);
     const weekday = new Date(`${date}T00:00:00Z`).getUTCDay();
-    return { date, cost: BigInt(Math.round(spend(i, weekday) * Math.exp(sigma * z()) * 1e9)), requests: 100 };
+    return { date, cost: nanos(BigInt(Math.round(spend(i, weekday) * Math.exp(sigma * z()) * 1e9))), requests: 100 };
   });
 }
 
 /** Weekdays $1,000, Saturday $200, Sunday $150. */
 const office = (_i: number, weekday: number): number => (weekday === 6 ? 200 : weekday === 0 ? 150 : 1000);
 
-function scan(days: readonly DaySpend[], extra: { levelPct?: number; minCost?: bigint; partial?: DaySpend } = {}): DayVerdict[] {
+function scan(days: readonly DaySpend[], extra: { levelPct?: number; minCost?: Money; partial?: DaySpend } = {}): DayVerdict[] {
   return scanDays({ days, through: days[days.length - 1]?.date ?? START, levelPct: extra.levelPct ?? 99, minCost: extra.minCost ?? units(1), partial: extra.partial });
 }
 
 const byDate = (verdicts: readonly DayVerdict[]): Map<string, DayVerdict> => new Map(verdicts.map((v) => [v.date, v]));
-const times = (day: DaySpend, factor: number): DaySpend => ({ ...day, cost: BigInt(Math.round(Number(day.cost) * factor)) });
+const times = (day: DaySpend, factor: number): DaySpend => ({ ...day, cost: nanos(BigInt(Math.round(Number(day.cost) * factor))) });
 const flagged = (verdicts: readonly DayVerdict[]): DayVerdict[] => verdicts.filter((v) => v.direction !== null);
 
 describe('scanDays', () => {
@@ -62,10 +62,10 @@ describe('scanDays', () => {
     const saturday = verdicts.find((v) => new Date(`${v.date}T00:00:00Z`).getUTCDay() === 6);
     const monday = verdicts.find((v) => new Date(`${v.date}T00:00:00Z`).getUTCDay() === 1);
     // The expected day is the typical one: within noise of the truth.
-    expect(moneyToFloat(saturday?.expected ?? 0n)).toBeGreaterThan(170);
-    expect(moneyToFloat(saturday?.expected ?? 0n)).toBeLessThan(230);
-    expect(moneyToFloat(monday?.expected ?? 0n)).toBeGreaterThan(900);
-    expect(moneyToFloat(monday?.expected ?? 0n)).toBeLessThan(1100);
+    expect(moneyToFloat(saturday?.expected ?? ZERO)).toBeGreaterThan(170);
+    expect(moneyToFloat(saturday?.expected ?? ZERO)).toBeLessThan(230);
+    expect(moneyToFloat(monday?.expected ?? ZERO)).toBeGreaterThan(900);
+    expect(moneyToFloat(monday?.expected ?? ZERO)).toBeLessThan(1100);
     // Every interval holds its expected day.
     for (const v of verdicts) expect(v.lower <= v.expected && v.expected <= v.upper).toBe(true);
   });
@@ -115,7 +115,7 @@ describe('scanDays', () => {
     expect(after.get(days[84]?.date ?? '')?.direction).toBe('spike');
     // The same weekday a week later: the same interval as without the runaway day.
     const later = days[87]?.date ?? '';
-    const width = (v: DayVerdict | undefined): number => moneyToFloat((v?.upper ?? 0n) - (v?.lower ?? 0n));
+    const width = (v: DayVerdict | undefined): number => moneyToFloat(subtractMoney(v?.upper ?? ZERO, v?.lower ?? ZERO));
     expect(width(after.get(later)) / width(plain.get(later))).toBeCloseTo(1, 1);
     expect(flagged(scan(days)).map((v) => v.date)).toEqual([days[80]?.date, days[84]?.date]);
   });
@@ -124,11 +124,11 @@ describe('scanDays', () => {
     const days = series(100, office);
     // Push three days in turn to 85 % of the way to the upper bound they are judged against, on
     // the detector's scale: ln(spend + $1), $1 being --min-cost.
-    const log = (m: bigint): number => Math.log(moneyToFloat(m) + 1);
+    const log = (m: Money): number => Math.log(moneyToFloat(m) + 1);
     for (const i of [86, 87, 88]) {
       const v = byDate(scan(days.slice(0, i + 1))).get(days[i]?.date ?? '') as DayVerdict;
       const x = log(v.expected) + 0.85 * (log(v.upper) - log(v.expected));
-      days[i] = { ...(days[i] as DaySpend), cost: BigInt(Math.round((Math.exp(x) - 1) * 1e9)) };
+      days[i] = { ...(days[i] as DaySpend), cost: nanos(BigInt(Math.round((Math.exp(x) - 1) * 1e9))) };
     }
     const verdicts = byDate(scan(days));
     const third = verdicts.get(days[88]?.date ?? '');
@@ -169,21 +169,21 @@ describe('scanDays', () => {
     // With --min-cost 0, the small group is judged like any other.
     const tiny = series(100, (i, weekday) => office(i, weekday) / 2_000);
     tiny[90] = times(tiny[90] as DaySpend, 3);
-    expect(flagged(scan(tiny, { minCost: 0n })).map((v) => v.date)).toEqual([tiny[90]?.date]);
+    expect(flagged(scan(tiny, { minCost: ZERO })).map((v) => v.date)).toEqual([tiny[90]?.date]);
   });
 
   it("today's partial day: never a drop, a spike only once it exceeds a whole day's interval", () => {
     const days = series(99, office);
     const today = addDays(START, 99);
-    const whole = byDate(scan(days, { partial: { date: today, cost: 0n, requests: 0 } })).get(today);
+    const whole = byDate(scan(days, { partial: { date: today, cost: nanos(0n), requests: 0 } })).get(today);
     expect(whole).toMatchObject({ partial: true, direction: null, actual: 0n });
     const upper = whole?.upper ?? 0n;
-    const under = scan(days, { partial: { date: today, cost: (upper * 9n) / 10n, requests: 5 } }).at(-1);
+    const under = scan(days, { partial: { date: today, cost: nanos((upper * 9n) / 10n), requests: 5 } }).at(-1);
     expect(under).toMatchObject({ date: today, partial: true, direction: null });
-    const over = scan(days, { partial: { date: today, cost: upper * 2n, requests: 5 } }).at(-1);
+    const over = scan(days, { partial: { date: today, cost: nanos(upper * 2n), requests: 5 } }).at(-1);
     expect(over).toMatchObject({ date: today, partial: true, direction: 'spike', kind: 'day' });
     // The partial day joins no history: the complete days' verdicts are the same with or without it.
-    expect(scan(days, { partial: { date: today, cost: upper * 2n, requests: 5 } }).slice(0, -1)).toEqual(scan(days));
+    expect(scan(days, { partial: { date: today, cost: nanos(upper * 2n), requests: 5 } }).slice(0, -1)).toEqual(scan(days));
   });
 
   it('a higher level flags fewer days', () => {
@@ -202,9 +202,9 @@ describe('fillDays', () => {
   it('fills missing days and the days after the last bucket with zero spend, merging repeated dates', () => {
     const days = fillDays(
       [
-        { date: '2026-03-01', cost: 5n, requests: 1 },
-        { date: '2026-03-03', cost: 7n, requests: 2 },
-        { date: '2026-03-03', cost: 1n, requests: 1 },
+        { date: '2026-03-01', cost: nanos(5n), requests: 1 },
+        { date: '2026-03-03', cost: nanos(7n), requests: 2 },
+        { date: '2026-03-03', cost: nanos(1n), requests: 1 },
       ],
       '2026-03-05',
     );

@@ -12,6 +12,7 @@ import { normalizeVerdict } from '../../src/domain/events.js';
 import { FailureError } from '../../src/errors.js';
 import { EVENT_COLUMNS } from '../../src/cli/events/list.js';
 import { EVENT_FIELD_NAMES } from '../../src/domain/events.js';
+import { nanos } from '../../src/domain/money.js';
 
 const W = 'GET /v1/events';
 
@@ -112,7 +113,7 @@ describe('readWhoami', () => {
 });
 
 describe('Bucketer', () => {
-  const event = (timestamp: string, team: string, cost: bigint) => ({ timestamp, team_id: team, provider: 'openai', model: 'gpt-4o', input_tokens: 1, output_tokens: 2, cost });
+  const event = (timestamp: string, team: string, cost: bigint) => ({ timestamp, team_id: team, provider: 'openai', model: 'gpt-4o', input_tokens: 1, output_tokens: 2, cost: nanos(cost) });
   it('sums exact money per local day and team, across a DST change', () => {
     const b = new Bucketer('daily', ['team'], 'Europe/Berlin');
     // 2026-03-29: clocks go forward at 02:00 local; 22:30 UTC on the 28th is 23:30 local on the 28th.

@@ -2,7 +2,7 @@
 // of what the wallet was given, caps, --min-balance, and a figure the server
 // did not send never taken as zero: the threshold is "not checked".
 import { describe, expect, it } from 'vitest';
-import { moneyFromDecimal as $ } from '../../src/domain/money.js';
+import { moneyFromDecimal as $, subtractMoney } from '../../src/domain/money.js';
 import { checkWallet, parsePercent, PercentError, type Thresholds, type WalletFigures } from '../../src/domain/budget-check.js';
 
 const warn = parsePercent('80', '--warn-at');
@@ -15,13 +15,13 @@ const period = (allocated: string, spent: string, soft: string | null = null, ha
   spent: $(spent),
   soft_cap: soft === null ? null : $(soft),
   hard_cap: hard === null ? null : $(hard),
-  balance: $(allocated) - $(spent),
+  balance: subtractMoney($(allocated), $(spent)),
   currency: 'USD',
 });
 
 /** A wallet of the product's console: cumulative totals and a balance only. */
 const pool = (total: string | null, balance: string | null): WalletFigures => ({
-  usage: total === null || balance === null ? null : { used: $(total) - $(balance), base: $(total), of: 'total allocated' },
+  usage: total === null || balance === null ? null : { used: subtractMoney($(total), $(balance)), base: $(total), of: 'total allocated' },
   spent: null,
   soft_cap: null,
   hard_cap: null,

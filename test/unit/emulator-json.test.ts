@@ -3,7 +3,7 @@
 import { describe, expect, it } from 'vitest';
 import { stringifyJson, parseJsonExact } from '../../src/domain/json.js';
 import { decimalText, eventJson, eventText } from '../../src/emulator/resource-json.js';
-import { formatDecimal } from '../../src/domain/money.js';
+import { formatDecimal, nanos } from '../../src/domain/money.js';
 import type { EventRow } from '../../src/emulator/schema.js';
 
 const row = (over: Partial<EventRow>): EventRow => ({
@@ -16,7 +16,7 @@ const row = (over: Partial<EventRow>): EventRow => ({
   input_tokens: 250,
   output_tokens: 0,
   cached: 0,
-  cost: 37_500n,
+  cost: nanos(37_500n),
   currency: 'USD',
   request_id: 'req-1',
   verdict: 'allow',
@@ -31,9 +31,9 @@ describe('eventText', () => {
   it('writes what stringifyJson writes for eventJson', () => {
     const rows = [
       row({}),
-      row({ cached: 1, cost: 0n, user_id: null, request_id: null, spend_log_id: 'spl_x' }),
-      row({ cost: 20_000_000_000_123n, verdict: 'block', reason_code: 'say "hi"\n\u0000', model: '東京', provider: '=HYPERLINK("x")' }),
-      row({ cost: 20_000_000_000_123_000_000n, seq: 9_999_999_999 }),
+      row({ cached: 1, cost: nanos(0n), user_id: null, request_id: null, spend_log_id: 'spl_x' }),
+      row({ cost: nanos(20_000_000_000_123n), verdict: 'block', reason_code: 'say "hi"\n\u0000', model: '東京', provider: '=HYPERLINK("x")' }),
+      row({ cost: nanos(20_000_000_000_123_000_000n), seq: 9_999_999_999 }),
     ];
     for (const r of rows) {
       for (const product of [false, true]) {
@@ -49,7 +49,7 @@ describe('decimalText', () => {
   it('writes plain-number nano-units exactly as formatDecimal writes bigints', () => {
     const samples = [0, 1, -1, 150, 37_500, 1_000_000_000, 999_999_999, 1_000_000_001, -2_500_000_000, 20_000_000_000_123, Number.MAX_SAFE_INTEGER, -Number.MAX_SAFE_INTEGER, 2_999_999_999_999_999];
     for (let i = 0; i < 2000; i++) samples.push(Math.floor((i * 7919 * 1e9 + i * 104729) % Number.MAX_SAFE_INTEGER), i * 999_999_999 - 1);
-    for (const n of samples) expect(decimalText(n), String(n)).toBe(formatDecimal(BigInt(n), 0));
-    expect(decimalText(12_345n)).toBe('0.000012345');
+    for (const n of samples) expect(decimalText(n), String(n)).toBe(formatDecimal(nanos(BigInt(n)), 0));
+    expect(decimalText(nanos(12_345n))).toBe('0.000012345');
   });
 });

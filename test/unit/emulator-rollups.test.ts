@@ -10,10 +10,11 @@ import { RawJson } from '../../src/emulator/resource-json.js';
 import { ApiFailure } from '../../src/emulator/failure.js';
 import { DEFAULT_DECISION, type EventInput } from '../../src/emulator/schema.js';
 import { rawEventsStartAfter } from '../../src/api/events.js';
+import { type Money, nanos } from '../../src/domain/money.js';
 
 const NOW = Date.parse('2026-03-20T12:00:00Z');
 const RAW_SINCE = Date.parse('2026-03-10T00:00:00+00:00');
-const $ = (cents: number): bigint => BigInt(cents) * 10_000_000n;
+const $ = (cents: number): Money => nanos(BigInt(cents) * 10_000_000n);
 
 function event(ts: string, team: string, model: string, cents: number, verdict: 'allow' | 'block' = 'allow'): EventInput {
   return {
@@ -40,7 +41,7 @@ describe('aggregates over rollups and raw events', () => {
   beforeAll(() => {
     store = new Store(new Database(':memory:'), { reservationTtlMs: 60_000, now: () => NOW });
     for (const [team, parent] of [['org', null], ['engineering', 'org'], ['search', 'engineering'], ['support', 'org']] as const) {
-      store.wallets.create({ team_id: team, name: team, parent_id: parent, currency: 'USD', period: 'monthly', allocation: 0n, soft_cap: null, hard_cap: null });
+      store.wallets.create({ team_id: team, name: team, parent_id: parent, currency: 'USD', period: 'monthly', allocation: nanos(0n), soft_cap: null, hard_cap: null });
     }
     const hour = (iso: string, team: string, model: string, requests: number, cents: number): void =>
       store.rollups.insert({

@@ -7,6 +7,7 @@ import { Store } from '../../src/emulator/store.js';
 import { SCHEMA_VERSION, type EventRow, type TxnRow } from '../../src/emulator/schema.js';
 import { eventJson, txnJson } from '../../src/emulator/resource-json.js';
 import { unallocatedOf } from '../../src/emulator/wallets.js';
+import { nanos } from '../../src/domain/money.js';
 
 // The wallets table as the first release created it.
 const VERSION_0_WALLETS = `
@@ -56,8 +57,8 @@ describe('schema migrations', () => {
   it('opens a current database again without changing it', () => {
     const db = new Database(':memory:');
     const first = new Store(db, { reservationTtlMs: 60_000, now: () => MARCH });
-    first.wallets.allocate({ team_id: 'org', amount: 5_000_000n, currency: 'USD', period: 'monthly' });
-    first.wallets.allocate({ team_id: 'eng', amount: 2_000_000n, currency: 'USD', period: 'monthly' });
+    first.wallets.allocate({ team_id: 'org', amount: nanos(5_000_000n), currency: 'USD', period: 'monthly' });
+    first.wallets.allocate({ team_id: 'eng', amount: nanos(2_000_000n), currency: 'USD', period: 'monthly' });
     const again = new Store(db, { reservationTtlMs: 60_000, now: () => MARCH });
     expect(again.wallets.get('org').children_allocated).toBe(2_000_000n);
   });

@@ -7,11 +7,12 @@ import { Store } from '../../src/emulator/store.js';
 import { availableOf, unallocatedOf } from '../../src/emulator/wallets.js';
 import { demoHistoryStart, generateDemoEvents, seedDemo } from '../../src/emulator/seed.js';
 import type { EventInput } from '../../src/emulator/schema.js';
+import { nanos } from '../../src/domain/money.js';
 
 function setup(start: string): { store: Store; clock: { t: number } } {
   const clock = { t: Date.parse(start) };
   const store = new Store(new Database(':memory:'), { reservationTtlMs: 60_000, now: () => clock.t });
-  store.wallets.create({ team_id: 'org', name: 'Organization', parent_id: null, currency: 'USD', period: 'monthly', allocation: 0n, soft_cap: null, hard_cap: null });
+  store.wallets.create({ team_id: 'org', name: 'Organization', parent_id: null, currency: 'USD', period: 'monthly', allocation: nanos(0n), soft_cap: null, hard_cap: null });
   return { store, clock };
 }
 
@@ -37,8 +38,8 @@ function expectChildrenSums(store: Store): void {
 }
 
 const settle = (store: Store, team: string, estimate: bigint, actual: bigint): void => {
-  const r = store.reservations.reserve(team, estimate, null);
-  store.reservations.settle({ reservation_id: r.id, actual, provider: 'openai', model: 'gpt-4o', input_tokens: 1, output_tokens: 1, cached: false, user_id: null });
+  const r = store.reservations.reserve(team, nanos(estimate), null);
+  store.reservations.settle({ reservation_id: r.id, actual: nanos(actual), provider: 'openai', model: 'gpt-4o', input_tokens: 1, output_tokens: 1, cached: false, user_id: null });
 };
 
 const event = (ts: string, team: string, cost: bigint): EventInput => ({
@@ -50,7 +51,7 @@ const event = (ts: string, team: string, cost: bigint): EventInput => ({
   input_tokens: 1,
   output_tokens: 1,
   cached: false,
-  cost,
+  cost: nanos(cost),
   currency: 'USD',
   request_id: null,
 });
@@ -58,9 +59,9 @@ const event = (ts: string, team: string, cost: bigint): EventInput => ({
 describe('period roll-over', () => {
   it('starts each calendar month afresh with an allocate row at the period start, in one explicit step', () => {
     const { store, clock } = setup('2026-01-20T12:00:00Z');
-    store.wallets.allocate({ team_id: 'org', amount: 1_000_000_000n, currency: 'USD', period: 'monthly' });
-    store.wallets.allocate({ team_id: 'search', amount: 100_000_000n, currency: 'USD', period: 'monthly' });
-    store.wallets.credit('search', 5_000_000n, 'USD');
+    store.wallets.allocate({ team_id: 'org', amount: nanos(1_000_000_000n), currency: 'USD', period: 'monthly' });
+    store.wallets.allocate({ team_id: 'search', amount: nanos(100_000_000n), currency: 'USD', period: 'monthly' });
+    store.wallets.credit('search', nanos(5_000_000n), 'USD');
     settle(store, 'search', 30_000_000n, 25_000_000n);
     let w = store.wallets.get('search');
     expect([w.allocation + w.extra, w.spent, availableOf(w)]).toEqual([105_000_000n, 25_000_000n, 80_000_000n]);
@@ -91,8 +92,8 @@ describe('period roll-over', () => {
 
   it('carries a hold across the period boundary and keeps the invariant', () => {
     const { store, clock } = setup('2026-04-30T23:59:30Z');
-    store.wallets.allocate({ team_id: 'org', amount: 10_000_000n, currency: 'USD', period: 'monthly' });
-    const r = store.reservations.reserve('org', 4_000_000n, null);
+    store.wallets.allocate({ team_id: 'org', amount: nanos(10_000_000n), currency: 'USD', period: 'monthly' });
+    const r = store.reservations.reserve('org', nanos(4_000_000n), null);
     clock.t = Date.parse('2026-05-01T00:00:10Z');
     store.applyClock();
     let w = store.wallets.get('org');
@@ -103,7 +104,7 @@ describe('period roll-over', () => {
       { type: 'allocate', amount: 10_000_000, balance_after: 10_000_000, created_at: w.period_start },
       { type: 'reserve', amount: -4_000_000, balance_after: 6_000_000, created_at: w.period_start },
     ]);
-    store.reservations.settle({ reservation_id: r.id, actual: 1_000_000n, provider: 'p', model: 'm', input_tokens: 1, output_tokens: 1, cached: false, user_id: null });
+    store.reservations.settle({ reservation_id: r.id, actual: nanos(1_000_000n), provider: 'p', model: 'm', input_tokens: 1, output_tokens: 1, cached: false, user_id: null });
     w = store.wallets.get('org');
     expect(availableOf(w)).toBe(9_000_000n);
     expect(rowsSince(store, 'org', w.period_start)).toBe(9_000_000n);
@@ -112,8 +113,8 @@ describe('period roll-over', () => {
   it('keeps the next roll-over instant, so a check before it does no work', () => {
     const { store, clock } = setup('2026-02-10T00:00:00Z');
     expect(store.periods.nextRollOverAt()).toBe(Date.parse('2026-03-01T00:00:00Z'));
-    store.wallets.allocate({ team_id: 'org', amount: 10_000_000n, currency: 'USD', period: 'monthly' });
-    store.wallets.allocate({ team_id: 'finance', amount: 1_000_000n, currency: 'USD', period: 'yearly' });
+    store.wallets.allocate({ team_id: 'org', amount: nanos(10_000_000n), currency: 'USD', period: 'monthly' });
+    store.wallets.allocate({ team_id: 'finance', amount: nanos(1_000_000n), currency: 'USD', period: 'yearly' });
     expect(store.periods.nextRollOverAt()).toBe(Date.parse('2026-03-01T00:00:00Z'));
     // Before that instant nothing rolls (what that costs is bench/emulator.mjs's business).
     expect(store.applyClock(Date.parse('2026-02-28T23:59:59.999Z')).rolled).toBe(0);
@@ -123,7 +124,7 @@ describe('period roll-over', () => {
     expect(store.wallets.get('finance').period_start).toBe(Date.parse('2026-01-01T00:00:00Z'));
     expect(store.periods.nextRollOverAt()).toBe(Date.parse('2026-04-01T00:00:00Z'));
     // A back-dated wallet (demo history) brings the next roll-over forward.
-    store.wallets.create({ team_id: 'old', name: 'Old', parent_id: 'org', currency: 'USD', period: 'monthly', allocation: 0n, soft_cap: null, hard_cap: null }, Date.parse('2025-12-15T00:00:00Z'));
+    store.wallets.create({ team_id: 'old', name: 'Old', parent_id: 'org', currency: 'USD', period: 'monthly', allocation: nanos(0n), soft_cap: null, hard_cap: null }, Date.parse('2025-12-15T00:00:00Z'));
     expect(store.periods.nextRollOverAt()).toBe(Date.parse('2026-01-01T00:00:00Z'));
     expect(store.periods.rollOver(clock.t)).toBe(1);
     expect(store.wallets.get('old').period_start).toBe(Date.parse('2026-03-01T00:00:00Z'));
@@ -131,11 +132,11 @@ describe('period roll-over', () => {
 
   it('rolls a monthly child mid-quarter without its quarterly parent, and the parent gets the lapsed credit back', () => {
     const { store, clock } = setup('2026-01-15T00:00:00Z');
-    store.wallets.allocate({ team_id: 'org', amount: 100_000_000n, currency: 'USD', period: 'monthly' });
-    store.wallets.allocate({ team_id: 'eng', amount: 50_000_000n, currency: 'USD', period: 'quarterly' });
-    store.wallets.allocate({ team_id: 'search', amount: 10_000_000n, currency: 'USD', period: 'monthly', parent_id: 'eng' });
-    store.wallets.credit('search', 2_000_000n, 'USD');
-    store.wallets.reclaim('search', 500_000n);
+    store.wallets.allocate({ team_id: 'org', amount: nanos(100_000_000n), currency: 'USD', period: 'monthly' });
+    store.wallets.allocate({ team_id: 'eng', amount: nanos(50_000_000n), currency: 'USD', period: 'quarterly' });
+    store.wallets.allocate({ team_id: 'search', amount: nanos(10_000_000n), currency: 'USD', period: 'monthly', parent_id: 'eng' });
+    store.wallets.credit('search', nanos(2_000_000n), 'USD');
+    store.wallets.reclaim('search', nanos(500_000n));
     expect(unallocatedOf(store.wallets.get('eng'))).toBe(38_500_000n);
     clock.t = Date.parse('2026-02-03T00:00:00Z');
     expect(store.applyClock().rolled).toBe(2);
@@ -146,11 +147,11 @@ describe('period roll-over', () => {
 
   it('counts spend already recorded in the new period, added up each subtree (imported future events)', () => {
     const { store, clock } = setup('2026-06-20T00:00:00Z');
-    store.wallets.allocate({ team_id: 'org', amount: 100_000_000n, currency: 'USD', period: 'monthly', soft_cap: 1_000_000n });
-    store.wallets.allocate({ team_id: 'eng', amount: 50_000_000n, currency: 'USD', period: 'monthly' });
-    store.wallets.allocate({ team_id: 'search', amount: 10_000_000n, currency: 'USD', period: 'monthly', parent_id: 'eng' });
-    store.wallets.allocate({ team_id: 'ml', amount: 10_000_000n, currency: 'USD', period: 'monthly', parent_id: 'eng' });
-    store.wallets.allocate({ team_id: 'sales', amount: 10_000_000n, currency: 'USD', period: 'monthly' });
+    store.wallets.allocate({ team_id: 'org', amount: nanos(100_000_000n), currency: 'USD', period: 'monthly', soft_cap: nanos(1_000_000n) });
+    store.wallets.allocate({ team_id: 'eng', amount: nanos(50_000_000n), currency: 'USD', period: 'monthly' });
+    store.wallets.allocate({ team_id: 'search', amount: nanos(10_000_000n), currency: 'USD', period: 'monthly', parent_id: 'eng' });
+    store.wallets.allocate({ team_id: 'ml', amount: nanos(10_000_000n), currency: 'USD', period: 'monthly', parent_id: 'eng' });
+    store.wallets.allocate({ team_id: 'sales', amount: nanos(10_000_000n), currency: 'USD', period: 'monthly' });
     store.loadHistory([event('2026-07-02T00:00:00Z', 'search', 700_000n), event('2026-07-03T00:00:00Z', 'ml', 400_000n), event('2026-06-30T00:00:00Z', 'sales', 1n)]);
     clock.t = Date.parse('2026-07-05T00:00:00Z');
     store.applyClock();
@@ -161,8 +162,8 @@ describe('period roll-over', () => {
 
   it('expires a hold after the TTL when the clock is applied, writing expire rows up the chain', () => {
     const { store, clock } = setup('2026-03-10T08:00:00Z');
-    store.wallets.allocate({ team_id: 'org', amount: 50_000_000n, currency: 'USD', period: 'monthly' });
-    const r = store.reservations.reserve('org', 20_000_000n, 'x');
+    store.wallets.allocate({ team_id: 'org', amount: nanos(50_000_000n), currency: 'USD', period: 'monthly' });
+    const r = store.reservations.reserve('org', nanos(20_000_000n), 'x');
     expect(store.wallets.get('org').reserved).toBe(20_000_000n);
     clock.t += 59_999;
     expect(store.applyClock().expired).toBe(0);
@@ -175,10 +176,10 @@ describe('period roll-over', () => {
 
   it('treats a due hold as expired on settle even before the clock is applied', () => {
     const { store, clock } = setup('2026-03-10T08:00:00Z');
-    store.wallets.allocate({ team_id: 'org', amount: 50_000_000n, currency: 'USD', period: 'monthly' });
-    const r = store.reservations.reserve('org', 20_000_000n, 'x');
+    store.wallets.allocate({ team_id: 'org', amount: nanos(50_000_000n), currency: 'USD', period: 'monthly' });
+    const r = store.reservations.reserve('org', nanos(20_000_000n), 'x');
     clock.t += 60_000;
-    expect(() => store.reservations.settle({ reservation_id: r.id, actual: 1n, provider: 'p', model: 'm', input_tokens: 1, output_tokens: 1, cached: false, user_id: null })).toThrow(
+    expect(() => store.reservations.settle({ reservation_id: r.id, actual: nanos(1n), provider: 'p', model: 'm', input_tokens: 1, output_tokens: 1, cached: false, user_id: null })).toThrow(
       'reservation "' + r.id + '" is expired',
     );
     expect(availableOf(store.wallets.get('org'))).toBe(50_000_000n);
@@ -188,19 +189,19 @@ describe('period roll-over', () => {
 describe('children_allocated', () => {
   it('follows every allocate, credit and reclaim, so unallocated needs no scan', () => {
     const { store } = setup('2026-05-10T00:00:00Z');
-    store.wallets.allocate({ team_id: 'org', amount: 1_000_000_000n, currency: 'USD', period: 'monthly' });
-    for (const team of ['a', 'b', 'c']) store.wallets.allocate({ team_id: team, amount: 100_000_000n, currency: 'USD', period: 'monthly' });
-    store.wallets.allocate({ team_id: 'a1', amount: 30_000_000n, currency: 'USD', period: 'monthly', parent_id: 'a' });
-    store.wallets.allocate({ team_id: 'a', amount: 120_000_000n, currency: 'USD', period: 'monthly' });
-    store.wallets.allocate({ team_id: 'b', amount: 60_000_000n, currency: 'USD', period: 'monthly' });
-    store.wallets.credit('a1', 5_000_000n, 'USD');
+    store.wallets.allocate({ team_id: 'org', amount: nanos(1_000_000_000n), currency: 'USD', period: 'monthly' });
+    for (const team of ['a', 'b', 'c']) store.wallets.allocate({ team_id: team, amount: nanos(100_000_000n), currency: 'USD', period: 'monthly' });
+    store.wallets.allocate({ team_id: 'a1', amount: nanos(30_000_000n), currency: 'USD', period: 'monthly', parent_id: 'a' });
+    store.wallets.allocate({ team_id: 'a', amount: nanos(120_000_000n), currency: 'USD', period: 'monthly' });
+    store.wallets.allocate({ team_id: 'b', amount: nanos(60_000_000n), currency: 'USD', period: 'monthly' });
+    store.wallets.credit('a1', nanos(5_000_000n), 'USD');
     store.wallets.reclaim('a1', 'all');
-    store.wallets.credit('c', 7_000_000n, 'USD');
+    store.wallets.credit('c', nanos(7_000_000n), 'USD');
     expectChildrenSums(store);
     expect(unallocatedOf(store.wallets.get('org'))).toBe(1_000_000_000n - 120_000_000n - 60_000_000n - 107_000_000n);
     expect(unallocatedOf(store.wallets.get('a'))).toBe(120_000_000n);
     // A refused write leaves the sums alone.
-    expect(() => store.tx(() => store.wallets.allocate({ team_id: 'd', amount: 999_000_000n, currency: 'USD', period: 'monthly' }))).toThrow(/unallocated/);
+    expect(() => store.tx(() => store.wallets.allocate({ team_id: 'd', amount: nanos(999_000_000n), currency: 'USD', period: 'monthly' }))).toThrow(/unallocated/);
     expectChildrenSums(store);
   });
 });
@@ -308,13 +309,13 @@ describe('demo history', () => {
 describe('group commit with an off-loop commit sync', () => {
   it('answers a batch only after its sync, and fails the batch when the sync fails', async () => {
     const { store } = setup('2026-01-20T12:00:00Z');
-    store.wallets.allocate({ team_id: 'org', amount: 1_000_000_000n, currency: 'USD', period: 'monthly' });
+    store.wallets.allocate({ team_id: 'org', amount: nanos(1_000_000_000n), currency: 'USD', period: 'monthly' });
     const syncs: Array<{ resolve: () => void; reject: (error: Error) => void }> = [];
     store.setCommitSync(() => new Promise<void>((resolve, reject) => syncs.push({ resolve, reject })));
     let answered = 0;
     const first = Promise.all([
-      store.txBatched(() => store.wallets.credit('org', 1_000_000n, 'USD')).then(() => (answered += 1)),
-      store.txBatched(() => store.wallets.credit('org', 2_000_000n, 'USD')).then(() => (answered += 1)),
+      store.txBatched(() => store.wallets.credit('org', nanos(1_000_000n), 'USD')).then(() => (answered += 1)),
+      store.txBatched(() => store.wallets.credit('org', nanos(2_000_000n), 'USD')).then(() => (answered += 1)),
     ]);
     await new Promise((resolve) => setImmediate(resolve));
     await new Promise((resolve) => setImmediate(resolve));
@@ -326,7 +327,7 @@ describe('group commit with an off-loop commit sync', () => {
     await first;
     expect(answered).toBe(2);
 
-    const failing = store.txBatched(() => store.wallets.credit('org', 1n, 'USD'));
+    const failing = store.txBatched(() => store.wallets.credit('org', nanos(1n), 'USD'));
     await new Promise((resolve) => setImmediate(resolve));
     syncs[1]?.reject(new Error('EIO: i/o error, fsync'));
     await expect(failing).rejects.toThrow('EIO');
@@ -334,8 +335,8 @@ describe('group commit with an off-loop commit sync', () => {
 
   it('applies the clock once at the start of each batch, and every request in it sees that instant', async () => {
     const { store, clock } = setup('2026-01-31T23:59:59.999Z');
-    store.wallets.allocate({ team_id: 'org', amount: 10_000_000n, currency: 'USD', period: 'monthly' });
-    store.wallets.credit('org', 1_000_000n, 'USD');
+    store.wallets.allocate({ team_id: 'org', amount: nanos(10_000_000n), currency: 'USD', period: 'monthly' });
+    store.wallets.credit('org', nanos(1_000_000n), 'USD');
     clock.t = Date.parse('2026-02-01T00:00:00Z');
     const seen: number[] = [];
     const jobs = [1, 2, 3].map(() =>

@@ -14,7 +14,7 @@ import {
   type FocusRow,
 } from '../../src/domain/focus.js';
 import { PRICE_CATALOG, tokenCost } from '../../src/domain/prices.js';
-import { formatDecimal, formatScaled, moneyFromDecimal } from '../../src/domain/money.js';
+import { formatDecimal, formatScaled, moneyFromDecimal, nanos, sumMoney, ZERO } from '../../src/domain/money.js';
 
 const MANDATORY = [
   'BilledCost',
@@ -60,7 +60,7 @@ function event(over: Partial<FocusEvent> = {}): FocusEvent {
     verdict: 'allow',
   };
   const e = { ...base, ...over };
-  if (!('cost' in over)) e.cost = tokenCost(PRICE_CATALOG.get(e.model ?? '') ?? { input: 0n, output: 0n }, e.input_tokens, e.output_tokens);
+  if (!('cost' in over)) e.cost = tokenCost(PRICE_CATALOG.get(e.model ?? '') ?? { input: ZERO, output: ZERO }, e.input_tokens, e.output_tokens);
   return e;
 }
 
@@ -74,8 +74,8 @@ function unitTimesQuantity(row: FocusRow): bigint {
 
 const EVENTS: Record<string, FocusEvent> = {
   charged: event(),
-  cached: event({ id: 'evt_2', cached: true, cost: 0n, input_tokens: 900, output_tokens: 300 }),
-  blocked: event({ id: 'evt_3', input_tokens: 0, output_tokens: 0, cost: 0n, verdict: 'block' }),
+  cached: event({ id: 'evt_2', cached: true, cost: nanos(0n), input_tokens: 900, output_tokens: 300 }),
+  blocked: event({ id: 'evt_3', input_tokens: 0, output_tokens: 0, cost: nanos(0n), verdict: 'block' }),
   discounted: event({ id: 'evt_4', model: 'claude-sonnet', provider: 'anthropic', input_tokens: 1234, output_tokens: 567, cost: moneyFromDecimal('0.00777') }),
   lastHourOfYear: event({ id: 'evt_5', timestamp: '2026-12-31T23:59:59.999Z' }),
   offset: event({ id: 'evt_6', timestamp: '2026-03-14T10:26:53+01:00' }),
@@ -169,7 +169,7 @@ describe('FOCUS rows', () => {
 
   it('gives a cached request its list cost and 0 billed, so the saving is ListCost − BilledCost', () => {
     const rows = mapper().rows(EVENTS.cached as FocusEvent);
-    const list = rows.reduce((a, r) => a + r.ListCost, 0n);
+    const list = sumMoney(rows.map((r) => r.ListCost));
     expect(rows.every((r) => r.BilledCost === 0n)).toBe(true);
     // 900 input at $0.15/1M + 300 output at $0.6/1M
     expect(formatDecimal(list)).toBe('0.000315');
@@ -178,7 +178,7 @@ describe('FOCUS rows', () => {
 
   it('bills a request charged at list price exactly its list cost on each row', () => {
     const rows = mapper().rows(EVENTS.charged as FocusEvent);
-    expect(rows.map((r) => [r.x_TokenClass, formatDecimal(r.BilledCost), formatDecimal(r.ListCost), formatDecimal(r.ListUnitPrice ?? 0n), formatScaled(r.PricingQuantity, 6)])).toEqual([
+    expect(rows.map((r) => [r.x_TokenClass, formatDecimal(r.BilledCost), formatDecimal(r.ListCost), formatDecimal(r.ListUnitPrice ?? ZERO), formatScaled(r.PricingQuantity, 6)])).toEqual([
       ['input', '0.0000375', '0.0000375', '0.15', '0.00025'],
       ['output', '0.000072', '0.000072', '0.60', '0.00012'],
     ]);
@@ -227,13 +227,13 @@ describe('splitBilled', () => {
       [123_456_789n, [2_500n, 10_000n]],
       [0n, [4n, 4n]],
     ] as Array<[bigint, bigint[]]>) {
-      const shares = splitBilled(billed, list);
+      const shares = splitBilled(nanos(billed), list.map(nanos));
       expect(shares.reduce((a, b) => a + b, 0n)).toBe(billed);
       expect(shares.every((s) => s >= 0n)).toBe(true);
     }
-    expect(splitBilled(10n, [1n, 4n])).toEqual([2n, 8n]);
-    expect(splitBilled(9n, [null, null])).toEqual([9n, 0n]);
-    expect(splitBilled(9n, [0n, 0n])).toEqual([9n, 0n]);
+    expect(splitBilled(nanos(10n), [nanos(1n), nanos(4n)])).toEqual([2n, 8n]);
+    expect(splitBilled(nanos(9n), [null, null])).toEqual([9n, 0n]);
+    expect(splitBilled(nanos(9n), [nanos(0n), nanos(0n)])).toEqual([9n, 0n]);
   });
 });
 

@@ -9,7 +9,7 @@ import { ApiError, UsageError } from '../../src/errors.js';
 import type { ApiClient, Query } from '../../src/api/client.js';
 import type { SpendBucket } from '../../src/api/forecast.js';
 import { readWallet, type Wallet } from '../../src/api/wallets.js';
-import { moneyFromJson } from '../../src/domain/money.js';
+import { moneyFromJson, nanos } from '../../src/domain/money.js';
 import { stringifyJson } from '../../src/domain/json.js';
 import { scriptedApi } from '../helpers/fake-api.js';
 import { addDays, addMonths } from '../../src/domain/periods.js';
@@ -207,9 +207,9 @@ describe('rollUp', () => {
   it("sums each subtree's own buckets", () => {
     const wallets = [wallet('org', null), wallet('eng', 'org'), wallet('search', 'eng'), wallet('ops', 'org')];
     const buckets: SpendBucket[] = [
-      { period_start: 'a', team_id: 'search', cost: 1n },
-      { period_start: 'a', team_id: 'eng', cost: 2n },
-      { period_start: 'a', team_id: 'ops', cost: 4n },
+      { period_start: 'a', team_id: 'search', cost: nanos(1n) },
+      { period_start: 'a', team_id: 'eng', cost: nanos(2n) },
+      { period_start: 'a', team_id: 'ops', cost: nanos(4n) },
     ];
     const sum = (team: string): bigint => (rollUp(wallets.map(asWallet), buckets).get(team) ?? []).reduce((s, b) => s + b.cost, 0n);
     expect([sum('org'), sum('eng'), sum('search'), sum('ops')]).toEqual([7n, 3n, 1n, 4n]);

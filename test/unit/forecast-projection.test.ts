@@ -14,7 +14,7 @@ import {
   type DailySpend,
 } from '../../src/domain/forecast.js';
 import { addDays, weekdayOf } from '../../src/domain/periods.js';
-import { moneyFromDecimal, moneyToFloat, type Money } from '../../src/domain/money.js';
+import { addMoney, type Money, moneyFromDecimal, moneyToFloat, nanos, ZERO } from '../../src/domain/money.js';
 
 const $ = (dollars: number): Money => moneyFromDecimal(String(dollars));
 const d = (m: Money): number => moneyToFloat(m);
@@ -30,7 +30,7 @@ function days(from: string, n: number, weekday: number, weekend: number): DailyS
 
 const asMap = (...lists: DailySpend[][]): Map<string, Money> => {
   const map = new Map<string, Money>();
-  for (const list of lists) for (const day of list) map.set(day.date, (map.get(day.date) ?? 0n) + day.cost);
+  for (const list of lists) for (const day of list) map.set(day.date, addMoney(map.get(day.date) ?? ZERO, day.cost));
   return map;
 };
 
@@ -180,6 +180,6 @@ describe('capCrossingDate', () => {
   it('follows the weekday pattern (nothing spent on weekends)', () => {
     const weights = [0, 1.4, 1.4, 1.4, 1.4, 1.4, 0];
     // Friday 2026-11-13 completes the cap only on Monday the 16th, skipping the weekend.
-    expect(capCrossingDate(pace(1, weights, '2026-11-13'), 0n, 2_500_000_000n, '2026-11-30')).toBe('2026-11-16');
+    expect(capCrossingDate(pace(1, weights, '2026-11-13'), nanos(0n), nanos(2_500_000_000n), '2026-11-30')).toBe('2026-11-16');
   });
 });

@@ -13,7 +13,7 @@ import {
   type SmoothingModel,
 } from '../../src/domain/forecast.js';
 import { addDays, addMonths, daysInMonth, weekdayOf } from '../../src/domain/periods.js';
-import { moneyToFloat, units, type Money } from '../../src/domain/money.js';
+import { type Money, moneyToFloat, nanos, subtractMoney, units, ZERO } from '../../src/domain/money.js';
 
 /** Whole dollars as money. */
 const $ = (dollars: number): Money => units(dollars);
@@ -146,7 +146,7 @@ describe('forecastMonthly', () => {
     const noisy = [100, 130, 90, 140, 120, 150, 110, 160, 135, 170, 140, 180].map($);
     const r80 = forecastMonthly(months(noisy), 3, 80);
     const r95 = forecastMonthly(months(noisy), 3, 95);
-    const width = (f: { lower: Money; upper: Money } | undefined): Money => (f ? f.upper - f.lower : 0n);
+    const width = (f: { lower: Money; upper: Money } | undefined): Money => (f ? subtractMoney(f.upper, f.lower) : ZERO);
     expect(width(r80.future[2])).toBeGreaterThan(width(r80.future[0]));
     expect(width(r95.future[0])).toBeGreaterThan(width(r80.future[0]));
     expect(r80.rmse).toBeGreaterThan(0n);
@@ -240,7 +240,7 @@ describe('forecastMonthly', () => {
   });
 
   it('all-zero history gives zero forecasts and null variances', () => {
-    const r = forecastMonthly(months([0n, 0n, 0n, 0n, 0n]), 3, 80);
+    const r = forecastMonthly(months([nanos(0n), nanos(0n), nanos(0n), nanos(0n), nanos(0n)]), 3, 80);
     expect(r.future.every((f) => f.forecast === 0n && f.lower === 0n && f.upper === 0n)).toBe(true);
     expect(r.past.every((p) => p.variance === null)).toBe(true);
     expect(allFinite(r)).toBe(true);
@@ -264,7 +264,7 @@ describe('forecastMonthly', () => {
   });
 
   it('a constant series (3 months, a nano-dollar or a trillion dollars) forecasts the constant', () => {
-    for (const value of [1n, $(7), $(123_456_789), $(4_000_000_000_000)]) {
+    for (const value of [nanos(1n), $(7), $(123_456_789), $(4_000_000_000_000)]) {
       const r = forecastMonthly(months([value, value, value]), 4, 99.9);
       expect(allFinite(r)).toBe(true);
       expect(r.future.map((f) => f.forecast)).toEqual([value, value, value, value]);
@@ -281,7 +281,7 @@ describe('forecastMonthly', () => {
   });
 
   it('outputs Money ordered lower ≤ forecast ≤ upper, down to fractions of a cent', () => {
-    const r = forecastMonthly(months([1_500_000n, 2_250_000n, 3_750_000n, 2_500_000n, 4_125_000n, 3_333_000n]), 4, 80);
+    const r = forecastMonthly(months([nanos(1_500_000n), nanos(2_250_000n), nanos(3_750_000n), nanos(2_500_000n), nanos(4_125_000n), nanos(3_333_000n)]), 4, 80);
     for (const f of r.future) {
       expect(isMoney(f.forecast) && isMoney(f.lower) && isMoney(f.upper)).toBe(true);
       expect(f.lower).toBeLessThanOrEqual(f.forecast);
@@ -290,7 +290,7 @@ describe('forecastMonthly', () => {
   });
 
   it('reads a negative month as zero', () => {
-    const r = forecastMonthly(months([-5n, 0n, $(10), $(12)]), 1, 80);
+    const r = forecastMonthly(months([nanos(-5n), nanos(0n), $(10), $(12)]), 1, 80);
     expect(r.past[0]?.actual).toBe(0n);
     expect(r.past[1]?.actual).toBe(0n);
     expect(allFinite(r)).toBe(true);

@@ -1,17 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import {
-  AmountError,
-  divideHalfEven,
-  formatDecimal,
-  formatMoney,
-  moneyFromDecimal,
-  moneyFromFloat,
-  moneyFromJson,
-  moneyRatio,
-  moneyToFloat,
-  parseAmount,
-  units,
-} from '../../src/domain/money.js';
+import { addMoney, AmountError, divideHalfEven, formatDecimal, formatMoney, moneyFromDecimal, moneyFromFloat, moneyFromJson, moneyRatio, moneyToFloat, nanos, parseAmount, units, ZERO } from '../../src/domain/money.js';
 import { parseJsonExact, quoteLongNumbers, stringifyJson } from '../../src/domain/json.js';
 
 describe('parseAmount', () => {
@@ -137,8 +125,8 @@ describe('moneyFromJson', () => {
   });
 
   it('stays exact past 2^53 nano-units: 1,000 × $20,000.000000123 = $20,000,000.000123', () => {
-    let total = 0n;
-    for (let i = 0; i < 1000; i++) total += moneyFromJson(20000.000000123);
+    let total = ZERO;
+    for (let i = 0; i < 1000; i++) total = addMoney(total, moneyFromJson(20000.000000123));
     expect(total > BigInt(Number.MAX_SAFE_INTEGER)).toBe(true);
     expect(formatDecimal(total)).toBe('20000000.000123');
   });
@@ -167,12 +155,12 @@ describe('formatDecimal', () => {
     [0n, '0.00'],
     [1_234_567_890_123_456_789n, '1234567890.123456789'],
   ])('%d → %s', (money, text) => {
-    expect(formatDecimal(money)).toBe(text);
+    expect(formatDecimal(nanos(money))).toBe(text);
   });
 
   it('trims to a chosen minimum', () => {
-    expect(formatDecimal(12_500_000_000n, 0)).toBe('12.5');
-    expect(formatDecimal(12_000_000_000n, 0)).toBe('12');
+    expect(formatDecimal(nanos(12_500_000_000n), 0)).toBe('12.5');
+    expect(formatDecimal(nanos(12_000_000_000n), 0)).toBe('12');
   });
 });
 
@@ -201,17 +189,17 @@ describe('formatMoney', () => {
     [9_990n, 'USD', '$0.000010'],
     [999n, 'USD', '$0.0000010'],
   ])('%d %s → %s', (money, currency, text) => {
-    expect(formatMoney(money, currency)).toBe(text);
+    expect(formatMoney(nanos(money), currency)).toBe(text);
   });
 });
 
 describe('floats, only for statistics', () => {
   it('converts both ways to the nearest nano-unit', () => {
-    expect(moneyToFloat(12_500_000_000n)).toBe(12.5);
+    expect(moneyToFloat(nanos(12_500_000_000n))).toBe(12.5);
     expect(moneyFromFloat(12.345678901234)).toBe(12_345_678_901n);
     expect(moneyFromFloat(Number.NaN)).toBe(0n);
-    expect(moneyRatio(737n, 1000n)).toBeCloseTo(0.737, 12);
-    expect(moneyRatio(1n, 0n)).toBeNull();
+    expect(moneyRatio(nanos(737n), nanos(1000n))).toBeCloseTo(0.737, 12);
+    expect(moneyRatio(nanos(1n), nanos(0n))).toBeNull();
   });
 });
 

@@ -1,7 +1,7 @@
 import { parse } from 'csv-parse/sync';
 import { describe, expect, it } from 'vitest';
 import { RowPages, writeRows, type Column } from '../../src/output/index.js';
-import type { Money } from '../../src/domain/money.js';
+import { type Money, nanos } from '../../src/domain/money.js';
 import { csvField } from '../../src/output/write.js';
 import { neutralizeFormula } from '../../src/output/cells.js';
 import { testContext as fakeContext } from '../helpers/context.js';
@@ -22,7 +22,7 @@ const columns: Column<Row>[] = [
   { name: 'cached', kind: 'bool', get: (r) => r.cached },
 ];
 
-const base: Row = { team: 'search', cost: 12_500_000_000n, tokens: 1200, at: '2026-11-28T09:15:00Z', cached: false };
+const base: Row = { team: 'search', cost: nanos(12_500_000_000n), tokens: 1200, at: '2026-11-28T09:15:00Z', cached: false };
 
 async function csv(rows: Row[], header = true): Promise<string> {
   const f = fakeContext();
@@ -77,13 +77,13 @@ describe('csv', () => {
   });
 
   it('never alters numeric cells, negative money included', async () => {
-    const text = await csv([{ ...base, cost: -3_000_000_000n, tokens: -5 }]);
+    const text = await csv([{ ...base, cost: nanos(-3_000_000_000n), tokens: -5 }]);
     expect(text.split('\r\n')[1]).toBe('search,-3.00,-5,2026-11-28T09:15:00Z,false');
   });
 
   it('renders money exactly from nano-units: sub-cent, large, 0.1 + 0.2', async () => {
     const costs = [1_000n, 4_200_000n, 100_000_000n + 200_000_000n, 9_007_199_254_740_991_000n, 0n, -1_000n];
-    const parsed = parse<Record<string, string>>(await csv(costs.map((cost) => ({ ...base, cost }))), { columns: true });
+    const parsed = parse<Record<string, string>>(await csv(costs.map((cost) => ({ ...base, cost: nanos(cost) }))), { columns: true });
     expect(parsed.map((r) => r.cost)).toEqual(['0.000001', '0.0042', '0.30', '9007199254.740991', '0.00', '-0.000001']);
   });
 

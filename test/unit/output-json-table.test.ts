@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { addMoney, type Money, nanos } from '../../src/domain/money.js';
 import { writeRows, type Column } from '../../src/output/index.js';
 import { CellRenderer, formatPercent, formatShare, groupThousands } from '../../src/output/cells.js';
 import { plainTable } from '../../src/output/table.js';
@@ -6,7 +7,7 @@ import { testContext as fakeContext } from '../helpers/context.js';
 
 interface Row {
   team: string;
-  cost: bigint;
+  cost: Money;
   requests: number;
   change: number | null;
   at: string;
@@ -22,8 +23,8 @@ const columns: Column<Row>[] = [
 ];
 
 const rows: Row[] = [
-  { team: 'search', cost: 12_345_670_000_000n, requests: 1_234_567, change: 0.026, at: '2026-11-28T09:15:00.000Z' },
-  { team: '=ads', cost: -4_200_000n, requests: 0, change: -0.135, at: '2026-11-28T10:00:00.250Z', currency: 'EUR' },
+  { team: 'search', cost: nanos(12_345_670_000_000n), requests: 1_234_567, change: 0.026, at: '2026-11-28T09:15:00.000Z' },
+  { team: '=ads', cost: nanos(-4_200_000n), requests: 0, change: -0.135, at: '2026-11-28T10:00:00.250Z', currency: 'EUR' },
 ];
 
 // eslint-disable-next-line no-control-regex -- looking for ANSI escapes
@@ -51,7 +52,7 @@ describe('json and ndjson', () => {
 
   it('keeps 0.1 + 0.2 exact when the amounts were added as integers', async () => {
     const f = fakeContext();
-    await writeRows(f.ctx, [{ ...rows[0]!, cost: 100_000_000n + 200_000_000n }], columns, { format: 'json' });
+    await writeRows(f.ctx, [{ ...rows[0]!, cost: addMoney(nanos(100_000_000n), nanos(200_000_000n)) }], columns, { format: 'json' });
     expect(f.stdout()).toContain('"cost":0.30,');
   });
 

@@ -9,7 +9,7 @@ import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
 import { asyncBufferFromFile, parquetMetadataAsync, parquetReadObjects } from 'hyparquet';
 import { RowPages, writeRows, type Column } from '../../src/output/index.js';
 import { UsageError } from '../../src/errors.js';
-import { moneyFromDecimal } from '../../src/domain/money.js';
+import { type Money, moneyFromDecimal, negateMoney } from '../../src/domain/money.js';
 import { testContext } from '../helpers/context.js';
 
 interface Row {
@@ -17,7 +17,7 @@ interface Row {
   team: string | null;
   tokens: number;
   cached: boolean;
-  cost: bigint | null;
+  cost: Money | null;
   qty: bigint;
   day: string;
   share: number;
@@ -132,7 +132,7 @@ describe('Parquet output', () => {
   it('writes sums past 10^9 as DECIMAL(38,9) when the column asks for it, and refuses them in DECIMAL(18,9)', async () => {
     const file = join(dir, 'wide.parquet');
     const { ctx } = testContext();
-    const big = [{ v: moneyFromDecimal('98765432109876.123456789') }, { v: -moneyFromDecimal('0.000000007') }];
+    const big = [{ v: moneyFromDecimal('98765432109876.123456789') }, { v: negateMoney(moneyFromDecimal('0.000000007')) }];
     await writeRows(ctx, big, [{ name: 'v', kind: 'money', precision: 38, get: (r) => r.v }], { format: 'parquet', output: file });
     const [summary] = await query(`SELECT sum(v)::VARCHAR AS total, typeof(any_value(v)) AS t FROM '${file}'`);
     expect(summary).toEqual({ total: '98765432109876.123456782', t: 'DECIMAL(38,9)' });

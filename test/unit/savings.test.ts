@@ -2,7 +2,7 @@
 // tokens: gpt-4o 2.50/10.00, gpt-4o-mini 0.15/0.60, claude-sonnet 3/15,
 // claude-haiku 0.25/1.25). Every expected amount is exact Money.
 import { describe, expect, it } from 'vitest';
-import { moneyFromDecimal as $ } from '../../src/domain/money.js';
+import { moneyFromDecimal as $, subtractMoney } from '../../src/domain/money.js';
 import { buildPriceTable, PriceFileError } from '../../src/domain/savings/prices.js';
 import { capPeriodKey } from '../../src/domain/periods.js';
 import { DOCUMENT_ROUTING, routingGroups, SavingsTally, savingsRows, type CapRule, type SavingsEvent, type SavingsRow } from '../../src/domain/savings/rules.js';
@@ -46,7 +46,7 @@ const potential = (requests: number, spend: string, savings: string): Pick<Savin
   kind: 'potential',
   requests,
   costBefore: $(spend),
-  costAfter: $(spend) - $(savings),
+  costAfter: subtractMoney($(spend), $(savings)),
   savings: $(savings),
 });
 const fields = (r: SavingsRow): Pick<SavingsRow, 'kind' | 'requests' | 'costBefore' | 'costAfter' | 'savings'> => ({

@@ -8,7 +8,7 @@ import { explainRefusal } from '../../src/cli/wallets/mutate.js';
 import { confirmMutation, requireConfirmable } from '../../src/cli/confirm.js';
 import { ApiError, ExitCode, KtError, UsageError } from '../../src/errors.js';
 import { readWallet, type Wallet } from '../../src/api/wallets.js';
-import { formatMoneyPair } from '../../src/domain/money.js';
+import { formatMoneyPair, nanos } from '../../src/domain/money.js';
 
 function usage(fn: () => unknown): UsageError {
   try {
@@ -135,9 +135,9 @@ describe('ledger refusals', () => {
   });
 
   it('shows every decimal when cents would make two amounts look equal', () => {
-    expect(formatMoneyPair(10_004_000_000n, 10_001_000_000n)).toEqual(['$10.004', '$10.001']);
-    expect(formatMoneyPair(99_999_999_999n, 100_000_000_000n)).toEqual(['$99.999999999', '$100.00']);
-    expect(formatMoneyPair(1_250_000_000n, 3_000_000_000n, 'EUR')).toEqual(['€1.25', '€3.00']);
+    expect(formatMoneyPair(nanos(10_004_000_000n), nanos(10_001_000_000n))).toEqual(['$10.004', '$10.001']);
+    expect(formatMoneyPair(nanos(99_999_999_999n), nanos(100_000_000_000n))).toEqual(['$99.999999999', '$100.00']);
+    expect(formatMoneyPair(nanos(1_250_000_000n), nanos(3_000_000_000n), 'EUR')).toEqual(['€1.25', '€3.00']);
   });
 
   it('a 404 for the parent names the parent, with a did-you-mean', () => {

@@ -3,7 +3,7 @@
 // constant memory.
 import type { Context } from '../context.js';
 import { UsageError } from '../../errors.js';
-import { formatMoney, type Money } from '../../domain/money.js';
+import { addMoney, formatMoney, type Money, moneyToFloat, sumMoney, ZERO } from '../../domain/money.js';
 import { aggregateEvents, eventPages, type EventBucket, type SpendEvent } from '../../api/events.js';
 import { rawEventsNotice } from '../raw-events.js';
 import { isGroupKey, MAX_PAGE_SIZE, type GroupKey } from '../../domain/events.js';
@@ -112,11 +112,11 @@ export class Totals {
       this.noCost += 1;
       return;
     }
-    this.cost.set(currency, (this.cost.get(currency) ?? 0n) + cost);
+    this.cost.set(currency, addMoney(this.cost.get(currency) ?? ZERO, cost));
   }
   describe(): string {
     const parts = [...this.cost.entries()].map(([currency, cost]) => formatMoney(cost, currency));
-    return parts.length === 0 ? formatMoney(0n) : parts.join(' + ');
+    return parts.length === 0 ? formatMoney(ZERO) : parts.join(' + ');
   }
   /** A warning when some events had no cost (their cells are empty, the total leaves them out). */
   missingCostNotice(): string | undefined {
@@ -253,25 +253,25 @@ async function drawChart(ctx: Context, records: readonly BucketRecord[], period:
   for (const r of records) {
     let entry = periods.get(r.raw.period_start);
     if (entry === undefined) {
-      entry = { record: r, total: 0n, byGroup: new Map() };
+      entry = { record: r, total: ZERO, byGroup: new Map() };
       periods.set(r.raw.period_start, entry);
     }
-    entry.total += r.cost;
+    entry.total = addMoney(entry.total, r.cost);
     if (r.partial) entry.record = r;
     const group = groupBy.map((key) => r.raw[GROUP_FIELD[key]] ?? '(none)').join('/');
-    entry.byGroup.set(group, (entry.byGroup.get(group) ?? 0n) + r.cost);
+    entry.byGroup.set(group, addMoney(entry.byGroup.get(group) ?? ZERO, r.cost));
   }
   const entries = [...periods.values()];
   let lines: string[];
   if (groupBy.length === 0) {
     lines = barChart(
-      entries.map((e) => ({ label: renderer.table(label, e.record), value: Number(e.total), display: formatMoney(e.total) })),
+      entries.map((e) => ({ label: renderer.table(label, e.record), value: moneyToFloat(e.total), display: formatMoney(e.total) })),
       { width, color: ctx.io.colorStdout ? (bar) => style.cyan(bar) : undefined },
     );
   } else {
     // Stacked bars: the biggest groups by cost over the range, the rest as one "other" series.
     const byGroup = new Map<string, Money>();
-    for (const e of entries) for (const [group, cost] of e.byGroup) byGroup.set(group, (byGroup.get(group) ?? 0n) + cost);
+    for (const e of entries) for (const [group, cost] of e.byGroup) byGroup.set(group, addMoney(byGroup.get(group) ?? ZERO, cost));
     const ranked = [...byGroup.entries()].sort((a, b) => (b[1] > a[1] ? 1 : b[1] < a[1] ? -1 : a[0] < b[0] ? -1 : 1)).map(([group]) => group);
     const shown = ranked.length <= MAX_SERIES ? ranked : ranked.slice(0, MAX_SERIES - 1);
     const rest = ranked.length - shown.length;
@@ -279,8 +279,8 @@ async function drawChart(ctx: Context, records: readonly BucketRecord[], period:
     const colours = [style.cyan, style.magenta, style.yellow, style.green];
     lines = stackedBarChart(
       entries.map((e) => {
-        const values = shown.map((group) => Number(e.byGroup.get(group) ?? 0n));
-        if (rest > 0) values.push(Number([...e.byGroup.entries()].filter(([group]) => !shown.includes(group)).reduce((sum, [, cost]) => sum + cost, 0n)));
+        const values = shown.map((group) => moneyToFloat(e.byGroup.get(group) ?? ZERO));
+        if (rest > 0) values.push(moneyToFloat(sumMoney([...e.byGroup.entries()].filter(([group]) => !shown.includes(group)).map(([, cost]) => cost))));
         return { label: renderer.table(label, e.record), values, display: formatMoney(e.total) };
       }),
       { width, series, colors: ctx.io.colorStdout ? colours.map((c) => (text: string) => c(text)) : undefined },

@@ -5,7 +5,7 @@
 // and the dates its caps will be crossed; or one row per team.
 import type { Context } from '../context.js';
 import { ApiError } from '../../errors.js';
-import { formatMoney, type Money } from '../../domain/money.js';
+import { formatMoney, type Money, moneyToFloat, ZERO } from '../../domain/money.js';
 import { addMonths } from '../../domain/periods.js';
 import { MIN_MODEL_HISTORY, MIN_SPREAD_DAYS, RELATIVE_SPREAD_FLOOR, type ModelName } from '../../domain/forecast.js';
 import { allWallets, spendBuckets, type SpendBucket } from '../../api/forecast.js';
@@ -381,7 +381,7 @@ export function summaryLines(report: TeamForecast): string[] {
 }
 
 /** A bar's length needs no exactness. */
-const asNumber = (money: Money | null): number | null => (money === null ? null : Number(money));
+const asNumber = (money: Money | null): number | null => (money === null ? null : moneyToFloat(money));
 
 function chartLines(ctx: Context, report: TeamForecast): string[] {
   const width = (ctx.io.stdout as { columns?: number }).columns ?? 80;
@@ -392,7 +392,7 @@ function chartLines(ctx: Context, report: TeamForecast): string[] {
       forecast: asNumber(r.forecast),
       lower: asNumber(r.lower),
       upper: asNumber(r.upper),
-      display: formatMoney(r.actual ?? r.forecast ?? 0n, r.currency),
+      display: formatMoney(r.actual ?? r.forecast ?? ZERO, r.currency),
     })),
     width,
     report.level,

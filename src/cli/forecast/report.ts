@@ -6,7 +6,7 @@
 // allocations) are exact sums; the models' estimates come back from the
 // domain as Money too. The current month's row and the period-end figure are
 // the one projection (projectSpend), the same `kt wallets check` prints.
-import { formatMoney, type Money } from '../../domain/money.js';
+import { addMoney, formatMoney, type Money, subtractMoney, ZERO } from '../../domain/money.js';
 import {
   capCrossingDate,
   forecastMonthly,
@@ -115,7 +115,7 @@ function sumBy(buckets: readonly SpendBucket[], key: (b: SpendBucket) => string)
   const totals = new Map<string, Money>();
   for (const b of buckets) {
     const k = key(b);
-    totals.set(k, (totals.get(k) ?? 0n) + b.cost);
+    totals.set(k, addMoney(totals.get(k) ?? ZERO, b.cost));
   }
   return totals;
 }
@@ -131,7 +131,7 @@ export function buildTeamForecast(input: ForecastInput): TeamForecast {
   const months: MonthActual[] = [];
   for (let k = input.history; k >= 1; k--) {
     const m = addMonths(month, -k);
-    const actual = perMonth.get(m) ?? 0n;
+    const actual = perMonth.get(m) ?? ZERO;
     if (months.length === 0 && actual === 0n) continue;
     months.push({ month: m, actual });
   }
@@ -205,7 +205,7 @@ export function buildTeamForecast(input: ForecastInput): TeamForecast {
     spreadFloored: pace.floored,
     allocated,
     projectedPeriodEnd: periodProjection.projected,
-    overrun: allocated === null ? null : periodProjection.projected - allocated,
+    overrun: allocated === null ? null : subtractMoney(periodProjection.projected, allocated),
     soft,
     hard,
     walletSpentDiffers: differs ? (wallet?.spent ?? null) : null,

@@ -6,7 +6,7 @@
 import type { ApiClient } from '../../api/client.js';
 import { spendBuckets, type SpendBucket } from '../../api/forecast.js';
 import { parentKey, walletKey, type Wallet } from '../../api/wallets.js';
-import type { Money } from '../../domain/money.js';
+import { addMoney, type Money, ZERO } from '../../domain/money.js';
 import { addDays } from '../../domain/periods.js';
 import { projectionRange, projectSpend, spendPace, PATTERN_DAYS, type SpendPace, type SpendProjection } from '../../domain/forecast.js';
 import { dayElapsed, localDate, startOfLocalDay } from '../../domain/periods.js';
@@ -49,7 +49,7 @@ export function perDay(buckets: readonly SpendBucket[]): Map<string, Money> {
   const totals = new Map<string, Money>();
   for (const b of buckets) {
     const date = b.period_start.slice(0, 10);
-    totals.set(date, (totals.get(date) ?? 0n) + b.cost);
+    totals.set(date, addMoney(totals.get(date) ?? ZERO, b.cost));
   }
   return totals;
 }

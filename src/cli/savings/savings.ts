@@ -9,7 +9,7 @@ import { FailureError, UsageError } from '../../errors.js';
 import { aggregateEvents, eventPages } from '../../api/events.js';
 import type { ApiClient } from '../../api/client.js';
 import { listWallets, type Wallet } from '../../api/wallets.js';
-import type { Money } from '../../domain/money.js';
+import { addMoney, type Money, ZERO } from '../../domain/money.js';
 import { validatePolicy } from '../../policy/validate.js';
 import { readCostControls, type CostPriorityGroup } from '../../domain/policy/cost-controls.js';
 import { buildPriceTable, PriceFileError, type PriceTable } from '../../domain/savings/prices.js';
@@ -205,7 +205,7 @@ export default async function savings(ctx: Context, opts: SavingsOptions): Promi
     const month = lastFullMonth(parsed.until);
     let monthSpend: Map<string, Money>;
     if (holdsMonth(month, parsed.since, rawSince)) {
-      monthSpend = new Map([...tally.teams.values()].map((t) => [t.team, t.months.get(month.month) ?? 0n]));
+      monthSpend = new Map([...tally.teams.values()].map((t) => [t.team, t.months.get(month.month) ?? ZERO]));
     } else {
       const why = parsed.since.getTime() > month.start.getTime() ? 'the range starts after it' : `raw events begin at ${rawSince?.toISOString() ?? ''}`;
       ctx.log.info(`soft caps are based on ${month.month}, the last full calendar month (${why}): its spend per team fetched from the control plane's monthly aggregates`);
@@ -247,7 +247,7 @@ async function monthSpendByTeam(api: ApiClient, month: CalendarMonth, teams: rea
   const spend = new Map<string, Money>();
   for (const b of buckets) {
     const team = b.team_id ?? '';
-    spend.set(team, (spend.get(team) ?? 0n) + b.cost);
+    spend.set(team, addMoney(spend.get(team) ?? ZERO, b.cost));
   }
   return spend;
 }

@@ -5,7 +5,7 @@
 // currency that differs) and warns about caps that defeat the allocation.
 import type { Context } from '../context.js';
 import { UsageError } from '../../errors.js';
-import type { Money } from '../../domain/money.js';
+import { type Money, negateMoney, subtractMoney, ZERO } from '../../domain/money.js';
 import { allocate, teamIds, walletOfTeam, WALLET_PATHS, type AllocateBody, type Wallet } from '../../api/wallets.js';
 import { isWalletPeriod, periodUnit } from '../../domain/periods.js';
 import { ORG_TEAM } from '../../domain/teams.js';
@@ -99,7 +99,7 @@ export default async function walletsAllocate(ctx: Context, opts: AllocateOption
       if (opts.period !== undefined && w.period !== null && w.period !== body.period) {
         throw new PrecheckRefusal(`the wallet of ${team} is ${w.period}, not ${body.period}`, `drop --period, or pass --period ${w.period}`);
       }
-      const delta = w.allocated === null ? null : amount - w.allocated;
+      const delta = w.allocated === null ? null : subtractMoney(amount, w.allocated);
       if (delta !== null && delta > 0n && w.parent_id !== null) {
         const p = walletOfTeam(b.wallets, w.parent_id);
         if (p?.unallocated !== null && p?.unallocated !== undefined && delta > p.unallocated) {
@@ -108,8 +108,8 @@ export default async function walletsAllocate(ctx: Context, opts: AllocateOption
       }
       if (delta !== null && delta < 0n && w.available !== null && w.unallocated !== null) {
         const free = w.available < w.unallocated ? w.available : w.unallocated;
-        if (-delta > free) {
-          const [by, only] = moneyPair(-delta, free < 0n ? 0n : free, body.currency);
+        if (negateMoney(delta) > free) {
+          const [by, only] = moneyPair(negateMoney(delta), free < 0n ? ZERO : free, body.currency);
           throw new PrecheckRefusal(
             `cannot lower the allocation of ${team} by ${by}: only ${only} is neither spent, reserved nor allocated to its teams`,
             `kt wallets balance --team ${team} shows what is spent, reserved and available`,
@@ -142,7 +142,7 @@ export default async function walletsAllocate(ctx: Context, opts: AllocateOption
       const soft = body.soft_cap ?? b.wallet?.soft_cap ?? null;
       if (hard !== null && amount > hard) {
         const [a, h] = moneyPair(amount, hard, body.currency);
-        out.push(`the allocation ${a} is above the hard cap ${h} of ${team}: spend stops at the cap, so ${fmt(amount - hard)} of it can never be spent`);
+        out.push(`the allocation ${a} is above the hard cap ${h} of ${team}: spend stops at the cap, so ${fmt(subtractMoney(amount, hard))} of it can never be spent`);
       }
       if (soft !== null && hard !== null && soft > hard) {
         const [s, h] = moneyPair(soft, hard, body.currency);

@@ -7,7 +7,7 @@ import type { Context } from '../context.js';
 import { FailureError, ThresholdError, UsageError } from '../../errors.js';
 import { listWallets, teamIds, walletKey, walletOfTeam } from '../../api/wallets.js';
 import { checkWallet, parsePercent, percentText, PercentError, type CheckLevel, type NotChecked, type Percent, type Thresholds } from '../../domain/budget-check.js';
-import { AmountError, formatDecimal, formatMoney, parseAmount, type Money } from '../../domain/money.js';
+import { AmountError, formatDecimal, formatMoney, type Money, parseAmount, subtractMoney, ZERO } from '../../domain/money.js';
 import { selectColumns, writeRows, type Column } from '../../output/index.js';
 import { withSpinner } from '../../output/spinner.js';
 import { parseWebhookUrl, readOutputOptions, type RawOutputOptions } from '../flags.js';
@@ -138,8 +138,8 @@ function rowLine(r: CheckRow): string {
   const used = utilization(w);
   const pct = used === null ? null : Number.isFinite(used) ? `${(used * 100).toFixed(1)}%` : '∞';
   let figures: string;
-  if (pct !== null && w.usage?.basis === 'period') figures = `${pct} used, ${formatMoney(w.usage.used - (w.raw.reserved ?? 0n), c)} of ${formatMoney(w.usage.base, c)}`;
-  else if (pct !== null && w.usage?.basis === 'cumulative') figures = `${pct} of the pool used, balance ${formatMoney(w.raw.available ?? 0n, c)} of ${formatMoney(w.usage.base, c)} allocated in total`;
+  if (pct !== null && w.usage?.basis === 'period') figures = `${pct} used, ${formatMoney(subtractMoney(w.usage.used, w.raw.reserved ?? ZERO), c)} of ${formatMoney(w.usage.base, c)}`;
+  else if (pct !== null && w.usage?.basis === 'cumulative') figures = `${pct} of the pool used, balance ${formatMoney(w.raw.available ?? ZERO, c)} of ${formatMoney(w.usage.base, c)} allocated in total`;
   else figures = w.raw.available === null ? 'no allocation or balance reported' : `balance ${formatMoney(w.raw.available, c)}`;
   return `• ${who(w)}: ${r.level} — ${figures} (${r.reason})`;
 }

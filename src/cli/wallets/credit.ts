@@ -4,6 +4,7 @@ import type { Context } from '../context.js';
 import { credit, walletOfTeam, WALLET_PATHS, type CreditBody } from '../../api/wallets.js';
 import { parseAmountFlag, parseCurrency, parseIdempotencyKey, parseTeam } from './options.js';
 import { money, parentHint, parentShortMessage, PrecheckRefusal, runMutation, type MutationFlags } from './mutate.js';
+import { addMoney } from '../../domain/money.js';
 
 export interface CreditOptions extends MutationFlags {
   team?: string;
@@ -40,8 +41,8 @@ export default async function walletsCredit(ctx: Context, opts: CreditOptions): 
       const w = b.wallet;
       const c = w?.currency ?? currency;
       const lines: string[] = [];
-      if (w?.allocated !== null && w?.allocated !== undefined) lines.push(`${team}: allocated this period ${money(w.allocated, c)} → ${money(w.allocated + amount, c)}`);
-      if (w?.available !== null && w?.available !== undefined) lines.push(`${team}: available ${money(w.available, c)} → ${money(w.available + amount, c)}`);
+      if (w?.allocated !== null && w?.allocated !== undefined) lines.push(`${team}: allocated this period ${money(w.allocated, c)} → ${money(addMoney(w.allocated, amount), c)}`);
+      if (w?.available !== null && w?.available !== undefined) lines.push(`${team}: available ${money(w.available, c)} → ${money(addMoney(w.available, amount), c)}`);
       return lines.length === 0 ? [`${team}: credit ${money(amount, c)}`] : [lines.join(', ').replace(`, ${team}: `, ', ')];
     },
     question: (b) => `Credit ${money(amount, b.wallet?.currency ?? currency)} to ${team} for the current period?`,

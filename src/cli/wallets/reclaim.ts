@@ -3,7 +3,7 @@
 // teams) is checked before asking when the server says it.
 import type { Context } from '../context.js';
 import { UsageError } from '../../errors.js';
-import type { Money } from '../../domain/money.js';
+import { type Money, negateMoney, subtractMoney, ZERO } from '../../domain/money.js';
 import { reclaim, WALLET_PATHS, type ReclaimBody, type Wallet } from '../../api/wallets.js';
 import { parseAmountFlag, parseIdempotencyKey, parseTeam } from './options.js';
 import { money, moneyPair, PrecheckRefusal, runMutation, type MutationFlags } from './mutate.js';
@@ -29,7 +29,7 @@ export function reclaimBody(opts: ReclaimOptions): { body: ReclaimBody; amount: 
 function returnable(w: Wallet): Money | null {
   if (w.available === null) return null;
   const free = w.unallocated === null || w.available < w.unallocated ? w.available : w.unallocated;
-  return free < 0n ? 0n : free;
+  return free < 0n ? ZERO : free;
 }
 
 export default async function walletsReclaim(ctx: Context, opts: ReclaimOptions): Promise<void> {
@@ -53,15 +53,15 @@ export default async function walletsReclaim(ctx: Context, opts: ReclaimOptions)
       const c = w.currency ?? 'USD';
       if (amount === 'all' ? free === 0n : amount > free) {
         const asked = amount === 'all' ? 'all unused funds' : moneyPair(amount, free, c)[0];
-        throw new PrecheckRefusal(`cannot reclaim ${asked} from ${team}: only ${moneyPair(amount === 'all' ? 0n : amount, free, c)[1]} is unused this period`, `kt wallets balance --team ${team} shows what is spent, reserved and available`);
+        throw new PrecheckRefusal(`cannot reclaim ${asked} from ${team}: only ${moneyPair(amount === 'all' ? ZERO : amount, free, c)[1]} is unused this period`, `kt wallets balance --team ${team} shows what is spent, reserved and available`);
       }
     },
     changes: (b) => {
       const w = b.wallet;
       if (w === undefined || w.available === null) return [`${team}: reclaim ${amount === 'all' ? 'all unused funds' : money(amount, w?.currency)}`];
       const c = w.currency;
-      const taken = amount === 'all' ? (returnable(w) ?? 0n) : amount;
-      return [`${team}: available ${money(w.available, c)} → ${money(w.available - taken, c)}, returned to ${w.parent_id ?? 'its parent'}`];
+      const taken = amount === 'all' ? (returnable(w) ?? ZERO) : amount;
+      return [`${team}: available ${money(w.available, c)} → ${money(subtractMoney(w.available, taken), c)}, returned to ${w.parent_id ?? 'its parent'}`];
     },
     question: (b) => {
       const w = b.wallet;
@@ -75,7 +75,7 @@ export default async function walletsReclaim(ctx: Context, opts: ReclaimOptions)
     send: (api, idempotencyKey) => reclaim(api, body, idempotencyKey),
     summary: (_b, result) => {
       const w = result.wallet;
-      const moved = result.transaction === null ? 0n : -result.transaction.amount;
+      const moved = result.transaction === null ? ZERO : negateMoney(result.transaction.amount);
       const parts = [`reclaimed: ${money(moved, w.currency)} from ${team}`];
       if (w.available !== null) parts.push(`available ${money(w.available, w.currency)}`);
       if (result.transaction !== null) parts.push(`transaction ${result.transaction.id}`);

@@ -1,7 +1,7 @@
 // Wallets and ledger rows (their money already exact, parsed once by the API
 // layer), plus the columns every wallet command shares. A figure the server
 // did not send stays null: an empty CSV cell, null in JSON, `—` in a table.
-import { moneyRatio, type Money } from '../../domain/money.js';
+import { addMoney, type Money, moneyRatio, subtractMoney, ZERO } from '../../domain/money.js';
 import type { Usage } from '../../domain/budget-check.js';
 import type { Transaction, Wallet } from '../../api/wallets.js';
 import type { Column } from '../../output/index.js';
@@ -23,10 +23,10 @@ export interface WalletRecord {
 
 function usageOf(w: Wallet): WalletRecord['usage'] {
   if (w.allocated !== null && w.spent !== null) {
-    return { used: w.spent + (w.reserved ?? 0n), base: w.allocated, of: 'allocation', basis: 'period' };
+    return { used: addMoney(w.spent, w.reserved ?? ZERO), base: w.allocated, of: 'allocation', basis: 'period' };
   }
   if (w.total_allocated !== null && w.available !== null) {
-    return { used: w.total_allocated - w.available, base: w.total_allocated, of: 'total allocated', basis: 'cumulative' };
+    return { used: subtractMoney(w.total_allocated, w.available), base: w.total_allocated, of: 'total allocated', basis: 'cumulative' };
   }
   return null;
 }
@@ -48,7 +48,7 @@ export function utilization(w: WalletRecord): number | null {
 
 /** Bar thresholds as fractions of the allocation: the caps when set, else 80 % / 100 %. */
 export function capThresholds(w: WalletRecord): { soft: number; hard: number } {
-  const allocated = w.usage?.basis === 'period' ? w.usage.base : 0n;
+  const allocated = w.usage?.basis === 'period' ? w.usage.base : ZERO;
   if (allocated <= 0n) return { soft: 0.8, hard: 1 };
   const hard = w.raw.hard_cap === null ? 1 : (moneyRatio(w.raw.hard_cap, allocated) ?? 1);
   const soft = w.raw.soft_cap === null ? Math.min(0.8, hard) : (moneyRatio(w.raw.soft_cap, allocated) ?? 0.8);

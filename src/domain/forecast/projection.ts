@@ -7,7 +7,7 @@
 // Pure: the days, today and the zone's reading of them come in as arguments.
 // The rate and the spread are statistics (floats, major units); what was
 // spent stays exact Money, and estimates come back through moneyFromFloat.
-import { moneyToFloat, type Money } from '../money.js';
+import { addMoney, maxMoney, type Money, moneyToFloat, subtractMoney, ZERO } from '../money.js';
 import { estimateMoney } from './estimate.js';
 import { isWalletPeriod, localDate, walletPeriodBounds } from '../periods.js';
 import { addDays, monthLastDay, weekdayOf } from '../periods.js';
@@ -82,7 +82,7 @@ export function spendPace(input: { days: ReadonlyMap<string, Money>; today: stri
     .map(([date]) => date)
     .sort()[0];
   const history: DailySpend[] = [];
-  for (let date = firstSpend; date !== undefined && date < today; date = addDays(date, 1)) history.push({ date, cost: days.get(date) ?? 0n });
+  for (let date = firstSpend; date !== undefined && date < today; date = addDays(date, 1)) history.push({ date, cost: days.get(date) ?? ZERO });
   // A weekday pattern needs every weekday seen twice: on less history it is noise, and days weigh alike.
   const weights = history.length >= MIN_SPREAD_DAYS ? weekdayWeights(history) : [1, 1, 1, 1, 1, 1, 1];
   const weightOf = (date: string): number => weights[weekdayOf(date)] ?? 1;
@@ -95,7 +95,7 @@ export function spendPace(input: { days: ReadonlyMap<string, Money>; today: stri
   for (let date = from; date < today; date = addDays(date, 1)) {
     completeWeight += weightOf(date);
     completeDays += 1;
-    completeSpend += Math.max(0, moneyToFloat(days.get(date) ?? 0n));
+    completeSpend += Math.max(0, moneyToFloat(days.get(date) ?? ZERO));
   }
   let rate = 0;
   if (completeWeight > 0) rate = completeSpend / completeWeight;
@@ -149,8 +149,8 @@ export interface SpendProjection {
  * spend to date.
  */
 export function projectSpend(pace: SpendPace, range: { firstDay: string; lastDay: string }, levelPct: number): SpendProjection {
-  let toDate = 0n;
-  for (const [date, cost] of pace.days) if (date >= range.firstDay && date <= range.lastDay && date <= pace.today) toDate += cost;
+  let toDate = ZERO;
+  for (const [date, cost] of pace.days) if (date >= range.firstDay && date <= range.lastDay && date <= pace.today) toDate = addMoney(toDate, cost);
   const weightOf = (date: string): number => pace.weights[weekdayOf(date)] ?? 1;
   let remaining = 0;
   let squares = 0;
@@ -165,11 +165,11 @@ export function projectSpend(pace: SpendPace, range: { firstDay: string; lastDay
     remaining += weightOf(date);
     squares += weightOf(date) ** 2;
   }
-  const projected = toDate + estimateMoney(pace.rate * remaining);
+  const projected = addMoney(toDate, estimateMoney(pace.rate * remaining));
   const rateVariance = pace.rateDays > 0 ? (remaining * remaining) / pace.rateDays : 0;
   const half = estimateMoney(zForLevel(levelPct) * pace.spread * Math.sqrt(squares + rateVariance));
-  const lower = projected - half > toDate ? projected - half : toDate;
-  return { firstDay: range.firstDay, lastDay: range.lastDay, toDate, projected, lower, upper: projected + half };
+  const lower = maxMoney(subtractMoney(projected, half), toDate);
+  return { firstDay: range.firstDay, lastDay: range.lastDay, toDate, projected, lower, upper: addMoney(projected, half) };
 }
 
 export interface ProjectionRange {

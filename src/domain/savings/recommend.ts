@@ -4,12 +4,12 @@
 // Pure: the command passes in the tallies, that month's spend per team
 // (from the range's events, or fetched when the range does not hold the
 // whole month) and the allocations.
-import { divideHalfEven, formatDecimal, type Money } from '../money.js';
+import { addMoney, divideHalfEven, formatDecimal, type Money, moneyRatio, nanos, ZERO } from '../money.js';
 import type { TeamTally } from './rules.js';
 import { addMonths, utcMonth, type CalendarMonth } from '../periods.js';
 
 export const TOP_TEAMS = 3;
-const CENT: Money = 10_000_000n;
+const CENT = nanos(10_000_000n);
 
 export interface ModelShare {
   model: string;
@@ -54,12 +54,12 @@ export function holdsMonth(month: CalendarMonth, since: Date, rawEventsSince?: D
 
 /** 80% of an amount, to the cent (half to even). */
 export function softCapFor(spend: Money): Money {
-  return divideHalfEven(spend * 8n, 10n * CENT) * CENT;
+  return nanos(divideHalfEven(spend * 8n, 10n * CENT) * CENT);
 }
 
 /** Up to a whole cent. */
 function ceilCent(m: Money): Money {
-  return ((m + CENT - 1n) / CENT) * CENT;
+  return nanos(((m + CENT - 1n) / CENT) * CENT);
 }
 
 export function recommend(
@@ -84,11 +84,11 @@ export function recommend(
         model,
         requests: m.requests,
         cost: m.cost,
-        costShare: t.spend === 0n ? null : Number(m.cost) / Number(t.spend),
+        costShare: moneyRatio(m.cost, t.spend),
         requestShare: t.requests === 0 ? null : m.requests / t.requests,
       }))
       .sort((a, b) => (b.cost > a.cost ? 1 : b.cost < a.cost ? -1 : a.model.localeCompare(b.model)));
-    const monthSpend = options.monthSpend.get(t.team) ?? 0n;
+    const monthSpend = options.monthSpend.get(t.team) ?? ZERO;
     let softCap: Money | null = null;
     let hardCap: Money | null = null;
     let note: string | null = null;
@@ -99,7 +99,7 @@ export function recommend(
       const allocation = options.allocations.get(t.team);
       if (allocation !== undefined && allocation > softCap) hardCap = allocation;
       else {
-        hardCap = ceilCent(monthSpend) > softCap ? ceilCent(monthSpend) : softCap + CENT;
+        hardCap = ceilCent(monthSpend) > softCap ? ceilCent(monthSpend) : addMoney(softCap, CENT);
         note = allocation === undefined || allocation === 0n
           ? `no allocation: hard cap set at ${month}'s spend`
           : `allocation ${formatDecimal(allocation)} is not above the soft cap: hard cap set at ${month}'s spend`;
@@ -117,8 +117,8 @@ export function renderPolicy(recommendations: readonly TeamRecommendation[], hea
   for (const r of entries) {
     lines.push(
       `  - team: ${r.team}`,
-      `    hard_cap: ${formatDecimal(r.hardCap ?? 0n, 0)}`,
-      `    soft_cap: ${formatDecimal(r.softCap ?? 0n, 0)}`,
+      `    hard_cap: ${formatDecimal(r.hardCap ?? ZERO, 0)}`,
+      `    soft_cap: ${formatDecimal(r.softCap ?? ZERO, 0)}`,
       '    period: monthly',
       '    on_soft_cap: notify',
       '    on_hard_cap: block',

@@ -25,7 +25,7 @@
 // savings_pct = savings / cost_before can never pass 100%; the caching row's
 // cost_before is what the range would have cost without cache hits and its
 // cost_after the recorded spend.
-import type { Money } from '../money.js';
+import { addMoney, type Money, moneyRatio, subtractMoney, ZERO } from '../money.js';
 import { tokenCost, type ModelPrice } from '../prices.js';
 import type { CostPriorityGroup } from '../policy/cost-controls.js';
 import { capPeriodKey, type CapPeriod } from '../periods.js';
@@ -121,13 +121,13 @@ export interface Line {
   after: Money;
 }
 
-const emptyLine = (): Line => ({ requests: 0, before: 0n, after: 0n });
+const emptyLine = (): Line => ({ requests: 0, before: ZERO, after: ZERO });
 const emptyLines = (): Record<Optimization, Line> => ({ routing: emptyLine(), caps: emptyLine(), allowlist: emptyLine(), total: emptyLine(), caching: emptyLine() });
 
 function addLine(line: Line, before: Money, after: Money): void {
   line.requests += 1;
-  line.before += before;
-  line.after += after;
+  line.before = addMoney(line.before, before);
+  line.after = addMoney(line.after, after);
 }
 
 /** What is kept per team: sums only. */
@@ -181,14 +181,14 @@ export class SavingsTally {
       t = {
         team,
         requests: 0,
-        spend: 0n,
+        spend: ZERO,
         cachedRequests: 0,
         lines: emptyLines(),
         softCapCrossedAt: null,
         models: new Map(),
         months: new Map(),
         capPeriod: null,
-        capSpent: 0n,
+        capSpent: ZERO,
         capSoftCrossed: false,
       };
       this.teams.set(team, t);
@@ -200,18 +200,18 @@ export class SavingsTally {
     this.events += 1;
     const t = this.tally(e.team_id ?? NO_TEAM);
     if (e.cost === null) this.noCost += 1;
-    const cost = e.cost ?? 0n;
+    const cost = e.cost ?? ZERO;
     t.requests += 1;
-    t.spend += cost;
+    t.spend = addMoney(t.spend, cost);
     const modelName = e.model ?? '(unknown)';
     const mix = t.models.get(modelName);
     if (mix === undefined) t.models.set(modelName, { requests: 1, cost });
     else {
       mix.requests += 1;
-      mix.cost += cost;
+      mix.cost = addMoney(mix.cost, cost);
     }
     const month = e.timestamp.slice(0, 7);
-    t.months.set(month, (t.months.get(month) ?? 0n) + cost);
+    t.months.set(month, addMoney(t.months.get(month) ?? ZERO, cost));
 
     const price = e.model === null ? undefined : this.rules.prices.get(e.model);
     if (price === undefined) this.unpriced += 1;
@@ -253,14 +253,14 @@ export class SavingsTally {
       const key = capPeriodKey(Date.parse(e.timestamp), cap.period);
       if (key !== t.capPeriod) {
         t.capPeriod = key;
-        t.capSpent = 0n;
+        t.capSpent = ZERO;
         t.capSoftCrossed = false;
       }
-      if (t.capSpent + cost > cap.hardCap) {
-        addLine(t.lines.caps, cost, 0n);
-        count(cost, 0n);
+      if (addMoney(t.capSpent, cost) > cap.hardCap) {
+        addLine(t.lines.caps, cost, ZERO);
+        count(cost, ZERO);
       } else {
-        t.capSpent += cost;
+        t.capSpent = addMoney(t.capSpent, cost);
         if (cap.softCap !== undefined && !t.capSoftCrossed && t.capSpent >= cap.softCap) {
           t.capSoftCrossed = true;
           t.softCapCrossedAt ??= e.timestamp;
@@ -302,18 +302,18 @@ export interface SavingsRow {
 function rowsOf(team: string | null, lines: Record<Optimization, Line>, spend: Money, requests: number, cached: number, softCapCrossedAt: string | null): SavingsRow[] {
   return OPTIMIZATIONS.map((optimization) => {
     const line = lines[optimization];
-    const savings = line.before - line.after;
+    const savings = subtractMoney(line.before, line.after);
     const kind = kindOf(optimization);
-    const costBefore = kind === 'delivered' ? spend + savings : spend;
+    const costBefore = kind === 'delivered' ? addMoney(spend, savings) : spend;
     return {
       team,
       optimization,
       kind,
       requests: line.requests,
       costBefore,
-      costAfter: costBefore - savings,
+      costAfter: subtractMoney(costBefore, savings),
       savings,
-      savingsPct: costBefore === 0n ? null : Number(savings) / Number(costBefore),
+      savingsPct: moneyRatio(savings, costBefore),
       hitRate: optimization === 'caching' ? (requests === 0 ? null : cached / requests) : null,
       softCapCrossedAt: optimization === 'caps' ? softCapCrossedAt : null,
     };
@@ -329,17 +329,17 @@ export function savingsRows(tally: SavingsTally, byTeam: boolean): SavingsRow[] 
       .flatMap((t) => rowsOf(t.team, t.lines, t.spend, t.requests, t.cachedRequests, t.softCapCrossedAt));
   }
   const lines = emptyLines();
-  let spend = 0n;
+  let spend = ZERO;
   let requests = 0;
   let cached = 0;
   for (const t of teams) {
-    spend += t.spend;
+    spend = addMoney(spend, t.spend);
     requests += t.requests;
     cached += t.cachedRequests;
     for (const o of OPTIMIZATIONS) {
       lines[o].requests += t.lines[o].requests;
-      lines[o].before += t.lines[o].before;
-      lines[o].after += t.lines[o].after;
+      lines[o].before = addMoney(lines[o].before, t.lines[o].before);
+      lines[o].after = addMoney(lines[o].after, t.lines[o].after);
     }
   }
   return rowsOf(null, lines, spend, requests, cached, null);
