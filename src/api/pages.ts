@@ -79,9 +79,14 @@ export function extractList(body: unknown, listKeys: readonly string[], where: s
 export async function* pageThrough<T>(api: ApiClient, path: string, query: Query, spec: ListSpec<T>): AsyncGenerator<T[], void, undefined> {
   const where = `GET ${path}`;
   const limit = spec.pageSize;
+  // A prefetched request must be on the wire before kt turns to the page it
+  // holds: `sent` settles once it is (or once its answer is in).
+  let sent: Promise<void> = Promise.resolve();
   const request = (q: Query): Promise<LazyBody> => {
-    const pending = api.fetch(path, { ...q, limit });
-    pending.catch(() => undefined); // awaited later; never an unhandled rejection meanwhile
+    let told: () => void = () => undefined;
+    sent = new Promise<void>((resolve) => (told = resolve));
+    const pending = api.fetch(path, { ...q, limit }, told);
+    pending.then(told, told); // awaited later; never an unhandled rejection meanwhile
     return pending;
   };
   let next: Query | undefined = query;
@@ -98,11 +103,16 @@ export async function* pageThrough<T>(api: ApiClient, path: string, query: Query
     pending = undefined;
     next = undefined;
     // A cursor at the end of the text lets the next request go out before
-    // this page is parsed: the server works while kt parses.
+    // this page is parsed: the server works while kt parses. On the first
+    // page too: a cursor member closing the body means the server pages by
+    // cursor.
     let early: string | undefined;
-    if (mode === 'cursor' && spec.maxRows === undefined) {
+    if ((mode === undefined || mode === 'cursor') && spec.maxRows === undefined) {
       early = tailCursor(body.text);
-      if (early !== undefined) pending = request({ ...query, cursor: early });
+      if (early !== undefined) {
+        pending = request({ ...query, cursor: early });
+        await sent;
+      }
     }
     const json = body.json();
     spec.onBody?.(json);
@@ -126,7 +136,10 @@ export async function* pageThrough<T>(api: ApiClient, path: string, query: Query
     }
     // The next page is on its way while the caller writes this one, unless
     // the caller said it needs no more rows than it already has.
-    if (next !== undefined && (spec.maxRows === undefined || seen < spec.maxRows)) pending = request(next);
+    if (next !== undefined && (spec.maxRows === undefined || seen < spec.maxRows)) {
+      pending = request(next);
+      await sent;
+    }
     if (out.length > 0) yield out;
   }
 }
