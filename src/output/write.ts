@@ -97,7 +97,9 @@ export function csvField(text: string): string {
 function batchesWithFeedback<R>(ctx: OutputContext, rows: RowSource<R>, options: WriteOptions, spinner: Spinner): AsyncGenerator<readonly R[], void, undefined> {
   const progress = options.progress;
   if (progress === undefined) return sourceBatches(rows);
-  const live = progress.line !== undefined && options.format !== 'table' && (options.output !== undefined || !ctx.io.isStdoutTTY);
+  // The live line is formatted per page (grouped numbers, the running
+  // total); off a terminal nobody would see it.
+  const live = progress.line !== undefined && spinner.silent !== true && options.format !== 'table' && (options.output !== undefined || !ctx.io.isStdoutTTY);
   return (async function* () {
     const started = performance.now();
     let count = 0;
@@ -114,7 +116,7 @@ export async function writeRowsImpl<R>(ctx: OutputContext, source: RowSource<R>,
   checkBinaryTarget(ctx, options.format, options.output);
   const renderer = makeRenderer(options.tz);
   const sink = options.output === undefined ? streamSink(ctx.io.stdout) : await atomicFileSink(options.output);
-  const spinner = options.progress === undefined ? { update: () => undefined, stop: () => undefined } : startSpinner(ctx, options.progress.waiting);
+  const spinner = options.progress === undefined ? { update: () => undefined, stop: () => undefined, silent: true } : startSpinner(ctx, options.progress.waiting);
   const rows = new RowPages(batchesWithFeedback(ctx, source, options, spinner));
   try {
     let count: number;
