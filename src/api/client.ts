@@ -1,6 +1,7 @@
 // The one request layer: auth, timeouts, retries with backoff, idempotency
 // keys, typed errors and cursor pagination. Loaded lazily (it pulls in undici).
 import { randomUUID } from 'node:crypto';
+import diagnostics from 'node:diagnostics_channel';
 import { Agent, EnvHttpProxyAgent, request, type Dispatcher } from 'undici';
 import { ApiError, AuthError, FailureError, InterruptedError, NetworkError, UsageError } from '../errors.js';
 import { parseJsonExact, stringifyJson } from '../domain/json.js';
@@ -20,8 +21,13 @@ export interface ApiClient {
   readonly baseUrl: string;
   /** GET a JSON document. Always retryable. */
   get<T>(path: string, query?: Query): Promise<T>;
-  /** GET, the body left unparsed until asked for: what a pager prefetches. */
-  fetch(path: string, query?: Query): Promise<LazyBody>;
+  /**
+   * GET, the body left unparsed until asked for: what a pager prefetches.
+   * `onSent` is called once the request has been written to the connection
+   * (or an attempt has failed): a pager waits for that, not for the answer,
+   * before it turns to the page it holds.
+   */
+  fetch(path: string, query?: Query, onSent?: () => void): Promise<LazyBody>;
   /**
    * POST a JSON body (bigints in it are money, sent as exact decimals). Sends
    * an Idempotency-Key (the given one, or one made here) that is reused on
@@ -57,6 +63,64 @@ export interface ClientOptions {
   sleep?: (ms: number, signal?: AbortSignal) => Promise<void>;
   random?: () => number;
   dispatcher?: Dispatcher;
+}
+
+/**
+ * undici publishes on this channel just before it writes a request's first
+ * byte (docs/api/DiagnosticsChannel.md in undici), in the same synchronous
+ * call as the write. It is the only outside view of when a request actually
+ * leaves: undici 7 holds a request for a kept-alive connection that has gone
+ * idle until a later turn of the event loop (setImmediate, sometimes more
+ * than one), after checking that the server has not closed the connection.
+ */
+const SEND_HEADERS = 'undici:client:sendHeaders';
+
+/**
+ * Callbacks waiting for their request to be written, by path and query (the
+ * origin left out: through an http proxy undici names the proxy as the
+ * origin and the whole URL as the path).
+ */
+class SendWatch {
+  private readonly waiting = new Map<string, Array<() => void>>();
+  private readonly onMessage = (message: unknown): void => {
+    const path = (message as { request?: { path?: unknown } }).request?.path;
+    if (typeof path !== 'string') return;
+    const key = path.startsWith('/') ? path : pathOf(path);
+    const callbacks = key === undefined ? undefined : this.waiting.get(key);
+    if (key === undefined || callbacks === undefined) return;
+    this.waiting.delete(key);
+    if (this.waiting.size === 0) diagnostics.unsubscribe(SEND_HEADERS, this.onMessage);
+    for (const callback of callbacks) callback();
+  };
+
+  /** Calls `callback` when a request for `url` is written; returns how to stop waiting. */
+  add(url: URL, callback: () => void): () => void {
+    const key = `${url.pathname}${url.search}`;
+    if (this.waiting.size === 0) diagnostics.subscribe(SEND_HEADERS, this.onMessage);
+    const callbacks = this.waiting.get(key) ?? [];
+    callbacks.push(callback);
+    this.waiting.set(key, callbacks);
+    return () => {
+      const list = this.waiting.get(key);
+      if (list === undefined) return;
+      const rest = list.filter((c) => c !== callback);
+      if (rest.length > 0) {
+        this.waiting.set(key, rest);
+        return;
+      }
+      this.waiting.delete(key);
+      if (this.waiting.size === 0) diagnostics.unsubscribe(SEND_HEADERS, this.onMessage);
+    };
+  }
+}
+
+function pathOf(absolute: string): string | undefined {
+  try {
+    const url = new URL(absolute);
+    return `${url.pathname}${url.search}`;
+  } catch {
+    return undefined;
+  }
 }
 
 const LOOPBACK = /^(localhost|127(?:\.\d{1,3}){3}|\[::1\]|::1)$/i;
@@ -142,7 +206,27 @@ export function createApiClient(options: ClientOptions): ApiClient {
     return (await receive(method, url, body, idempotencyKey)).json<T>();
   }
 
-  async function receive(method: 'GET' | 'POST', url: URL, body: string | undefined, idempotencyKey: string | undefined): Promise<LazyBody> {
+  const sends = new SendWatch();
+
+  async function receive(method: 'GET' | 'POST', url: URL, body: string | undefined, idempotencyKey: string | undefined, onSent?: () => void): Promise<LazyBody> {
+    if (onSent === undefined) return exchange(method, url, body, idempotencyKey);
+    let told = false;
+    const tell = (): void => {
+      if (told) return;
+      told = true;
+      onSent();
+    };
+    const stop = sends.add(url, tell);
+    try {
+      return await exchange(method, url, body, idempotencyKey, tell);
+    } finally {
+      stop();
+      tell();
+    }
+  }
+
+  /** The request, retried as allowed, until a 2xx body or a final error. */
+  async function exchange(method: 'GET' | 'POST', url: URL, body: string | undefined, idempotencyKey: string | undefined, onAttemptEnd?: () => void): Promise<LazyBody> {
     if (options.token === undefined || options.token === '') {
       throw new AuthError('not logged in: no API token configured', hints.noToken);
     }
@@ -162,6 +246,8 @@ export function createApiClient(options: ClientOptions): ApiClient {
       try {
         response = await request(url, { method, headers, body, dispatcher, signal: options.signal });
       } catch (error) {
+        // A failed attempt has left too, as far as a waiting pager is concerned.
+        onAttemptEnd?.();
         if (options.signal?.aborted === true) throw new InterruptedError();
         const failure = networkError(error, url);
         debug?.(`✗ ${method} ${url.href}: ${failure.message}`);
@@ -203,7 +289,7 @@ export function createApiClient(options: ClientOptions): ApiClient {
   return {
     baseUrl: base.href,
     get: <T>(path: string, query?: Query) => send<T>('GET', urlFor(path, query), undefined, undefined),
-    fetch: (path: string, query?: Query) => receive('GET', urlFor(path, query), undefined, undefined),
+    fetch: (path: string, query?: Query, onSent?: () => void) => receive('GET', urlFor(path, query), undefined, undefined, onSent),
     post: <T>(path: string, body: unknown, opts?: { idempotencyKey?: string | undefined }) =>
       send<T>('POST', urlFor(path), stringifyJson(body, { moneyDecimals: 0 }), opts?.idempotencyKey ?? randomUUID()),
     close: async () => {

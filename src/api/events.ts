@@ -12,6 +12,7 @@ import { pageThrough } from './pages.js';
 import { asObject, count, flag, optionalMoney, optionalText, requiredText, unexpected, type RawObject } from './read.js';
 import { MAX_PAGE_SIZE, normalizeVerdict, type GroupKey } from '../domain/events.js';
 import type { BucketPeriod } from '../domain/periods.js';
+import { isPlainUtcInstant } from '../domain/time.js';
 import { Bucketer, type SpendBucketRow } from '../domain/buckets.js';
 import { type Money, ZERO } from '../domain/money.js';
 
@@ -86,7 +87,7 @@ function eventCost(o: RawObject, where: string): Money | null {
 export function readEvent(raw: unknown, where: string): SpendEvent {
   const o = asObject(raw, 'an event', where);
   const timestamp = requiredText(o, TIME, 'an event', where);
-  if (Number.isNaN(Date.parse(timestamp))) throw unexpected(where, `an event has timestamp ${JSON.stringify(timestamp)}, not an ISO 8601 instant`);
+  if (!isPlainUtcInstant(timestamp) && Number.isNaN(Date.parse(timestamp))) throw unexpected(where, `an event has timestamp ${JSON.stringify(timestamp)}, not an ISO 8601 instant`);
   const id = optionalText(o, ID) ?? optionalText(o, ['request_id']) ?? `${timestamp}/${optionalText(o, TEAM) ?? ''}/${optionalText(o, ['model']) ?? ''}`;
   return {
     id,

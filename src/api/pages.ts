@@ -79,9 +79,14 @@ export function extractList(body: unknown, listKeys: readonly string[], where: s
 export async function* pageThrough<T>(api: ApiClient, path: string, query: Query, spec: ListSpec<T>): AsyncGenerator<T[], void, undefined> {
   const where = `GET ${path}`;
   const limit = spec.pageSize;
+  // A prefetched request must be on the wire before kt turns to the page it
+  // holds: `sent` settles once it is (or once its answer is in).
+  let sent: Promise<void> = Promise.resolve();
   const request = (q: Query): Promise<LazyBody> => {
-    const pending = api.fetch(path, { ...q, limit });
-    pending.catch(() => undefined); // awaited later; never an unhandled rejection meanwhile
+    let told: () => void = () => undefined;
+    sent = new Promise<void>((resolve) => (told = resolve));
+    const pending = api.fetch(path, { ...q, limit }, told);
+    pending.then(told, told); // awaited later; never an unhandled rejection meanwhile
     return pending;
   };
   let next: Query | undefined = query;
@@ -94,21 +99,29 @@ export async function* pageThrough<T>(api: ApiClient, path: string, query: Query
       if (next === undefined) return;
       pending = request(next);
     }
-    const body = await pending;
+    let body: LazyBody | undefined = await pending;
     pending = undefined;
     next = undefined;
     // A cursor at the end of the text lets the next request go out before
-    // this page is parsed: the server works while kt parses.
+    // this page is parsed: the server works while kt parses. On the first
+    // page too: a cursor member closing the body means the server pages by
+    // cursor.
     let early: string | undefined;
-    if (mode === 'cursor' && spec.maxRows === undefined) {
+    if ((mode === undefined || mode === 'cursor') && spec.maxRows === undefined) {
       early = tailCursor(body.text);
-      if (early !== undefined) pending = request({ ...query, cursor: early });
+      if (early !== undefined) {
+        pending = request({ ...query, cursor: early });
+        await sent;
+      }
     }
-    const json = body.json();
-    spec.onBody?.(json);
-    const page = extractList(json, spec.listKeys, where);
-    seen += page.items.length;
-    const rows = page.items.map((raw) => spec.read(raw, where));
+    const page = readPage(body, spec, where);
+    // Only the rows live on while the caller writes them: the text and its
+    // parsed objects are garbage by then, so a collection during the writing
+    // does not copy them (a page of events is ~1 MB against a young
+    // generation held at its initial size).
+    body = undefined;
+    seen += page.count;
+    const rows = page.rows;
     mode ??= page.cursorField ? 'cursor' : spec.byTime !== undefined ? 'time' : 'single';
     let out: T[] = rows;
     if (mode === 'cursor') {
@@ -126,9 +139,21 @@ export async function* pageThrough<T>(api: ApiClient, path: string, query: Query
     }
     // The next page is on its way while the caller writes this one, unless
     // the caller said it needs no more rows than it already has.
-    if (next !== undefined && (spec.maxRows === undefined || seen < spec.maxRows)) pending = request(next);
+    if (next !== undefined && (spec.maxRows === undefined || seen < spec.maxRows)) {
+      pending = request(next);
+      await sent;
+    }
     if (out.length > 0) yield out;
   }
+}
+
+/** A page's rows and paging fields; its parsed body is dropped on return. */
+function readPage<T>(body: LazyBody, spec: ListSpec<T>, where: string): { rows: T[]; count: number; cursorField: boolean; cursor: string | undefined } {
+  const json = body.json();
+  spec.onBody?.(json);
+  const page = extractList(json, spec.listKeys, where);
+  const rows = page.items.map((raw) => spec.read(raw, where));
+  return { rows, count: page.items.length, cursorField: page.cursorField, cursor: page.cursor };
 }
 
 const TAIL_CURSOR = /"(?:next_cursor|nextCursor|next_page_token)"\s*:\s*"([^"\\]+)"\s*\}\s*$/;

@@ -115,6 +115,31 @@ export function parseInstant(text: string, now: Date, tz?: string): Date {
   );
 }
 
+/**
+ * Whether `text` is a UTC instant in the form control planes send
+ * (`2026-01-01T00:00:00Z`, or with one to three decimals of a second) with
+ * every field in range. Such text always parses with Date.parse; reading an
+ * event checks this first because Date.parse costs about a third of reading
+ * one (0.13 of 0.36 ms a page of 1,000 events). False says only "not this
+ * form": Date.parse decides for the rest.
+ */
+export function isPlainUtcInstant(text: string): boolean {
+  const n = text.length;
+  if (n !== 20 && (n < 22 || n > 24)) return false;
+  if (text.charCodeAt(n - 1) !== 90 /* Z */) return false;
+  if (n > 20 && text.charCodeAt(19) !== 46 /* . */) return false;
+  for (let i = 0; i < n - 1; i += 1) {
+    const c = text.charCodeAt(i);
+    const separator = i === 4 || i === 7 ? 45 /* - */ : i === 10 ? 84 /* T */ : i === 13 || i === 16 ? 58 /* : */ : i === 19 ? 46 : 0;
+    if (separator !== 0 ? c !== separator : c < 48 || c > 57) return false;
+  }
+  const two = (at: number): number => (text.charCodeAt(at) - 48) * 10 + text.charCodeAt(at + 1) - 48;
+  const month = two(5);
+  const day = two(8);
+  // Date.parse takes any day up to 31 whatever the month (February 30 is March 2).
+  return month >= 1 && month <= 12 && day >= 1 && day <= 31 && two(11) <= 23 && two(14) <= 59 && two(17) <= 59;
+}
+
 /** Validates an IANA zone name using the runtime's own tz database. */
 export function isTimeZone(zone: string): boolean {
   try {

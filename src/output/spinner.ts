@@ -9,12 +9,14 @@ export interface Spinner {
   update(text: string): void;
   /** Clears the line; safe to call twice. */
   stop(): void;
+  /** Never draws anything (not a terminal, --quiet, CI): text for it need not be made. */
+  readonly silent?: boolean;
 }
 
 /** A wait shorter than this shows nothing. */
 export const SPINNER_DELAY_MS = 100;
 
-const NOOP: Spinner = { update: () => undefined, stop: () => undefined };
+const NOOP: Spinner = { update: () => undefined, stop: () => undefined, silent: true };
 
 export function spinnerAllowed(ctx: Pick<OutputContext, 'io' | 'env' | 'quiet'>): boolean {
   if (!ctx.io.isStderrTTY || ctx.quiet) return false;

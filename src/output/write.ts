@@ -2,7 +2,8 @@
 // straight into the sink's 64 KiB write batch (nothing else is held), buffer
 // only for tables. Rows are taken a batch at a time: a page from the API is
 // rendered synchronously and the writer awaits only when a batch is full.
-// Loaded lazily by index.ts; cli-table3 is loaded only for tables.
+// Loaded lazily by index.ts; the table code (cli-table3, string-width,
+// chalk) is loaded only for tables.
 import type { OutputContext } from './context.js';
 import { UsageError } from '../errors.js';
 import { checkBinaryTarget } from './binary.js';
@@ -10,7 +11,6 @@ import { CellRenderer } from './cells.js';
 import { RowPages, type Column, type RowSource, type WriteOptions, type WriteResult } from './rows.js';
 import { atomicFileSink, FLUSH_AT, streamSink, type Sink } from './sink.js';
 import { startSpinner, type Spinner } from './spinner.js';
-import { boxTable, isRightAligned, plainTable } from './table.js';
 import { isTimeZone } from '../domain/time.js';
 
 const SYNC_BATCH = 1000;
@@ -97,7 +97,9 @@ export function csvField(text: string): string {
 function batchesWithFeedback<R>(ctx: OutputContext, rows: RowSource<R>, options: WriteOptions, spinner: Spinner): AsyncGenerator<readonly R[], void, undefined> {
   const progress = options.progress;
   if (progress === undefined) return sourceBatches(rows);
-  const live = progress.line !== undefined && options.format !== 'table' && (options.output !== undefined || !ctx.io.isStdoutTTY);
+  // The live line is formatted per page (grouped numbers, the running
+  // total); off a terminal nobody would see it.
+  const live = progress.line !== undefined && spinner.silent !== true && options.format !== 'table' && (options.output !== undefined || !ctx.io.isStdoutTTY);
   return (async function* () {
     const started = performance.now();
     let count = 0;
@@ -114,7 +116,7 @@ export async function writeRowsImpl<R>(ctx: OutputContext, source: RowSource<R>,
   checkBinaryTarget(ctx, options.format, options.output);
   const renderer = makeRenderer(options.tz);
   const sink = options.output === undefined ? streamSink(ctx.io.stdout) : await atomicFileSink(options.output);
-  const spinner = options.progress === undefined ? { update: () => undefined, stop: () => undefined } : startSpinner(ctx, options.progress.waiting);
+  const spinner = options.progress === undefined ? { update: () => undefined, stop: () => undefined, silent: true } : startSpinner(ctx, options.progress.waiting);
   const rows = new RowPages(batchesWithFeedback(ctx, source, options, spinner));
   try {
     let count: number;
@@ -213,6 +215,7 @@ async function writeTable<R>(
     if (options.emptyNotice !== undefined) ctx.log.info(options.emptyNotice);
     return 0;
   }
+  const { boxTable, isRightAligned, plainTable } = await import('./table.js');
   const input = {
     headers: options.header === false ? undefined : columns.map((c) => c.header ?? c.name.toUpperCase()),
     rows: cells,

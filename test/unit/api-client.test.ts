@@ -1,4 +1,5 @@
 // The request layer against a real local HTTP server that misbehaves on cue.
+import diagnostics from 'node:diagnostics_channel';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -232,6 +233,35 @@ describe('pagination', () => {
       '/v1/events?team_id=a%2Cb&cursor=c2&limit=2',
     ]);
     await c.close();
+  });
+
+  it('sends the request for the next page before it reads the rows of this one', async () => {
+    // undici writes a request on an idle kept-alive connection only from a
+    // setImmediate callback; its diagnostics channel tells when it does.
+    const pages = [
+      { data: [1, 2], next_cursor: 'c1' },
+      { data: [3, 4], next_cursor: 'c2' },
+      { data: [5], next_cursor: null },
+    ];
+    const { url } = await serve(pages.map((p) => json(200, p)));
+    const { c } = client(url);
+    const log: string[] = [];
+    const onSend = (message: unknown): void => {
+      const { request } = message as { request: { path: string } };
+      log.push(`sent ${new URLSearchParams(request.path.split('?')[1]).get('cursor') ?? 'first'}`);
+    };
+    diagnostics.subscribe('undici:client:sendHeaders', onSend);
+    try {
+      const read = (raw: unknown): number => {
+        log.push(`read ${String(raw)}`);
+        return raw as number;
+      };
+      for await (const page of pageThrough(c, '/v1/events', {}, { listKeys: ['events'], pageSize: 2, read })) expect(page.length).toBeGreaterThan(0);
+    } finally {
+      diagnostics.unsubscribe('undici:client:sendHeaders', onSend);
+      await c.close();
+    }
+    expect(log).toEqual(['sent first', 'sent c1', 'read 1', 'read 2', 'sent c2', 'read 3', 'read 4', 'read 5']);
   });
 
   it("kt's factory names kt and its version in the user agent, and refuses to build a client without a token", async () => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { durationMs, isTimeZone, parseDuration, parseInstant, TimeError } from '../../src/domain/time.js';
+import { durationMs, isPlainUtcInstant, isTimeZone, parseDuration, parseInstant, TimeError } from '../../src/domain/time.js';
 
 const now = new Date('2026-11-28T12:00:00Z');
 
@@ -113,5 +113,48 @@ describe('isTimeZone', () => {
     expect(isTimeZone('Europe/Berlin')).toBe(true);
     expect(isTimeZone('UTC')).toBe(true);
     expect(isTimeZone('Mars/Olympus')).toBe(false);
+  });
+});
+
+describe('isPlainUtcInstant', () => {
+  it('accepts the plain UTC forms with fields in range, each of which Date.parse reads', () => {
+    for (const text of ['2026-01-01T00:00:00Z', '2026-01-01T00:00:00.000Z', '2026-12-31T23:59:59.9Z', '2026-02-31T12:30:45.12Z', '0000-01-01T00:00:00Z', '9999-12-31T23:59:59.999Z']) {
+      expect(isPlainUtcInstant(text), text).toBe(true);
+      expect(Number.isNaN(Date.parse(text)), text).toBe(false);
+    }
+  });
+
+  it('leaves every other form to Date.parse', () => {
+    for (const text of ['2026-13-01T00:00:00Z', '2026-00-01T00:00:00Z', '2026-01-00T00:00:00Z', '2026-01-32T00:00:00Z', '2026-01-01T24:00:00Z', '2026-01-01T23:60:00Z', '2026-01-01T23:59:60Z', '2026-01-01T00:00:00.Z', '2026-01-01T00:00:00.1234Z', '2026-01-01T00:00:00', '2026-01-01T00:00:00+00:00', '2026-01-01 00:00:00Z', '2026-01-01', '', 'x']) {
+      expect(isPlainUtcInstant(text), text).toBe(false);
+    }
+  });
+
+  it('never accepts what Date.parse rejects, on 200,000 seeded near-miss strings', () => {
+    let a = 7;
+    const next = (): number => {
+      a = (a + 0x6d2b79f5) >>> 0;
+      let t = a;
+      t = Math.imul(t ^ (t >>> 15), t | 1);
+      t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+      return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+    };
+    const pad = (value: number, width: number): string => String(value).padStart(width, '0');
+    // Each field around its range's edges; now and then any character anywhere.
+    const field = (max: number): string => pad(Math.floor(next() * (max + 4)), 2);
+    const alphabet = '0123456789-T:.Z+ ';
+    let accepted = 0;
+    for (let trial = 0; trial < 200_000; trial += 1) {
+      const fraction = ['', '.5', '.25', '.125', '.1234', '.'][Math.floor(next() * 6)] ?? '';
+      const chars = [
+        ...`${pad(Math.floor(next() * 10_000), 4)}-${field(12)}-${field(31)}T${field(23)}:${field(59)}:${field(59)}${fraction}Z`,
+      ];
+      for (let i = 0; i < chars.length; i += 1) if (next() < 0.01) chars[i] = alphabet[Math.floor(next() * alphabet.length)] ?? '';
+      const text = chars.join('');
+      if (!isPlainUtcInstant(text)) continue;
+      accepted += 1;
+      if (Number.isNaN(Date.parse(text))) expect(text).toBe('a text Date.parse reads');
+    }
+    expect(accepted).toBeGreaterThan(1000);
   });
 });

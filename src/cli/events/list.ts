@@ -3,16 +3,14 @@
 // constant memory.
 import type { Context } from '../context.js';
 import { UsageError } from '../../errors.js';
-import { addMoney, formatMoney, type Money, moneyToFloat, sumMoney, ZERO } from '../../domain/money.js';
+import { addMoney, formatMoney, type Money, ZERO } from '../../domain/money.js';
 import { aggregateEvents, eventPages, type EventBucket, type SpendEvent } from '../../api/events.js';
 import { rawEventsNotice } from '../raw-events.js';
 import { isGroupKey, MAX_PAGE_SIZE, type GroupKey } from '../../domain/events.js';
 import { checkBinaryTarget, RowPages, selectColumns, writeRows, type Column, type PeriodColumn } from '../../output/index.js';
-import { barChart, STACK_GLYPHS, stackedBarChart } from '../../output/chart.js';
-import { CellRenderer, PARTIAL_MARK } from '../../output/cells.js';
+import { PARTIAL_MARK } from '../../output/cells.js';
 import { isPartialBucket } from '../../domain/buckets.js';
 import type { BucketPeriod } from '../../domain/periods.js';
-import { stdoutStyle } from '../../output/style.js';
 import { withSpinner } from '../../output/spinner.js';
 import { rateLine } from '../../output/progress.js';
 import { readOutputOptions, type OutputFormats, type RawOutputOptions } from '../flags.js';
@@ -65,7 +63,7 @@ export const EVENT_CONTRACT_FIELDS = ['timestamp', 'team', 'user', 'provider', '
 const EVENT_TABLE_DEFAULT = ['timestamp', 'team', 'provider', 'model', 'input_tokens', 'output_tokens', 'cost'];
 const EVENT_ALL = EVENT_CONTRACT_FIELDS;
 
-const GROUP_FIELD: Record<GroupKey, keyof EventBucket> = { team: 'team_id', provider: 'provider', model: 'model' };
+const GROUP_FIELD: Record<GroupKey, 'team_id' | 'provider' | 'model'> = { team: 'team_id', provider: 'provider', model: 'model' };
 
 const PERIOD_HEADER: Record<BucketPeriod, string> = { daily: 'DAY', weekly: 'WEEK OF', monthly: 'MONTH' };
 
@@ -204,7 +202,8 @@ export async function runEventsList(ctx: Context, opts: EventsListOptions, defau
       return { raw, cost: raw.cost, partial: isPartialBucket(raw.period_start, aggregate, tz, range) };
     });
     if (drawing) {
-      await drawChart(ctx, records, aggregate, parsed.groupBy, parsed.tz);
+      const { drawChart } = await import('./chart.js');
+      drawChart(ctx, records, { label: periodColumn(aggregate), groupBy: parsed.groupBy, groupValue: (r, key) => r.raw[GROUP_FIELD[key]], tz: parsed.tz });
     } else {
       await writeRows(ctx, records, columns, { ...writeOptions, emptyNotice: 'no events' });
     }
@@ -232,65 +231,4 @@ function checkAggregateFields(fields: string | undefined, columns: readonly Colu
       'aggregated rows have the period, the --group-by keys and the measures only',
     );
   }
-}
-
-/** Most series a stacked chart draws (the rest are summed as "other"): more fills than this cannot be told apart. */
-const MAX_SERIES = STACK_GLYPHS.length;
-
-async function drawChart(ctx: Context, records: readonly BucketRecord[], period: BucketPeriod, groupBy: readonly GroupKey[], tz: string | undefined): Promise<void> {
-  if (records.length === 0) {
-    ctx.io.stderr.write('no events\n');
-    return;
-  }
-  const style = stdoutStyle(ctx);
-  const renderer = new CellRenderer(tz);
-  const label = periodColumn(period);
-  const columns = (ctx.io.stdout as { columns?: number }).columns;
-  // A terminal that reports no size (0, or none) gets 80 columns.
-  const width = Math.min(columns !== undefined && columns > 0 ? columns : 80, 120);
-  // One entry per period, in order; a period is partial when any of its rows is.
-  const periods = new Map<string, { record: BucketRecord; total: Money; byGroup: Map<string, Money> }>();
-  for (const r of records) {
-    let entry = periods.get(r.raw.period_start);
-    if (entry === undefined) {
-      entry = { record: r, total: ZERO, byGroup: new Map() };
-      periods.set(r.raw.period_start, entry);
-    }
-    entry.total = addMoney(entry.total, r.cost);
-    if (r.partial) entry.record = r;
-    const group = groupBy.map((key) => r.raw[GROUP_FIELD[key]] ?? '(none)').join('/');
-    entry.byGroup.set(group, addMoney(entry.byGroup.get(group) ?? ZERO, r.cost));
-  }
-  const entries = [...periods.values()];
-  let lines: string[];
-  if (groupBy.length === 0) {
-    lines = barChart(
-      entries.map((e) => ({ label: renderer.table(label, e.record), value: moneyToFloat(e.total), display: formatMoney(e.total) })),
-      { width, color: ctx.io.colorStdout ? (bar) => style.cyan(bar) : undefined },
-    );
-  } else {
-    // Stacked bars: the biggest groups by cost over the range, the rest as one "other" series.
-    const byGroup = new Map<string, Money>();
-    for (const e of entries) for (const [group, cost] of e.byGroup) byGroup.set(group, addMoney(byGroup.get(group) ?? ZERO, cost));
-    const ranked = [...byGroup.entries()].sort((a, b) => (b[1] > a[1] ? 1 : b[1] < a[1] ? -1 : a[0] < b[0] ? -1 : 1)).map(([group]) => group);
-    const shown = ranked.length <= MAX_SERIES ? ranked : ranked.slice(0, MAX_SERIES - 1);
-    const rest = ranked.length - shown.length;
-    const series = rest > 0 ? [...shown, `other (${rest} ${groupNoun(groupBy, rest)})`] : shown;
-    const colours = [style.cyan, style.magenta, style.yellow, style.green];
-    lines = stackedBarChart(
-      entries.map((e) => {
-        const values = shown.map((group) => moneyToFloat(e.byGroup.get(group) ?? ZERO));
-        if (rest > 0) values.push(moneyToFloat(sumMoney([...e.byGroup.entries()].filter(([group]) => !shown.includes(group)).map(([, cost]) => cost))));
-        return { label: renderer.table(label, e.record), values, display: formatMoney(e.total) };
-      }),
-      { width, series, colors: ctx.io.colorStdout ? colours.map((c) => (text: string) => c(text)) : undefined },
-    );
-  }
-  ctx.io.stdout.write(`${lines.join('\n')}\n`);
-}
-
-function groupNoun(groupBy: readonly GroupKey[], n: number): string {
-  if (groupBy.length !== 1) return n === 1 ? 'group' : 'groups';
-  const key = groupBy[0] ?? 'team';
-  return n === 1 ? key : `${key}s`;
 }
