@@ -5,6 +5,13 @@
 // interleave with another's — that, not locking, is what keeps every wallet
 // at or above zero.
 //
+// Each step writes one ledger row, on the wallet charged (the head of the
+// chain). The ancestors' spent and reserved move in the same transaction, so
+// every budget up the chain stays exact, but they get no row of their own:
+// three rows per step were the largest single cost of a reserve or settle
+// (docs/benchmarks.md), and a parent's ledger then lists what was done to it
+// (allocations, credits, reclaims) rather than every request below it.
+//
 // kt's contract holds a reservation on its team's wallet and every ancestor.
 // The product's cascade (reserveFirst) may charge another chain instead (a
 // user's wallet, or the organization's alone): the reservation keeps the
@@ -54,16 +61,17 @@ export class Reservations {
     };
   }
 
-  /** Releases every held reservation whose time is up at `now`, with an expire row up its chain. */
+  /** Releases every held reservation whose time is up at `now`, with an expire row on the wallet charged. */
   expireDue(now: number = this.now()): number {
     const due = this.stmts.due.all(now).map((raw) => fromDb<ReservationRow>(raw, RESERVATION_MONEY));
     for (const r of due) {
       this.stmts.setStatus.run('expired', r.id);
-      for (const w of this.chainOf(r)) {
+      const chain = this.chainOf(r);
+      for (const w of chain) {
         w.reserved -= r.amount;
         this.wallets.saveSpending(w);
-        this.wallets.record(w, 'expire', r.amount, r.id, null, now);
       }
+      this.wallets.record(chain[0] as WalletRow, 'expire', r.amount, r.id, null, now);
     }
     return due.length;
   }
@@ -120,8 +128,8 @@ export class Reservations {
     for (const w of chain) {
       w.reserved += estimate;
       this.wallets.saveSpending(w);
-      this.wallets.record(w, 'reserve', -estimate, r.id, null, now);
     }
+    this.wallets.record(chain[0] as WalletRow, 'reserve', -estimate, r.id, null, now);
     return r;
   }
 
@@ -153,8 +161,8 @@ export class Reservations {
       w.spent += input.actual;
       w.soft_cap_crossed_at = softCapCrossedAt(amountsOf(w), w.soft_cap_crossed_at, now);
       this.wallets.saveSpending(w);
-      this.wallets.record(w, 'settle', r.amount - input.actual, r.id, seq, now);
     }
+    this.wallets.record(chain[0] as WalletRow, 'settle', r.amount - input.actual, r.id, seq, now);
     const event = this.events.get(seq) as EventRow;
     return { reservation: { ...r, status: 'settled' }, event, released: r.amount > input.actual ? r.amount - input.actual : 0n };
   }
@@ -163,11 +171,12 @@ export class Reservations {
     const r = this.held(id);
     const now = this.now();
     this.stmts.setStatus.run('released', r.id);
-    for (const w of this.chainOf(r)) {
+    const chain = this.chainOf(r);
+    for (const w of chain) {
       w.reserved -= r.amount;
       this.wallets.saveSpending(w);
-      this.wallets.record(w, 'release', r.amount, r.id, null, now);
     }
+    this.wallets.record(chain[0] as WalletRow, 'release', r.amount, r.id, null, now);
     return { ...r, status: 'released' };
   }
 

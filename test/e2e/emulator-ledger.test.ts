@@ -154,17 +154,15 @@ describe('reserve, settle, release and caps', () => {
     expect(settle.body).toMatchObject({ status: 'settled', released: 2.5 });
     expect(settle.body.event).toMatchObject({ team_id: 'search', cost: 7.5, provider: 'openai', user_id: 'ana', request_id: 'req-1', cached: false });
     expect(await wallet(emu, 'org')).toMatchObject({ spent: 7.5, reserved: 0, available: 992.5 });
+    // One ledger row per step, on the team's wallet; the ancestors' balances moved without a row of their own.
     const rows = await allTransactions(emu, 'team_id=search,engineering,org&type=reserve,settle');
     const forReservation = rows.filter((r) => r.reservation_id === reserve.body.reservation_id);
-    expect(forReservation.map((r) => [r.team_id, r.type, r.amount])).toEqual([
-      ['search', 'reserve', -10],
-      ['engineering', 'reserve', -10],
-      ['org', 'reserve', -10],
-      ['search', 'settle', 2.5],
-      ['engineering', 'settle', 2.5],
-      ['org', 'settle', 2.5],
+    expect(forReservation.map((r) => [r.team_id, r.type, r.amount, r.balance_after])).toEqual([
+      ['search', 'reserve', -10, 90],
+      ['search', 'settle', 2.5, 92.5],
     ]);
-    expect(forReservation[3]?.event_id).toBe(settle.body.event.id);
+    expect(forReservation[1]?.event_id).toBe(settle.body.event.id);
+    expect((await allTransactions(emu, 'team_id=engineering')).map((r) => r.type)).toEqual(['allocate']);
 
     const twice = await gateway(emu, 'settle', settleBody(reserve.body.reservation_id, 1));
     expect(twice.status).toBe(409);
@@ -321,9 +319,14 @@ describe('period roll-over on a fixed clock', () => {
     expect(await wallet(emu, 'search')).toMatchObject({ spent: 4, reserved: 0, available: 96 });
     const types = (await allTransactions(emu, 'team_id=search&since=2026-02-01T00:00:00Z')).map((r) => r.type);
     expect(types).toEqual(['allocate', 'reserve', 'settle', 'expire']);
-    for (const team of ['search', 'engineering', 'org']) {
-      const w = await wallet(emu, team);
-      expect({ team, sum: await sumSince(team, w.period_start as string) }).toEqual({ team, sum: Math.round((w.available as number) * 1e6) });
+    // A wallet without children: its rows add up to its available amount. Its ancestors' ledgers
+    // hold the period's opening (the allocation, the holds carried in), not the spend below them.
+    const w = await wallet(emu, 'search');
+    expect(await sumSince('search', w.period_start as string)).toBe(Math.round((w.available as number) * 1e6));
+    for (const team of ['engineering', 'org']) {
+      const rows = await allTransactions(emu, `team_id=${team}&since=2026-02-01T00:00:00Z`);
+      expect({ team, rows: rows.map((r) => [r.type, r.amount]) }).toEqual({ team, rows: [['allocate', team === 'org' ? 1000 : 500], ['reserve', -7]] });
+      expect(await wallet(emu, team)).toMatchObject({ spent: 4, reserved: 0 });
     }
   });
 });
