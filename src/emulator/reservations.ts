@@ -22,7 +22,7 @@ import { overrunRefusal, reserveRefusal, softCapCrossedAt, type HoldRefusal } fr
 import type { Money } from '../domain/money.js';
 import { ApiFailure, decimal } from './failure.js';
 import type { EventLog } from './event-log.js';
-import { randomHex } from './ids.js';
+import { orderedHex } from './ids.js';
 import { fromDb, RESERVATION_MONEY, type EventRow, type ReservationRow, type WalletRow } from './schema.js';
 import { amountsOf, availableOf, type Wallets } from './wallets.js';
 
@@ -116,7 +116,7 @@ export class Reservations {
   private hold(teamId: string, chain: WalletRow[], estimate: Money, requestId: string | null): ReservationRow {
     const now = this.now();
     const r: ReservationRow = {
-      id: `res_${randomHex(10)}`,
+      id: `res_${orderedHex()}`,
       team_id: teamId,
       amount: estimate,
       status: 'held',
