@@ -43,6 +43,12 @@ export class Reservations {
   private readonly events: EventLog;
   private readonly now: () => number;
   private readonly ttlMs: number;
+  /**
+   * Whether any reservation was ever charged to a wallet other than its
+   * team's (the product's cascade). kt's contract never does, so its settles
+   * skip looking that up; the emulator is the database's only writer.
+   */
+  private anyCharged: boolean;
 
   constructor(db: Database.Database, options: { wallets: Wallets; events: EventLog; now: () => number; ttlMs: number }) {
     this.wallets = options.wallets;
@@ -59,6 +65,7 @@ export class Reservations {
       setStatus: db.prepare('UPDATE reservations SET status = ? WHERE id = ?'),
       due: db.prepare<[number], unknown>("SELECT * FROM reservations WHERE status = 'held' AND expires_at <= ? ORDER BY expires_at").safeIntegers(true),
     };
+    this.anyCharged = db.prepare('SELECT 1 FROM reservation_wallets LIMIT 1').get() !== undefined;
   }
 
   /** Releases every held reservation whose time is up at `now`, with an expire row on the wallet charged. */
@@ -93,7 +100,10 @@ export class Reservations {
       if (reserveRefusal(chain.map(amountsOf), estimate) !== undefined) continue;
       const r = this.hold(teamId, chain, estimate, requestId);
       const head = chain[0] as WalletRow;
-      if (head.team_id !== teamId) this.stmts.charge.run(r.id, head.team_id);
+      if (head.team_id !== teamId) {
+        this.stmts.charge.run(r.id, head.team_id);
+        this.anyCharged = true;
+      }
       return r;
     }
     const own = this.wallets.chain(teamId);
@@ -102,7 +112,7 @@ export class Reservations {
 
   /** The wallet whose chain holds the reservation: its team's, unless the cascade charged another. */
   chargedTo(reservationId: string): string {
-    const charged = this.stmts.chargedTo.get(reservationId);
+    const charged = this.anyCharged ? this.stmts.chargedTo.get(reservationId) : undefined;
     if (charged !== undefined) return charged;
     const raw = this.stmts.get.get(reservationId);
     return raw === undefined ? '' : fromDb<ReservationRow>(raw, RESERVATION_MONEY).team_id;
@@ -110,7 +120,8 @@ export class Reservations {
 
   /** The wallets a reservation holds money in: the chain of the wallet charged (the organization's is itself alone). */
   private chainOf(r: ReservationRow): WalletRow[] {
-    return this.wallets.chain(this.stmts.chargedTo.get(r.id) ?? r.team_id);
+    const charged = this.anyCharged ? this.stmts.chargedTo.get(r.id) : undefined;
+    return this.wallets.chain(charged ?? r.team_id);
   }
 
   private hold(teamId: string, chain: WalletRow[], estimate: Money, requestId: string | null): ReservationRow {
@@ -142,7 +153,7 @@ export class Reservations {
       if (refusal !== undefined) throw overrunFailure(chain, refusal, overrun);
     }
     const now = this.now();
-    const seq = this.events.insert({
+    const event = this.events.insertRow({
       ts: now,
       team_id: r.team_id,
       user_id: input.user_id,
@@ -162,8 +173,7 @@ export class Reservations {
       w.soft_cap_crossed_at = softCapCrossedAt(amountsOf(w), w.soft_cap_crossed_at, now);
       this.wallets.saveSpending(w);
     }
-    this.wallets.record(chain[0] as WalletRow, 'settle', r.amount - input.actual, r.id, seq, now);
-    const event = this.events.get(seq) as EventRow;
+    this.wallets.record(chain[0] as WalletRow, 'settle', r.amount - input.actual, r.id, event.seq, now);
     return { reservation: { ...r, status: 'settled' }, event, released: r.amount > input.actual ? r.amount - input.actual : 0n };
   }
 
