@@ -362,6 +362,37 @@ describe('group commit with an off-loop commit sync', () => {
     await expect(failing).rejects.toThrow('EIO');
   });
 
+  it('keeps the wallets it caches equal to the database across batches and rollbacks', async () => {
+    const { store } = setup('2026-01-20T12:00:00Z');
+    store.wallets.allocate({ team_id: 'org', amount: 1_000_000_000n, currency: 'USD', period: 'monthly' });
+    store.wallets.allocate({ team_id: 'search', amount: 100_000_000n, currency: 'USD', period: 'monthly' });
+    const fromDb = (team: string): unknown => store.db.prepare('SELECT spent, reserved, extra, children_allocated FROM wallets WHERE team_id = ?').get(team);
+    const cached = (team: string): unknown => {
+      const w = store.wallets.get(team);
+      return { spent: Number(w.spent), reserved: Number(w.reserved), extra: Number(w.extra), children_allocated: Number(w.children_allocated) };
+    };
+    // A request that changed the wallets and then failed: its savepoint is rolled back, and so are the cached objects.
+    const held = store.txBatched(() => store.reservations.reserve('search', 5_000_000n, 'kept'));
+    const failed = store.txBatched(() => {
+      store.reservations.reserve('search', 7_000_000n, 'lost');
+      throw new Error('boom');
+    });
+    await expect(failed).rejects.toThrow('boom');
+    await held;
+    for (const team of ['search', 'org']) expect(cached(team)).toEqual(fromDb(team));
+    expect(store.wallets.get('org').reserved).toBe(5_000_000n);
+    // The same for a transaction run at once, and for a parent's children_allocated moved by a child's write.
+    expect(() =>
+      store.tx(() => {
+        store.wallets.credit('search', 1_000_000n, 'USD');
+        throw new Error('boom');
+      }),
+    ).toThrow('boom');
+    store.wallets.credit('search', 2_000_000n, 'USD');
+    for (const team of ['search', 'org']) expect(cached(team)).toEqual(fromDb(team));
+    expect(store.wallets.get('org').children_allocated).toBe(102_000_000n);
+  });
+
   it('applies the clock once at the start of each batch, and every request in it sees that instant', async () => {
     const { store, clock } = setup('2026-01-31T23:59:59.999Z');
     store.wallets.allocate({ team_id: 'org', amount: 10_000_000n, currency: 'USD', period: 'monthly' });
