@@ -63,6 +63,12 @@ export async function openEmulator(options: EmulatorOptions): Promise<RunningEmu
     throw new FailureError(`cannot open database ${options.db}: ${error instanceof Error ? error.message : String(error)}`);
   }
   try {
+    // 2 KiB pages for a new file (an existing one keeps its own): a commit writes every page it
+    // touched to the WAL whole, and a hold or settle touches a few pages for a few dozen bytes
+    // each (its team's wallet row and index leaves). Half the bytes to write, checksum and
+    // fsync: 27 → 17 KiB of WAL per reserve+settle at 1,000 wallets, ~8 % less CPU, and no
+    // slower reads (200,000 events paged through in the same time either way).
+    if (options.db !== ':memory:') db.pragma('page_size = 2048');
     db.pragma('journal_mode = WAL');
     // FULL until the server is up: seeding and --import commit durably; then see walSync.
     db.pragma('synchronous = FULL');
@@ -72,9 +78,11 @@ export async function openEmulator(options: EmulatorOptions): Promise<RunningEmu
     // under load; 0.56 → 0.61 of the bare server's throughput in bench/emulator.mjs.
     db.pragma('cache_size = -65536');
     // A checkpoint runs inside a COMMIT, on the event loop, with an fsync of the WAL before it and
-    // of the database after it; every 10,000 pages (40 MiB of WAL) instead of 1,000 makes those
-    // stalls ten times rarer, and each one copies a page once however often it changed meanwhile.
-    db.pragma('wal_autocheckpoint = 10000');
+    // of the database after it; every 40 MiB of WAL (10,000 pages of 4 KiB) instead of SQLite's
+    // 1,000 pages makes those stalls ten times rarer, and each one copies a page once however
+    // often it changed meanwhile.
+    const pageSize = db.pragma('page_size', { simple: true }) as number;
+    db.pragma(`wal_autocheckpoint = ${Math.round((40 * 1024 * 1024) / pageSize)}`);
   } catch (error) {
     db.close();
     throw new FailureError(`cannot use database ${options.db}: ${error instanceof Error ? error.message : String(error)}`);
