@@ -187,8 +187,12 @@ export async function openEmulator(options: EmulatorOptions): Promise<RunningEmu
  * meanwhile (milliseconds on a busy shared disk). Instead: synchronous=NORMAL
  * (SQLite still syncs the WAL before every checkpoint and the database after
  * it), and after each group commit the WAL file is fsynced on the thread pool
- * before any request of that batch is answered. While one fsync runs, later
- * batches are served and share the next one. Returns the cleanup.
+ * before any request of that batch is answered. Each commit starts its own
+ * fsync at once, while the next batch is served, even if an earlier one is
+ * still running: an fsync covers everything written to the file before it
+ * began, and queueing behind the earlier one (which may have begun before
+ * this commit) kept each batch waiting for two (bench/emulator.mjs: ~6 %
+ * more pairs/s without the queue). Returns the cleanup.
  */
 function walSync(db: import('better-sqlite3').Database, store: Store, file: string): () => void {
   // A write makes sure the WAL file exists before it is opened; SQLite keeps
@@ -196,25 +200,8 @@ function walSync(db: import('better-sqlite3').Database, store: Store, file: stri
   store.tx(() => store.setMeta('opened_at', new Date().toISOString()));
   const fd = openSync(`${file}-wal`, 'r+');
   db.pragma('synchronous = NORMAL');
-  let running: Promise<void> | undefined;
-  let queued: Promise<void> | undefined;
-  const fsyncOnce = (): Promise<void> =>
+  const sync = (): Promise<void> =>
     new Promise<void>((resolve, reject) => fsync(fd, (error) => (error === null ? resolve() : reject(error))));
-  const sync = (): Promise<void> => {
-    if (running === undefined) {
-      running = fsyncOnce().finally(() => (running = undefined));
-      return running;
-    }
-    // The fsync under way may have started before this commit: one more
-    // after it covers this commit and every other that arrives meanwhile.
-    queued ??= running
-      .catch(() => undefined)
-      .then(() => {
-        queued = undefined;
-        return sync();
-      });
-    return queued;
-  };
   store.setCommitSync(sync);
   return () => {
     store.setCommitSync(undefined);
