@@ -6,6 +6,7 @@ import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { advanceClock, startEmulator, type Emulator } from '../helpers/emulator.js';
 import { call, type Reply } from '../helpers/emulator-api.js';
@@ -443,6 +444,45 @@ describe('durability', () => {
       } finally {
         await second.stop();
       }
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('page size', () => {
+  const pageSize = (file: string): number => {
+    const db = new Database(file, { readonly: true });
+    try {
+      return db.pragma('page_size', { simple: true }) as number;
+    } finally {
+      db.close();
+    }
+  };
+
+  it('makes a new file with 2 KiB pages and keeps the pages of an existing one', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'kt-emu-'));
+    try {
+      const fresh = join(dir, 'new.db');
+      const emu = await startEmulator(['--db', fresh], { now: NOW });
+      await allocate(emu, { team_id: 'org', amount: 10 });
+      await emu.stop();
+      expect(pageSize(fresh)).toBe(2048);
+      // A file an earlier kt made (4 KiB pages, SQLite's default) is served as it is.
+      const older = join(dir, 'older.db');
+      const db = new Database(older);
+      db.pragma('journal_mode = WAL');
+      db.exec('CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)');
+      db.close();
+      const again = await startEmulator(['--db', older], { now: NOW });
+      try {
+        await allocate(again, { team_id: 'org', amount: 10 });
+        const r = await gateway(again, 'reserve', { team_id: 'org', estimated_cost: 1, request_id: 'p' });
+        expect(r.status).toBe(201);
+      } finally {
+        await again.stop();
+      }
+      expect(pageSize(older)).toBe(4096);
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
