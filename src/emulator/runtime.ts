@@ -78,11 +78,14 @@ export async function openEmulator(options: EmulatorOptions): Promise<RunningEmu
     // under load; 0.56 → 0.61 of the bare server's throughput in bench/emulator.mjs.
     db.pragma('cache_size = -65536');
     // A checkpoint runs inside a COMMIT, on the event loop, with an fsync of the WAL before it and
-    // of the database after it; every 40 MiB of WAL (10,000 pages of 4 KiB) instead of SQLite's
-    // 1,000 pages makes those stalls ten times rarer, and each one copies a page once however
-    // often it changed meanwhile.
+    // of the database after it, and copies each page changed since the last one once, however
+    // often it changed. Every 80 MiB of WAL (40,000 pages of 2 KiB) instead of SQLite's 1,000
+    // pages makes those stalls rare; with spend spread over 1,000 teams, each one copies about
+    // the same few thousand pages (their wallet rows and index leaves) whatever the interval,
+    // so 80 rather than 40 MiB halved their cost: +3-4 % pairs/s and a p99 of 12 instead of
+    // 17 ms in bench/emulator.mjs at 1,000 wallets. The WAL file stays that large on disk.
     const pageSize = db.pragma('page_size', { simple: true }) as number;
-    db.pragma(`wal_autocheckpoint = ${Math.round((40 * 1024 * 1024) / pageSize)}`);
+    db.pragma(`wal_autocheckpoint = ${Math.round((80 * 1024 * 1024) / pageSize)}`);
   } catch (error) {
     db.close();
     throw new FailureError(`cannot use database ${options.db}: ${error instanceof Error ? error.message : String(error)}`);
