@@ -9,7 +9,7 @@ import type { EmulatorClock } from './clock.js';
 import { ApiFailure, decimal, invalid } from './failure.js';
 import { aggregateEvents, KT_LIST, listEvents, transactions } from './list-endpoints.js';
 import { amountField, capField, currencyField, eventDetails, periodField, str, teamIdField, tokensField, type Body } from './request-fields.js';
-import { eventJson, productWalletJson, txnJson, walletJson } from './resource-json.js';
+import { eventJson, productWalletJson, RawJson, reservationText, settledText, txnJson, walletJson } from './resource-json.js';
 import { availableOf, keyOfWalletId, scopeOf, userKey, userOf, walletId } from './wallets.js';
 import { iso, type EventRow, type TxnRow, type WalletRow } from './schema.js';
 import type { Store } from './store.js';
@@ -261,14 +261,14 @@ function reserve(store: Store, b: Body, product: boolean): unknown {
   const estimate = amountField(b, 'estimated_cost', { required: true }) as Money;
   const requestId = str(b, 'request_id', false) ?? null;
   const user = !product || b.user_id === undefined || b.user_id === null ? null : userIdField(b);
-  const r = product
-    ? store.reservations.reserveFirst(teamId, cascadeOf(store, teamId, user), estimate, requestId)
-    : store.reservations.reserve(teamId, estimate, requestId);
+  if (!product) return new RawJson(reservationText(store.reservations.reserve(teamId, estimate, requestId)));
+  const r = store.reservations.reserveFirst(teamId, cascadeOf(store, teamId, user), estimate, requestId);
   const charged = store.reservations.chargedTo(r.id);
   return {
     reservation_id: r.id,
     team_id: r.team_id,
-    ...(product ? { wallet_id: walletId({ team_id: charged }), scope: scopeOf(store.wallets.get(charged)) } : {}),
+    wallet_id: walletId({ team_id: charged }),
+    scope: scopeOf(store.wallets.get(charged)),
     amount: r.amount,
     status: r.status,
     expires_at: iso(r.expires_at),
@@ -295,7 +295,7 @@ function settle(store: Store, b: Body): unknown {
     cached,
     user_id: userId,
   });
-  return { reservation_id: result.reservation.id, status: 'settled', event: eventJson(result.event), released: result.released };
+  return new RawJson(settledText(result.reservation.id, result.event, result.released));
 }
 
 function release(store: Store, b: Body): unknown {

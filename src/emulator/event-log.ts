@@ -33,6 +33,31 @@ export class EventLog {
     return this.last;
   }
 
+  /** Appends an event; returns its row as `get` would read it back, without reading it. */
+  insertRow(e: EventInput): EventRow {
+    const seq = this.insert(e);
+    const d = e.decision ?? DEFAULT_DECISION;
+    return {
+      seq,
+      ts: e.ts,
+      team_id: e.team_id,
+      user_id: e.user_id,
+      provider: e.provider,
+      model: e.model,
+      input_tokens: e.input_tokens,
+      output_tokens: e.output_tokens,
+      cached: e.cached ? 1 : 0,
+      cost: e.cost,
+      currency: e.currency,
+      request_id: e.request_id,
+      verdict: d.verdict,
+      reason_code: d.reason_code,
+      event_type: d.event_type,
+      config_version: d.config_version,
+      spend_log_id: d.spend_log_id,
+    };
+  }
+
   /** The seq of the last event inserted. */
   lastSeq(): number {
     return this.last;

@@ -9,6 +9,8 @@ export interface BatchHooks {
   open(): void;
   /** Runs once the batch's transaction has committed (ok) or rolled back. */
   close(ok: boolean): void;
+  /** Runs after any rollback: a failed job's savepoint, a failed batch, a failed `tx`. */
+  rolledBack?(): void;
 }
 
 interface Job {
@@ -40,7 +42,12 @@ export class GroupCommit {
 
   /** Runs `fn` in one transaction now (a savepoint when nested). */
   tx<T>(fn: () => T): T {
-    return this.inTransaction(fn) as T;
+    try {
+      return this.inTransaction(fn) as T;
+    } catch (error) {
+      this.hooks?.rolledBack?.();
+      throw error;
+    }
   }
 
   /**
@@ -66,11 +73,13 @@ export class GroupCommit {
           try {
             outcomes.push({ ok: true, value: this.inTransaction(job.fn) });
           } catch (error) {
+            this.hooks?.rolledBack?.();
             outcomes.push({ ok: false, value: error });
           }
         }
       });
     } catch (error) {
+      this.hooks?.rolledBack?.();
       this.hooks?.close(false);
       for (const job of jobs) job.reject(error);
       return;

@@ -17,3 +17,30 @@ export function randomHex(bytes: number): string {
   offset += bytes;
   return text;
 }
+
+let lastMs = 0;
+let counter = 0;
+
+/**
+ * 20 lowercase hex characters that sort in the order they were made: the
+ * wall clock's milliseconds (12), a counter within the millisecond (4), then
+ * 4 random ones. A reservation's id is its table's primary key; random ids
+ * land on a random leaf of that index, so each batch of holds dirtied (and
+ * wrote to the WAL) a page per hold, where ordered ids all go to the last
+ * one. The wall clock, not the emulator's (which may stand still); a clock
+ * set back only costs that ordering, and the random part still keeps ids of
+ * an earlier run with the same instant and counter apart.
+ */
+export function orderedHex(now: number = Date.now()): string {
+  if (now > lastMs) {
+    lastMs = now;
+    counter = 0;
+  } else if (counter === 0xffff) {
+    // 65,536 ids in one millisecond: borrow the next one, keeping the order.
+    lastMs += 1;
+    counter = 0;
+  } else {
+    counter += 1;
+  }
+  return lastMs.toString(16).padStart(12, '0') + counter.toString(16).padStart(4, '0') + randomHex(2);
+}

@@ -5,6 +5,13 @@
 // interleave with another's — that, not locking, is what keeps every wallet
 // at or above zero.
 //
+// Each step writes one ledger row, on the wallet charged (the head of the
+// chain). The ancestors' spent and reserved move in the same transaction, so
+// every budget up the chain stays exact, but they get no row of their own:
+// three rows per step were the largest single cost of a reserve or settle
+// (docs/benchmarks.md), and a parent's ledger then lists what was done to it
+// (allocations, credits, reclaims) rather than every request below it.
+//
 // kt's contract holds a reservation on its team's wallet and every ancestor.
 // The product's cascade (reserveFirst) may charge another chain instead (a
 // user's wallet, or the organization's alone): the reservation keeps the
@@ -15,7 +22,7 @@ import { overrunRefusal, reserveRefusal, softCapCrossedAt, type HoldRefusal } fr
 import { addMoney, maxMoney, type Money, negateMoney, subtractMoney, ZERO } from '../domain/money.js';
 import { ApiFailure, decimal } from './failure.js';
 import type { EventLog } from './event-log.js';
-import { randomHex } from './ids.js';
+import { orderedHex } from './ids.js';
 import { fromDb, RESERVATION_MONEY, type EventRow, type ReservationRow, type WalletRow } from './schema.js';
 import { amountsOf, availableOf, type Wallets } from './wallets.js';
 
@@ -36,6 +43,12 @@ export class Reservations {
   private readonly events: EventLog;
   private readonly now: () => number;
   private readonly ttlMs: number;
+  /**
+   * Whether any reservation was ever charged to a wallet other than its
+   * team's (the product's cascade). kt's contract never does, so its settles
+   * skip looking that up; the emulator is the database's only writer.
+   */
+  private anyCharged: boolean;
 
   constructor(db: Database.Database, options: { wallets: Wallets; events: EventLog; now: () => number; ttlMs: number }) {
     this.wallets = options.wallets;
@@ -52,18 +65,20 @@ export class Reservations {
       setStatus: db.prepare('UPDATE reservations SET status = ? WHERE id = ?'),
       due: db.prepare<[number], unknown>("SELECT * FROM reservations WHERE status = 'held' AND expires_at <= ? ORDER BY expires_at").safeIntegers(true),
     };
+    this.anyCharged = db.prepare('SELECT 1 FROM reservation_wallets LIMIT 1').get() !== undefined;
   }
 
-  /** Releases every held reservation whose time is up at `now`, with an expire row up its chain. */
+  /** Releases every held reservation whose time is up at `now`, with an expire row on the wallet charged. */
   expireDue(now: number = this.now()): number {
     const due = this.stmts.due.all(now).map((raw) => fromDb<ReservationRow>(raw, RESERVATION_MONEY));
     for (const r of due) {
       this.stmts.setStatus.run('expired', r.id);
-      for (const w of this.chainOf(r)) {
+      const chain = this.chainOf(r);
+      for (const w of chain) {
         w.reserved = subtractMoney(w.reserved, r.amount);
         this.wallets.saveSpending(w);
-        this.wallets.record(w, 'expire', r.amount, r.id, null, now);
       }
+      this.wallets.record(chain[0] as WalletRow, 'expire', r.amount, r.id, null, now);
     }
     return due.length;
   }
@@ -85,7 +100,10 @@ export class Reservations {
       if (reserveRefusal(chain.map(amountsOf), estimate) !== undefined) continue;
       const r = this.hold(teamId, chain, estimate, requestId);
       const head = chain[0] as WalletRow;
-      if (head.team_id !== teamId) this.stmts.charge.run(r.id, head.team_id);
+      if (head.team_id !== teamId) {
+        this.stmts.charge.run(r.id, head.team_id);
+        this.anyCharged = true;
+      }
       return r;
     }
     const own = this.wallets.chain(teamId);
@@ -94,7 +112,7 @@ export class Reservations {
 
   /** The wallet whose chain holds the reservation: its team's, unless the cascade charged another. */
   chargedTo(reservationId: string): string {
-    const charged = this.stmts.chargedTo.get(reservationId);
+    const charged = this.anyCharged ? this.stmts.chargedTo.get(reservationId) : undefined;
     if (charged !== undefined) return charged;
     const raw = this.stmts.get.get(reservationId);
     return raw === undefined ? '' : fromDb<ReservationRow>(raw, RESERVATION_MONEY).team_id;
@@ -102,13 +120,14 @@ export class Reservations {
 
   /** The wallets a reservation holds money in: the chain of the wallet charged (the organization's is itself alone). */
   private chainOf(r: ReservationRow): WalletRow[] {
-    return this.wallets.chain(this.stmts.chargedTo.get(r.id) ?? r.team_id);
+    const charged = this.anyCharged ? this.stmts.chargedTo.get(r.id) : undefined;
+    return this.wallets.chain(charged ?? r.team_id);
   }
 
   private hold(teamId: string, chain: WalletRow[], estimate: Money, requestId: string | null): ReservationRow {
     const now = this.now();
     const r: ReservationRow = {
-      id: `res_${randomHex(10)}`,
+      id: `res_${orderedHex()}`,
       team_id: teamId,
       amount: estimate,
       status: 'held',
@@ -120,8 +139,8 @@ export class Reservations {
     for (const w of chain) {
       w.reserved = addMoney(w.reserved, estimate);
       this.wallets.saveSpending(w);
-      this.wallets.record(w, 'reserve', negateMoney(estimate), r.id, null, now);
     }
+    this.wallets.record(chain[0] as WalletRow, 'reserve', negateMoney(estimate), r.id, null, now);
     return r;
   }
 
@@ -134,7 +153,7 @@ export class Reservations {
       if (refusal !== undefined) throw overrunFailure(chain, refusal, overrun);
     }
     const now = this.now();
-    const seq = this.events.insert({
+    const event = this.events.insertRow({
       ts: now,
       team_id: r.team_id,
       user_id: input.user_id,
@@ -153,9 +172,8 @@ export class Reservations {
       w.spent = addMoney(w.spent, input.actual);
       w.soft_cap_crossed_at = softCapCrossedAt(amountsOf(w), w.soft_cap_crossed_at, now);
       this.wallets.saveSpending(w);
-      this.wallets.record(w, 'settle', subtractMoney(r.amount, input.actual), r.id, seq, now);
     }
-    const event = this.events.get(seq) as EventRow;
+    this.wallets.record(chain[0] as WalletRow, 'settle', subtractMoney(r.amount, input.actual), r.id, event.seq, now);
     return { reservation: { ...r, status: 'settled' }, event, released: maxMoney(subtractMoney(r.amount, input.actual), ZERO) };
   }
 
@@ -163,11 +181,12 @@ export class Reservations {
     const r = this.held(id);
     const now = this.now();
     this.stmts.setStatus.run('released', r.id);
-    for (const w of this.chainOf(r)) {
+    const chain = this.chainOf(r);
+    for (const w of chain) {
       w.reserved = subtractMoney(w.reserved, r.amount);
       this.wallets.saveSpending(w);
-      this.wallets.record(w, 'release', r.amount, r.id, null, now);
     }
+    this.wallets.record(chain[0] as WalletRow, 'release', r.amount, r.id, null, now);
     return { ...r, status: 'released' };
   }
 

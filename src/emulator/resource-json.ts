@@ -4,7 +4,7 @@
 import { available, periodEndAfter, walletStatus, type WalletStatus } from '../domain/ledger.js';
 import { formatDecimal, type Money, nanos } from '../domain/money.js';
 
-import { eventId, iso, spendLogId, txnId, type EventRow, type TxnRow, type WalletRow } from './schema.js';
+import { eventId, iso, spendLogId, txnId, type EventRow, type ReservationRow, type TxnRow, type WalletRow } from './schema.js';
 import { amountsOf, scopeOf, unallocatedOf, userOf, walletId } from './wallets.js';
 
 export function walletJson(w: WalletRow): Record<string, unknown> {
@@ -168,4 +168,22 @@ export function eventText(e: EventRow, product = false): string {
     `"event_type":${known(e.event_type)},"verdict":${known(e.verdict)},"reason_code":${known(e.reason_code)},"config_version":${known(e.config_version)}` +
     (product ? `,"event_cost_attribution":{"total_cost_usd":${cost},"source_spend_log_id":${str(e.spend_log_id ?? spendLogId(e.seq))}}}` : '}')
   );
+}
+
+// The gateway's two answers in kt's dialect, written as text for the same
+// reason as eventText: they are most of what the emulator answers under load.
+// Each is byte for byte what stringifyJson(…, { moneyDecimals: 0 }) gives for
+// the object the API describes (a unit test holds them together).
+
+/** `{reservation_id, team_id, amount, status, expires_at}`: a hold just made. */
+export function reservationText(r: ReservationRow): string {
+  return (
+    `{"reservation_id":${JSON.stringify(r.id)},"team_id":${known(r.team_id)},"amount":${decimalText(r.amount)},` +
+    `"status":${JSON.stringify(r.status)},"expires_at":"${iso(r.expires_at)}"}`
+  );
+}
+
+/** `{reservation_id, status: "settled", event, released}`: a settle's answer. */
+export function settledText(reservationId: string, event: EventRow, released: Money): string {
+  return `{"reservation_id":${JSON.stringify(reservationId)},"status":"settled","event":${eventText(event)},"released":${decimalText(released)}}`;
 }

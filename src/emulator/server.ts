@@ -33,17 +33,14 @@ interface Reply {
 export function createEmulatorServer(options: ServerOptions): Server {
   const random = options.faultsSeed === undefined ? Math.random : seededRandom(options.faultsSeed);
   const server = createServer({ keepAliveTimeout: 5000 }, (req, res) => {
-    handle(req, res, options, random).catch((error: unknown) => {
+    const requestId = `req_${randomHex(8)}`;
+    handle(req, res, options, random, requestId).catch((error: unknown) => {
       if (!res.headersSent) {
-        send(res, errorReply(500, 'internal', error instanceof Error ? error.message : String(error), requestIdOf(res), {}, options.dialect));
+        send(res, errorReply(500, 'internal', error instanceof Error ? error.message : String(error), requestId, {}, options.dialect), requestId);
       } else res.destroy();
     });
   });
   return server;
-}
-
-function requestIdOf(res: ServerResponse): string {
-  return String(res.getHeader('X-Request-Id') ?? '');
 }
 
 /**
@@ -63,19 +60,19 @@ function errorReply(status: number, code: string, message: string, requestId: st
   };
 }
 
-function send(res: ServerResponse, reply: Reply): void {
-  res.statusCode = reply.status;
-  for (const [k, v] of Object.entries(reply.headers)) res.setHeader(k, v);
-  res.setHeader('Content-Type', 'application/json');
-  res.setHeader('Content-Length', Buffer.byteLength(reply.body));
+function send(res: ServerResponse, reply: Reply, requestId: string): void {
+  // All headers in one writeHead, as a bare server sends them: setHeader validates and stores each one first.
+  const headers: Record<string, string | number> = { 'X-Request-Id': requestId };
+  for (const name in reply.headers) headers[name] = reply.headers[name] as string;
+  headers['Content-Type'] = 'application/json';
+  headers['Content-Length'] = Buffer.byteLength(reply.body);
+  res.writeHead(reply.status, headers);
   res.end(reply.body);
 }
 
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms).unref());
 
-async function handle(req: IncomingMessage, res: ServerResponse, options: ServerOptions, random: () => number): Promise<void> {
-  const requestId = `req_${randomHex(8)}`;
-  res.setHeader('X-Request-Id', requestId);
+async function handle(req: IncomingMessage, res: ServerResponse, options: ServerOptions, random: () => number, requestId: string): Promise<void> {
   const url = new URL(req.url ?? '/', 'http://emulator.local');
   const method = req.method ?? 'GET';
   const decision = options.faults.length > 0 ? decideFaults(options.faults, method, url.pathname, random) : { latencyMs: 0, fault: undefined };
@@ -90,7 +87,7 @@ async function handle(req: IncomingMessage, res: ServerResponse, options: Server
     injectFault(req, res, fault, requestId, options.dialect);
     return;
   }
-  send(res, reply);
+  send(res, reply, requestId);
 }
 
 function injectFault(req: IncomingMessage, res: ServerResponse, fault: FaultRule, requestId: string, dialect: Dialect | undefined): void {
@@ -110,20 +107,54 @@ function injectFault(req: IncomingMessage, res: ServerResponse, fault: FaultRule
   if (fault.retryAfter !== undefined) reply.headers['Retry-After'] = String(fault.retryAfter);
   // the request body may still be arriving; drain it so keep-alive stays usable
   req.resume();
-  send(res, reply);
+  send(res, reply, requestId);
 }
 
-async function readBody(req: IncomingMessage): Promise<string> {
+/**
+ * The body as text. Listeners rather than `for await`: an async iterator
+ * costs a few promises per chunk, and a gateway's body is one small chunk.
+ */
+function readBody(req: IncomingMessage): Promise<string> {
   const declared = Number(req.headers['content-length'] ?? '0');
-  if (declared > MAX_BODY_BYTES) throw new ApiFailure(413, 'payload_too_large', `request body over ${MAX_BODY_BYTES} bytes`);
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of req as AsyncIterable<Buffer>) {
-    size += chunk.length;
-    if (size > MAX_BODY_BYTES) throw new ApiFailure(413, 'payload_too_large', `request body over ${MAX_BODY_BYTES} bytes`);
-    chunks.push(chunk);
-  }
-  return Buffer.concat(chunks).toString('utf8');
+  if (declared > MAX_BODY_BYTES) return Promise.reject(new ApiFailure(413, 'payload_too_large', `request body over ${MAX_BODY_BYTES} bytes`));
+  return new Promise<string>((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    const onData = (chunk: Buffer): void => {
+      size += chunk.length;
+      if (size > MAX_BODY_BYTES) {
+        cleanup();
+        // As leaving a `for await` over the request did: the rest is never read, the connection goes.
+        req.destroy();
+        reject(new ApiFailure(413, 'payload_too_large', `request body over ${MAX_BODY_BYTES} bytes`));
+        return;
+      }
+      chunks.push(chunk);
+    };
+    const onEnd = (): void => {
+      cleanup();
+      resolve(chunks.length === 1 ? (chunks[0] as Buffer).toString('utf8') : Buffer.concat(chunks).toString('utf8'));
+    };
+    const onError = (error: Error): void => {
+      cleanup();
+      reject(error);
+    };
+    const onClose = (): void => {
+      // Aborted before its end: the iterator rejected with a premature close.
+      cleanup();
+      reject(Object.assign(new Error('Premature close'), { code: 'ERR_STREAM_PREMATURE_CLOSE' }));
+    };
+    const cleanup = (): void => {
+      req.off('data', onData);
+      req.off('end', onEnd);
+      req.off('error', onError);
+      req.off('close', onClose);
+    };
+    req.on('data', onData);
+    req.on('end', onEnd);
+    req.on('error', onError);
+    req.on('close', onClose);
+  });
 }
 
 function authenticate(req: IncomingMessage, options: ServerOptions): Scope {

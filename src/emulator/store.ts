@@ -53,6 +53,7 @@ export class Store {
         // A rolled-back batch may have rolled periods over in the cache only.
         if (!ok) this.periods.forget();
       },
+      rolledBack: () => this.wallets.forget(),
     });
     this.stmts = {
       getMeta: db.prepare<[string], { value: string }>('SELECT value FROM meta WHERE key = ?'),

@@ -64,10 +64,24 @@ export interface AllocateInput {
   hard_cap?: Money | null | undefined;
 }
 
+const CACHE_MAX = 100_000;
+
 export class Wallets {
   private readonly stmts;
   private readonly now: () => number;
   private readonly onCreated: (w: WalletRow) => void;
+  /**
+   * The wallets read so far, each the one object every later request reads
+   * and writes: a hold and a settle read the team's wallet and its ancestors',
+   * and reading a row (15 columns, most of them bigints) cost more than
+   * writing one. Writes still go to the database at once, and every write to
+   * the wallets table goes through this class, so an entry is the row as the
+   * current transaction sees it; the emulator is its database's only writer
+   * (as the roll-over instant already assumes). When a transaction or a
+   * request's savepoint rolls back, the objects it changed no longer match
+   * the database: `forget` drops them all.
+   */
+  private readonly cache = new Map<string, WalletRow>();
 
   constructor(db: Database.Database, options: { now: () => number; onCreated: (w: WalletRow) => void }) {
     this.now = options.now;
@@ -112,8 +126,25 @@ export class Wallets {
   }
 
   find(teamId: string): WalletRow | undefined {
+    const cached = this.cache.get(teamId);
+    if (cached !== undefined) return cached;
     const raw = this.stmts.wallet.get(teamId);
-    return raw === undefined ? undefined : fromDb<WalletRow>(raw, WALLET_MONEY);
+    if (raw === undefined) return undefined;
+    const row = fromDb<WalletRow>(raw, WALLET_MONEY);
+    // A bound, for organizations with very many (user) wallets: start again rather than grow.
+    if (this.cache.size >= CACHE_MAX) this.cache.clear();
+    this.cache.set(teamId, row);
+    return row;
+  }
+
+  /** A transaction or savepoint rolled back: cached objects may hold changes the database no longer has. */
+  forget(): void {
+    this.cache.clear();
+  }
+
+  /** A row written from an object other than the cached one: that one is stale now. */
+  private wrote(w: WalletRow): void {
+    if (this.cache.get(w.team_id) !== w) this.cache.delete(w.team_id);
   }
 
   get(teamId: string): WalletRow {
@@ -151,11 +182,13 @@ export class Wallets {
 
   save(w: WalletRow): void {
     this.stmts.save.run(w.name, w.allocation, w.soft_cap, w.hard_cap, w.period_start, w.extra, w.spent, w.reserved, w.soft_cap_crossed_at, w.team_id);
+    this.wrote(w);
   }
 
   /** Writes only spent, reserved and soft_cap_crossed_at: all that reserving, settling, releasing and expiring change. */
   saveSpending(w: WalletRow): void {
     this.stmts.saveSpending.run(w.spent, w.reserved, w.soft_cap_crossed_at, w.team_id);
+    this.wrote(w);
   }
 
   /** A ledger row for `w` as it now stands: balance_after is its available amount. */
@@ -170,7 +203,10 @@ export class Wallets {
 
   /** Moves the parent's sum of its children's holdings; a no-op for the organization. */
   addToChildrenAllocated(parentId: string | null, delta: Money): void {
-    if (parentId !== null && delta !== 0n) this.stmts.addToChildren.run(delta, parentId);
+    if (parentId === null || delta === 0n) return;
+    this.stmts.addToChildren.run(delta, parentId);
+    const cached = this.cache.get(parentId);
+    if (cached !== undefined) cached.children_allocated = addMoney(cached.children_allocated, delta);
   }
 
   /** Puts `w` in the period `opening` describes (see openPeriod in domain/ledger.ts) and writes its rows; the caller saves `w`. */

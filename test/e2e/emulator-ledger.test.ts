@@ -6,6 +6,7 @@ import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { advanceClock, startEmulator, type Emulator } from '../helpers/emulator.js';
 import { call, type Reply } from '../helpers/emulator-api.js';
@@ -154,17 +155,15 @@ describe('reserve, settle, release and caps', () => {
     expect(settle.body).toMatchObject({ status: 'settled', released: 2.5 });
     expect(settle.body.event).toMatchObject({ team_id: 'search', cost: 7.5, provider: 'openai', user_id: 'ana', request_id: 'req-1', cached: false });
     expect(await wallet(emu, 'org')).toMatchObject({ spent: 7.5, reserved: 0, available: 992.5 });
+    // One ledger row per step, on the team's wallet; the ancestors' balances moved without a row of their own.
     const rows = await allTransactions(emu, 'team_id=search,engineering,org&type=reserve,settle');
     const forReservation = rows.filter((r) => r.reservation_id === reserve.body.reservation_id);
-    expect(forReservation.map((r) => [r.team_id, r.type, r.amount])).toEqual([
-      ['search', 'reserve', -10],
-      ['engineering', 'reserve', -10],
-      ['org', 'reserve', -10],
-      ['search', 'settle', 2.5],
-      ['engineering', 'settle', 2.5],
-      ['org', 'settle', 2.5],
+    expect(forReservation.map((r) => [r.team_id, r.type, r.amount, r.balance_after])).toEqual([
+      ['search', 'reserve', -10, 90],
+      ['search', 'settle', 2.5, 92.5],
     ]);
-    expect(forReservation[3]?.event_id).toBe(settle.body.event.id);
+    expect(forReservation[1]?.event_id).toBe(settle.body.event.id);
+    expect((await allTransactions(emu, 'team_id=engineering')).map((r) => r.type)).toEqual(['allocate']);
 
     const twice = await gateway(emu, 'settle', settleBody(reserve.body.reservation_id, 1));
     expect(twice.status).toBe(409);
@@ -321,9 +320,14 @@ describe('period roll-over on a fixed clock', () => {
     expect(await wallet(emu, 'search')).toMatchObject({ spent: 4, reserved: 0, available: 96 });
     const types = (await allTransactions(emu, 'team_id=search&since=2026-02-01T00:00:00Z')).map((r) => r.type);
     expect(types).toEqual(['allocate', 'reserve', 'settle', 'expire']);
-    for (const team of ['search', 'engineering', 'org']) {
-      const w = await wallet(emu, team);
-      expect({ team, sum: await sumSince(team, w.period_start as string) }).toEqual({ team, sum: Math.round((w.available as number) * 1e6) });
+    // A wallet without children: its rows add up to its available amount. Its ancestors' ledgers
+    // hold the period's opening (the allocation, the holds carried in), not the spend below them.
+    const w = await wallet(emu, 'search');
+    expect(await sumSince('search', w.period_start as string)).toBe(Math.round((w.available as number) * 1e6));
+    for (const team of ['engineering', 'org']) {
+      const rows = await allTransactions(emu, `team_id=${team}&since=2026-02-01T00:00:00Z`);
+      expect({ team, rows: rows.map((r) => [r.type, r.amount]) }).toEqual({ team, rows: [['allocate', team === 'org' ? 1000 : 500], ['reserve', -7]] });
+      expect(await wallet(emu, team)).toMatchObject({ spent: 4, reserved: 0 });
     }
   });
 });
@@ -440,6 +444,45 @@ describe('durability', () => {
       } finally {
         await second.stop();
       }
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('page size', () => {
+  const pageSize = (file: string): number => {
+    const db = new Database(file, { readonly: true });
+    try {
+      return db.pragma('page_size', { simple: true }) as number;
+    } finally {
+      db.close();
+    }
+  };
+
+  it('makes a new file with 2 KiB pages and keeps the pages of an existing one', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'kt-emu-'));
+    try {
+      const fresh = join(dir, 'new.db');
+      const emu = await startEmulator(['--db', fresh], { now: NOW });
+      await allocate(emu, { team_id: 'org', amount: 10 });
+      await emu.stop();
+      expect(pageSize(fresh)).toBe(2048);
+      // A file an earlier kt made (4 KiB pages, SQLite's default) is served as it is.
+      const older = join(dir, 'older.db');
+      const db = new Database(older);
+      db.pragma('journal_mode = WAL');
+      db.exec('CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)');
+      db.close();
+      const again = await startEmulator(['--db', older], { now: NOW });
+      try {
+        await allocate(again, { team_id: 'org', amount: 10 });
+        const r = await gateway(again, 'reserve', { team_id: 'org', estimated_cost: 1, request_id: 'p' });
+        expect(r.status).toBe(201);
+      } finally {
+        await again.stop();
+      }
+      expect(pageSize(older)).toBe(4096);
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }

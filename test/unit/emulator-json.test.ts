@@ -2,9 +2,9 @@
 // text of the same event, awkward strings and large amounts included.
 import { describe, expect, it } from 'vitest';
 import { stringifyJson, parseJsonExact } from '../../src/domain/json.js';
-import { decimalText, eventJson, eventText } from '../../src/emulator/resource-json.js';
-import { formatDecimal, nanos } from '../../src/domain/money.js';
-import type { EventRow } from '../../src/emulator/schema.js';
+import { decimalText, eventJson, eventText, reservationText, settledText } from '../../src/emulator/resource-json.js';
+import { formatDecimal, nanos, ZERO } from '../../src/domain/money.js';
+import { iso, type EventRow } from '../../src/emulator/schema.js';
 
 const row = (over: Partial<EventRow>): EventRow => ({
   seq: 42,
@@ -51,5 +51,21 @@ describe('decimalText', () => {
     for (let i = 0; i < 2000; i++) samples.push(Math.floor((i * 7919 * 1e9 + i * 104729) % Number.MAX_SAFE_INTEGER), i * 999_999_999 - 1);
     for (const n of samples) expect(decimalText(n), String(n)).toBe(formatDecimal(nanos(BigInt(n)), 0));
     expect(decimalText(nanos(12_345n))).toBe('0.000012345');
+  });
+});
+
+describe('the gateway answers as text', () => {
+  it('writes what stringifyJson writes for a reservation and a settle', () => {
+    for (const amount of [10_000_000n, 1n, 20_000_000_000_000_123_456n].map(nanos)) {
+      const r = { id: 'res_0193a4b5c6d70000ab12', team_id: 'team-0001', amount, status: 'held', expires_at: Date.parse('2026-12-06T12:05:00Z'), created_at: 0, request_id: null };
+      expect(reservationText(r)).toBe(
+        stringifyJson({ reservation_id: r.id, team_id: r.team_id, amount: r.amount, status: r.status, expires_at: iso(r.expires_at) }, { moneyDecimals: 0 }),
+      );
+    }
+    for (const [event, released] of [[row({}), nanos(6_400_000n)], [row({ cost: nanos(20_000_000_000_123n), user_id: null }), ZERO]] as const) {
+      expect(settledText('res_x', event, released)).toBe(
+        stringifyJson({ reservation_id: 'res_x', status: 'settled', event: eventJson(event), released }, { moneyDecimals: 0 }),
+      );
+    }
   });
 });

@@ -160,7 +160,7 @@ describe('period roll-over', () => {
     expect(store.wallets.get('org').soft_cap_crossed_at).toBe(clock.t);
   });
 
-  it('expires a hold after the TTL when the clock is applied, writing expire rows up the chain', () => {
+  it('expires a hold after the TTL when the clock is applied, with an expire row on the wallet charged', () => {
     const { store, clock } = setup('2026-03-10T08:00:00Z');
     store.wallets.allocate({ team_id: 'org', amount: nanos(50_000_000n), currency: 'USD', period: 'monthly' });
     const r = store.reservations.reserve('org', nanos(20_000_000n), 'x');
@@ -172,6 +172,36 @@ describe('period roll-over', () => {
     expect(store.applyClock().expired).toBe(1);
     expect(store.wallets.get('org').reserved).toBe(0n);
     expect(() => store.reservations.release(r.id)).toThrow(/expired/);
+  });
+
+  it('writes one row per step on the team; its ancestors hold, spend and give back without rows of their own', () => {
+    const { store, clock } = setup('2026-03-10T08:00:00Z');
+    store.wallets.allocate({ team_id: 'org', amount: nanos(50_000_000n), currency: 'USD', period: 'monthly' });
+    store.wallets.allocate({ team_id: 'engineering', amount: nanos(30_000_000n), currency: 'USD', period: 'monthly' });
+    store.wallets.allocate({ team_id: 'search', amount: nanos(10_000_000n), currency: 'USD', period: 'monthly', parent_id: 'engineering' });
+    const before = rowCount(store);
+    const settled = store.reservations.reserve('search', nanos(2_000_000n), 'a');
+    const { event } = store.reservations.settle({ reservation_id: settled.id, actual: nanos(1_500_000n), provider: 'p', model: 'm', input_tokens: 3, output_tokens: 4, cached: true, user_id: 'u' });
+    // The settle's event is the row stored, not read back.
+    expect(event).toEqual(store.events.get(event.seq));
+    store.reservations.release(store.reservations.reserve('search', nanos(1_000_000n), 'b').id);
+    store.reservations.reserve('search', nanos(3_000_000n), 'c');
+    clock.t += 60_000;
+    expect(store.applyClock().expired).toBe(1);
+    const rows = store.db.prepare('SELECT wallet_team, type, amount FROM transactions ORDER BY seq').all().slice(before);
+    expect(rows.map((r) => Object.values(r as Record<string, unknown>))).toEqual([
+      ['search', 'reserve', -2_000_000],
+      ['search', 'settle', 500_000],
+      ['search', 'reserve', -1_000_000],
+      ['search', 'release', 1_000_000],
+      ['search', 'reserve', -3_000_000],
+      ['search', 'expire', 3_000_000],
+    ]);
+    for (const team of ['search', 'engineering', 'org']) {
+      const w = store.wallets.get(team);
+      expect({ team, spent: w.spent, reserved: w.reserved }).toEqual({ team, spent: 1_500_000n, reserved: 0n });
+    }
+    expect(rowsSince(store, 'search', store.wallets.get('search').period_start)).toBe(availableOf(store.wallets.get('search')));
   });
 
   it('treats a due hold as expired on settle even before the clock is applied', () => {
@@ -331,6 +361,37 @@ describe('group commit with an off-loop commit sync', () => {
     await new Promise((resolve) => setImmediate(resolve));
     syncs[1]?.reject(new Error('EIO: i/o error, fsync'));
     await expect(failing).rejects.toThrow('EIO');
+  });
+
+  it('keeps the wallets it caches equal to the database across batches and rollbacks', async () => {
+    const { store } = setup('2026-01-20T12:00:00Z');
+    store.wallets.allocate({ team_id: 'org', amount: nanos(1_000_000_000n), currency: 'USD', period: 'monthly' });
+    store.wallets.allocate({ team_id: 'search', amount: nanos(100_000_000n), currency: 'USD', period: 'monthly' });
+    const fromDb = (team: string): unknown => store.db.prepare('SELECT spent, reserved, extra, children_allocated FROM wallets WHERE team_id = ?').get(team);
+    const cached = (team: string): unknown => {
+      const w = store.wallets.get(team);
+      return { spent: Number(w.spent), reserved: Number(w.reserved), extra: Number(w.extra), children_allocated: Number(w.children_allocated) };
+    };
+    // A request that changed the wallets and then failed: its savepoint is rolled back, and so are the cached objects.
+    const held = store.txBatched(() => store.reservations.reserve('search', nanos(5_000_000n), 'kept'));
+    const failed = store.txBatched(() => {
+      store.reservations.reserve('search', nanos(7_000_000n), 'lost');
+      throw new Error('boom');
+    });
+    await expect(failed).rejects.toThrow('boom');
+    await held;
+    for (const team of ['search', 'org']) expect(cached(team)).toEqual(fromDb(team));
+    expect(store.wallets.get('org').reserved).toBe(5_000_000n);
+    // The same for a transaction run at once, and for a parent's children_allocated moved by a child's write.
+    expect(() =>
+      store.tx(() => {
+        store.wallets.credit('search', nanos(1_000_000n), 'USD');
+        throw new Error('boom');
+      }),
+    ).toThrow('boom');
+    store.wallets.credit('search', nanos(2_000_000n), 'USD');
+    for (const team of ['search', 'org']) expect(cached(team)).toEqual(fromDb(team));
+    expect(store.wallets.get('org').children_allocated).toBe(102_000_000n);
   });
 
   it('applies the clock once at the start of each batch, and every request in it sees that instant', async () => {
