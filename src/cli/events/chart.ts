@@ -8,7 +8,7 @@ import { barChart, STACK_GLYPHS, stackedBarChart } from '../../output/chart.js';
 import { CellRenderer } from '../../output/cells.js';
 import type { PeriodColumn } from '../../output/index.js';
 import { stdoutStyle } from '../../output/style.js';
-import type { BucketRecord } from './list.js';
+import type { BucketRecord } from './list-types.js';
 
 export interface ChartSpec {
   /** The period column, as a table shows it. */

@@ -48,7 +48,7 @@ import {
   writeManifestFile,
 } from '../../output/dataset-files.js';
 import type { SpendEvent as EventRow } from '../../api/events.js';
-import type { EventsListOptions, ListDefaults } from './list.js';
+import type { EventsListOptions, ListDefaults } from './list-types.js';
 import { readSchema } from './schema.js';
 import { parseEventsList } from './options.js';
 

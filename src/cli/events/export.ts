@@ -5,7 +5,8 @@
 // version included).
 import type { Context } from '../context.js';
 import type { Format } from '../../output/index.js';
-import { EVENT_COLUMNS, runEventsList, type EventsListOptions } from './list.js';
+import { EVENT_COLUMNS, runEventsList } from './list.js';
+import type { EventsListOptions } from './list-types.js';
 
 export type EventsExportOptions = Pick<
   EventsListOptions,

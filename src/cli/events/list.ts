@@ -4,7 +4,7 @@
 import type { Context } from '../context.js';
 import { UsageError } from '../../errors.js';
 import { addMoney, formatMoney, type Money, ZERO } from '../../domain/money.js';
-import { aggregateEvents, eventPages, type EventBucket, type SpendEvent } from '../../api/events.js';
+import { aggregateEvents, eventPages, type SpendEvent } from '../../api/events.js';
 import { rawEventsNotice } from '../raw-events.js';
 import { isGroupKey, MAX_PAGE_SIZE, type GroupKey } from '../../domain/events.js';
 import { checkBinaryTarget, RowPages, selectColumns, writeRows, type Column, type PeriodColumn } from '../../output/index.js';
@@ -13,27 +13,10 @@ import { isPartialBucket } from '../../domain/buckets.js';
 import type { BucketPeriod } from '../../domain/periods.js';
 import { withSpinner } from '../../output/spinner.js';
 import { rateLine } from '../../output/progress.js';
-import { readOutputOptions, type OutputFormats, type RawOutputOptions } from '../flags.js';
-import { parseEventsList, type EventsFilterOptions } from './options.js';
+import { readOutputOptions } from '../flags.js';
+import { parseEventsList } from './options.js';
+import type { BucketRecord, EventsListOptions, ListDefaults } from './list-types.js';
 import { EVENT_FORMATS, readSchema } from './schema.js';
-
-export interface EventsListOptions extends RawOutputOptions, EventsFilterOptions {
-  /** --schema: kt's event columns (default) or FOCUS 1.2. */
-  schema?: string;
-  /** --prices: list prices for --schema focus. */
-  prices?: string;
-  /** --dataset DIR: an incremental, partitioned export (dataset.ts). */
-  dataset?: string;
-  /** --lag with --dataset. */
-  lag?: string;
-}
-
-export interface BucketRecord {
-  raw: EventBucket;
-  cost: Money;
-  /** The range cuts the period, or it is still in progress. */
-  partial: boolean;
-}
 
 // Rows are the events as the API layer read them (cost exact, in
 // nano-units), with no per-row wrapper: a million-row export allocates as
@@ -126,12 +109,6 @@ export class Totals {
 
 export default function eventsList(ctx: Context, opts: EventsListOptions): Promise<void> {
   return runEventsList(ctx, opts, { since: '7d', machineFields: EVENT_ALL });
-}
-
-export interface ListDefaults extends OutputFormats {
-  since: string;
-  /** Columns of csv/json/ndjson when --fields is not given. */
-  machineFields: readonly string[];
 }
 
 export async function runEventsList(ctx: Context, opts: EventsListOptions, defaults: ListDefaults): Promise<void> {

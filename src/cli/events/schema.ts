@@ -2,7 +2,7 @@
 // --dataset. Only types come from list.ts (it loads dataset.ts lazily).
 import { UsageError } from '../../errors.js';
 import { FORMATS, type Format } from '../../output/index.js';
-import type { EventsListOptions } from './list.js';
+import type { EventsListOptions } from './list-types.js';
 
 /** What the event exports write: the text formats and Parquet. */
 export const EVENT_FORMATS: readonly Format[] = [...FORMATS, 'parquet'];
