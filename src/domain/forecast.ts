@@ -5,7 +5,7 @@
 // division here may produce NaN or Infinity: each one is guarded. The
 // models, their fitting and the choice between them are in ./forecast/; the
 // projection of a period's spend is in ./forecast/projection.ts.
-import { type Money, moneyToFloat, ZERO } from './money.js';
+import { maxMoney, type Money, moneyToFloat, ZERO } from './money.js';
 import { estimateMoney } from './forecast/estimate.js';
 import type { EtsParams } from './forecast/ets.js';
 import { addMonths, daysInMonth } from './periods.js';
@@ -160,7 +160,7 @@ export function forecastMonthly(history: readonly MonthActual[], ahead: number, 
   const past: PastMonthForecast[] = history.map((m, t) => {
     const f = oneStep[t] ?? null;
     const choice = choices[t] ?? null;
-    const actual = m.actual < 0n ? ZERO : m.actual;
+    const actual = maxMoney(m.actual, ZERO);
     if (f === null || choice === null) return { month: m.month, actual, forecast: null, lower: null, upper: null, variance: null, model: null };
     // A month forecast by the run rate on too little history gets at least the relative spread.
     const half = z * (t < MIN_MODEL_HISTORY ? Math.max(sigmaAt(t, f), FALLBACK_RELATIVE_SIGMA * f) : sigmaAt(t, f));

@@ -5,7 +5,7 @@
 // currency that differs) and warns about caps that defeat the allocation.
 import type { Context } from '../context.js';
 import { UsageError } from '../../errors.js';
-import { type Money, negateMoney, subtractMoney, ZERO } from '../../domain/money.js';
+import { maxMoney, minMoney, type Money, negateMoney, subtractMoney, ZERO } from '../../domain/money.js';
 import { allocate, teamIds, walletOfTeam, WALLET_PATHS, type AllocateBody, type Wallet } from '../../api/wallets.js';
 import { isWalletPeriod, periodUnit } from '../../domain/periods.js';
 import { ORG_TEAM } from '../../domain/teams.js';
@@ -107,9 +107,9 @@ export default async function walletsAllocate(ctx: Context, opts: AllocateOption
         }
       }
       if (delta !== null && delta < 0n && w.available !== null && w.unallocated !== null) {
-        const free = w.available < w.unallocated ? w.available : w.unallocated;
+        const free = minMoney(w.available, w.unallocated);
         if (negateMoney(delta) > free) {
-          const [by, only] = moneyPair(negateMoney(delta), free < 0n ? ZERO : free, body.currency);
+          const [by, only] = moneyPair(negateMoney(delta), maxMoney(free, ZERO), body.currency);
           throw new PrecheckRefusal(
             `cannot lower the allocation of ${team} by ${by}: only ${only} is neither spent, reserved nor allocated to its teams`,
             `kt wallets balance --team ${team} shows what is spent, reserved and available`,

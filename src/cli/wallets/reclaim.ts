@@ -3,7 +3,7 @@
 // teams) is checked before asking when the server says it.
 import type { Context } from '../context.js';
 import { UsageError } from '../../errors.js';
-import { type Money, negateMoney, subtractMoney, ZERO } from '../../domain/money.js';
+import { maxMoney, minMoney, type Money, negateMoney, subtractMoney, ZERO } from '../../domain/money.js';
 import { reclaim, WALLET_PATHS, type ReclaimBody, type Wallet } from '../../api/wallets.js';
 import { parseAmountFlag, parseIdempotencyKey, parseTeam } from './options.js';
 import { money, moneyPair, PrecheckRefusal, runMutation, type MutationFlags } from './mutate.js';
@@ -28,8 +28,8 @@ export function reclaimBody(opts: ReclaimOptions): { body: ReclaimBody; amount: 
 /** What a wallet can give back: the smaller of available and unallocated; null when the server does not say. */
 function returnable(w: Wallet): Money | null {
   if (w.available === null) return null;
-  const free = w.unallocated === null || w.available < w.unallocated ? w.available : w.unallocated;
-  return free < 0n ? ZERO : free;
+  const free = w.unallocated === null ? w.available : minMoney(w.available, w.unallocated);
+  return maxMoney(free, ZERO);
 }
 
 export default async function walletsReclaim(ctx: Context, opts: ReclaimOptions): Promise<void> {
